@@ -1,0 +1,41 @@
+import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { AppModule } from './app.module';
+import { AppConfig } from './config/app-config';
+import { DomainError } from './common/errors/domain-error';
+
+/** Builds the application exactly as production runs it; main.ts and the e2e tests both use it. */
+export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new ExpressAdapter(), {
+    logger: options.logger === false ? false : ['log', 'warn', 'error'],
+    bodyParser: true,
+  });
+  app.useBodyParser('json', { limit: '5mb' });
+  app.use(helmet());
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      transform: true,
+      exceptionFactory: (errors) =>
+        new DomainError(
+          'REQUEST_INVALID',
+          errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; ') || 'The request is not valid',
+        ),
+    }),
+  );
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('HR data migration service')
+      .setDescription('Loads the HR CSV files into SQL, backs tables up as AVRO, and reports on hires.')
+      .setVersion('1.0.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The API_KEY; needed by every POST' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

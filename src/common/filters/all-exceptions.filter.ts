@@ -1,0 +1,119 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Request, Response } from 'express';
+import { DomainError } from '../errors/domain-error';
+
+interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  [key: string]: unknown;
+}
+
+/**
+ * The one place where errors become HTTP answers `{ statusCode, error, message }`.
+ * Domain errors carry their code and details; Nest's HTTP exceptions keep their status; anything
+ * else is a 500 with a correlation id, logged once, and never shows SQL, stacks or paths.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const response = ctx.getResponse<Response>();
+    const request = ctx.getRequest<Request>();
+    const body = this.toBody(exception, request);
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    if (body.statusCode === 429 && exception instanceof HttpException) {
+      const retry = response.getHeader('Retry-After');
+      if (retry === undefined) response.setHeader('Retry-After', '60');
+    }
+    response.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown, request: Request): ErrorBody {
+    if (exception instanceof DomainError) {
+      return {
+        statusCode: exception.status,
+        error: reason(exception.status),
+        message: exception.message,
+        code: exception.code,
+        ...exception.details,
+      };
+    }
+    const parserError = bodyParserError(exception);
+    if (parserError) {
+      return { statusCode: parserError.status, error: reason(parserError.status), message: parserMessage(parserError) };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      return { statusCode: status, error: reason(status), message: httpMessage(exception, request) };
+    }
+    const correlationId = randomUUID();
+    this.logger.error(
+      `Unexpected error ${correlationId} on ${request.method} ${request.path}`,
+      exception instanceof Error ? exception.stack : String(exception),
+    );
+    return {
+      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+      error: reason(500),
+      message: `An unexpected error occurred; quote correlation id ${correlationId} when reporting it`,
+      correlationId,
+    };
+  }
+}
+
+function reason(status: number): string {
+  return STATUS_CODES[status] ?? 'Error';
+}
+
+function httpMessage(exception: HttpException, request: Request): string {
+  if (exception.getStatus() === 404 && exception.constructor.name === 'NotFoundException') {
+    const response = exception.getResponse();
+    if (typeof response === 'object' && String((response as { message?: unknown }).message).startsWith('Cannot ')) {
+      return `No route for ${request.method} ${request.path}`;
+    }
+  }
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  if (typeof message === 'string') return message;
+  return exception.message;
+}
+
+interface BodyParserError {
+  status: number;
+  type: string;
+}
+
+/** body-parser's errors, raw or wrapped by the Express adapter; their own messages quote internals. */
+function bodyParserError(exception: unknown): BodyParserError | null {
+  for (const candidate of [exception, exception instanceof HttpException ? exception.cause : undefined]) {
+    if (typeof candidate !== 'object' || candidate === null) continue;
+    const { status, type } = candidate as { status?: unknown; type?: unknown };
+    if (typeof status === 'number' && status >= 400 && status < 500 && typeof type === 'string') {
+      return { status, type };
+    }
+  }
+  return null;
+}
+
+function parserMessage(error: BodyParserError): string {
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return 'The request body is not valid JSON';
+    case 'entity.too.large':
+      return 'The request body is too large';
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return 'The request body must be UTF-8';
+    default:
+      return 'The request body could not be read';
+  }
+}

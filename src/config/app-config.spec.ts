@@ -1,0 +1,40 @@
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('should use SQLite, port 3000 and a generated key when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.database).toEqual({ type: 'sqlite', path: 'data/app.sqlite' });
+    expect(config.port).toBe(3000);
+    expect(config.apiKeyGenerated).toBe(true);
+    expect(config.apiKey.length).toBeGreaterThanOrEqual(16);
+    expect(config.backupDir).toBe('backups');
+    expect(config.maxUploadBytes).toBe(1024 * 1024 * 1024);
+  });
+
+  it('should read a MySQL URL, a port, a key, a backup folder and an upload limit', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'mysql://root@127.0.0.1:3306/hr',
+      PORT: '8080',
+      API_KEY: 'a-key-of-sixteen-chars',
+      BACKUP_DIR: '/var/backups/hr',
+      MAX_UPLOAD_MB: '10',
+    });
+    expect(config.database).toEqual({ type: 'mysql', url: 'mysql://root@127.0.0.1:3306/hr' });
+    expect(config.port).toBe(8080);
+    expect(config.apiKey).toBe('a-key-of-sixteen-chars');
+    expect(config.apiKeyGenerated).toBe(false);
+    expect(config.maxUploadBytes).toBe(10 * 1024 * 1024);
+  });
+
+  it.each([
+    ['DATABASE_URL', 'postgres://x'],
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['API_KEY', 'short'],
+    ['MAX_UPLOAD_MB', '0'],
+    ['MAX_UPLOAD_MB', '1.5'],
+  ])('should refuse to start and name %s when it is %s', (variable, value) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [variable]: value })).toThrow(variable);
+  });
+});

@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { plainToInstance } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+/** The environment as the service reads it; every variable is documented in `.env.example`. */
+export class EnvironmentVariables {
+  @IsOptional()
+  @Matches(/^(mysql:\/\/.+|sqlite:.+)$/, {
+    message: 'DATABASE_URL must be mysql://user:password@host:3306/db or sqlite:PATH',
+  })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @IsInt({ message: 'PORT must be an integer between 0 and 65535' })
+  @Min(0, { message: 'PORT must be an integer between 0 and 65535' })
+  @Max(65535, { message: 'PORT must be an integer between 0 and 65535' })
+  PORT?: number;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'API_KEY must be at least 16 characters long' })
+  API_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'BACKUP_DIR must not be empty' })
+  BACKUP_DIR?: string;
+
+  @IsOptional()
+  @IsInt({ message: 'MAX_UPLOAD_MB must be a positive integer' })
+  @Min(1, { message: 'MAX_UPLOAD_MB must be a positive integer' })
+  MAX_UPLOAD_MB?: number;
+}
+
+export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql'; url: string };
+
+/** The validated configuration, one instance for the whole application. */
+export class AppConfig {
+  constructor(
+    readonly database: DatabaseConfig,
+    readonly port: number,
+    readonly apiKey: string,
+    readonly apiKeyGenerated: boolean,
+    readonly backupDir: string,
+    readonly maxUploadBytes: number,
+  ) {}
+}
+
+export class ConfigError extends Error {}
+
+const NUMERIC = new Set(['PORT', 'MAX_UPLOAD_MB']);
+
+/** Validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of ['DATABASE_URL', 'PORT', 'API_KEY', 'BACKUP_DIR', 'MAX_UPLOAD_MB']) {
+    const value = env[key];
+    if (value === undefined || value === '') continue;
+    raw[key] = NUMERIC.has(key) && /^\d+$/.test(value) ? Number(value) : value;
+  }
+  const vars = plainToInstance(EnvironmentVariables, raw);
+  const errors = validateSync(vars, { forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}).slice(0, 1));
+    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+  }
+  const url = vars.DATABASE_URL ?? 'sqlite:data/app.sqlite';
+  const database: DatabaseConfig = url.startsWith('sqlite:')
+    ? { type: 'sqlite', path: url.slice('sqlite:'.length) }
+    : { type: 'mysql', url };
+  const apiKey = vars.API_KEY ?? randomBytes(24).toString('base64url');
+  return new AppConfig(
+    database,
+    vars.PORT ?? 3000,
+    apiKey,
+    vars.API_KEY === undefined,
+    vars.BACKUP_DIR ?? 'backups',
+    (vars.MAX_UPLOAD_MB ?? 1024) * 1024 * 1024,
+  );
+}

@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { DatabaseConfig } from '../config/app-config';
+import { DepartmentEntity } from './entities/department.entity';
+import { HiredEmployeeEntity } from './entities/hired-employee.entity';
+import { JobEntity } from './entities/job.entity';
+import { MigrationRunEntity } from './entities/migration-run.entity';
+import { RejectedBatchEntity } from './entities/rejected-batch.entity';
+import { InitialSchema1732500000000 } from './migrations/1732500000000-initial-schema';
+
+export const ENTITIES = [DepartmentEntity, JobEntity, HiredEmployeeEntity, MigrationRunEntity, RejectedBatchEntity];
+export const SCHEMA_MIGRATIONS = [InitialSchema1732500000000];
+
+/** The one source of database options, for the application, the tests and the TypeORM CLI alike. */
+export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    migrations: SCHEMA_MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    migrationsRun: true,
+    synchronize: false,
+    logging: ['error'] as ('error' | 'warn')[],
+  };
+  if (database.type === 'sqlite') {
+    if (database.path !== ':memory:') mkdirSync(dirname(database.path), { recursive: true });
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: database.path,
+      // WAL lets readers (reports, backups) run while a batch commits; busy_timeout waits instead of failing.
+      prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+        db.pragma('journal_mode = WAL');
+        db.pragma('busy_timeout = 10000');
+        db.pragma('synchronous = NORMAL');
+      },
+    };
+  }
+  return {
+    ...common,
+    type: 'mysql',
+    url: database.url,
+    charset: 'utf8mb4',
+    // Dates travel as UTC in both directions.
+    timezone: 'Z',
+    extra: { connectionLimit: 10 },
+  };
+}

@@ -1,0 +1,61 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export type RunStatus = 'running' | 'completed' | 'failed';
+export type RejectMode = 'batch' | 'row';
+
+/** One migration run: the load of one file (or one JSON batch) into one table, and its summary. */
+@Entity({ name: 'migration_runs' })
+@Index('idx_migration_runs_started_at', ['startedAt'])
+export class MigrationRunEntity {
+  @PrimaryGeneratedColumn({ type: 'int' })
+  id!: number;
+
+  @Column({ name: 'table_name', type: 'varchar', length: 32 })
+  tableName!: string;
+
+  @Column({ name: 'file_name', type: 'varchar', length: 255, nullable: true })
+  fileName!: string | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  status!: RunStatus;
+
+  @Column({ name: 'batch_size', type: 'int' })
+  batchSize!: number;
+
+  @Column({ name: 'reject_mode', type: 'varchar', length: 8 })
+  rejectMode!: RejectMode;
+
+  @Column({ name: 'header_skipped', type: 'boolean', default: false })
+  headerSkipped!: boolean;
+
+  @Column({ name: 'rows_read', type: 'int', default: 0 })
+  rowsRead!: number;
+
+  @Column({ name: 'rows_inserted', type: 'int', default: 0 })
+  rowsInserted!: number;
+
+  @Column({ name: 'rows_rejected', type: 'int', default: 0 })
+  rowsRejected!: number;
+
+  @Column({ name: 'batches_total', type: 'int', default: 0 })
+  batchesTotal!: number;
+
+  @Column({ name: 'batches_committed', type: 'int', default: 0 })
+  batchesCommitted!: number;
+
+  @Column({ name: 'batches_rejected', type: 'int', default: 0 })
+  batchesRejected!: number;
+
+  /** Why a run failed, in words for a person (never SQL). */
+  @Column({ type: 'varchar', length: 1000, nullable: true })
+  error!: string | null;
+
+  @Column({ name: 'started_at', type: 'datetime', precision: 3 })
+  startedAt!: Date;
+
+  @Column({ name: 'finished_at', type: 'datetime', precision: 3, nullable: true })
+  finishedAt!: Date | null;
+
+  @Column({ name: 'duration_ms', type: 'int', nullable: true })
+  durationMs!: number | null;
+}

@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { config as loadDotenv } from 'dotenv';
+import { createApp } from './app.factory';
+import { ConfigError, loadConfig } from './config/app-config';
+
+async function bootstrap(): Promise<void> {
+  loadDotenv({ quiet: true });
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const app = await createApp(config);
+  await app.listen(config.port);
+  const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
+  const logger = new Logger('Bootstrap');
+  logger.log(`Listening on ${url} (database: ${config.database.type}); API docs at ${url}/docs`);
+  if (config.apiKeyGenerated) {
+    logger.log(`API_KEY is not set; this run's key is: ${config.apiKey}`);
+  }
+}
+
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(`The service could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process';
+import request from 'supertest';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { testEngines } from '../support/test-database';
+
+describe.each(testEngines())('foundation on %s', (engine) => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('should answer /health with 200 and the database up when the database answers', async () => {
+    const res = await request(t.server).get('/health').expect(200);
+    expect(res.body.status).toBe('ok');
+    expect(res.body.details.database.status).toBe('up');
+  });
+
+  it('should create every table through the schema migrations, recorded in schema_migrations', async () => {
+    const rows: { name: string }[] = await t.dataSource.query('SELECT name FROM schema_migrations');
+    expect(rows.map((r) => r.name)).toEqual(['InitialSchema1732500000000']);
+    for (const table of ['departments', 'jobs', 'hired_employees', 'migration_runs', 'rejected_batches']) {
+      await expect(t.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`)).resolves.toHaveLength(1);
+    }
+  });
+
+  it('should not apply the schema migrations again when the service restarts on the same database', async () => {
+    const { createApp } = await import('../../src/app.factory');
+    const again = await createApp(t.config, { logger: false });
+    await again.init();
+    await again.close();
+    const rows: unknown[] = await t.dataSource.query('SELECT name FROM schema_migrations');
+    expect(rows).toHaveLength(1);
+  });
+
+  it('should enforce the foreign keys of hired_employees', async () => {
+    await expect(
+      t.dataSource.query(
+        "INSERT INTO hired_employees (id, name, datetime, department_id, job_id) VALUES (1, 'x', '2021-01-01 00:00:00.000', 99, 99)",
+      ),
+    ).rejects.toThrow();
+  });
+
+  it('should answer an unknown route with the error shape and 404', async () => {
+    const res = await request(t.server).get('/no/such/route').expect(404);
+    expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'No route for GET /no/such/route' });
+  });
+
+  it('should answer malformed JSON with 400 and the error shape, without internals', async () => {
+    const res = await request(t.server)
+      .post('/anything')
+      .set(t.auth)
+      .set('Content-Type', 'application/json')
+      .send('{"broken": ')
+      .expect(400);
+    expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'The request body is not valid JSON' });
+  });
+
+  it('should serve the OpenAPI document at /docs-json and its UI at /docs', async () => {
+    const json = await request(t.server).get('/docs-json').expect(200);
+    expect(json.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(json.body.paths)).toContain('/health');
+    const ui = await request(t.server).get('/docs').expect(200);
+    expect(ui.text).toContain('swagger');
+  });
+
+  it('should send helmet security headers', async () => {
+    const res = await request(t.server).get('/health');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toBeDefined();
+  });
+});
+
+describe('start-up configuration', () => {
+  it('should exit non-zero naming DATABASE_URL when it is not a MySQL or SQLite URL', () => {
+    const result = spawnSync(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
+      env: { ...process.env, DATABASE_URL: 'postgres://x', PORT: '0' },
+      encoding: 'utf8',
+      timeout: 60000,
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('DATABASE_URL');
+    expect(result.stderr).toContain('mysql://');
+  });
+});

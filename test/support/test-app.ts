@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { createApp } from '../../src/app.factory';
+import { AppConfig } from '../../src/config/app-config';
+import { createTestDatabase, type Engine, type TestDatabase } from './test-database';
+
+export const TEST_API_KEY = 'test-api-key-0123456789abcdef';
+
+export interface TestApp {
+  app: INestApplication;
+  /** The Node HTTP server, for supertest. */
+  server: import('node:http').Server;
+  dataSource: DataSource;
+  db: TestDatabase;
+  config: AppConfig;
+  backupDir: string;
+  auth: { Authorization: string };
+  close(): Promise<void>;
+}
+
+/** The real application on a throwaway database, with its schema made by the real schema migrations. */
+export async function startTestApp(
+  engine: Engine,
+  overrides: Partial<{ maxUploadBytes: number }> = {},
+): Promise<TestApp> {
+  const db = await createTestDatabase(engine);
+  const backupDir = mkdtempSync(join(tmpdir(), 'hr-backups-'));
+  const config = new AppConfig(
+    db.config,
+    0,
+    TEST_API_KEY,
+    false,
+    backupDir,
+    overrides.maxUploadBytes ?? 1024 * 1024 * 1024,
+  );
+  const app = await createApp(config, { logger: false });
+  await app.init();
+  return {
+    app,
+    server: app.getHttpServer(),
+    dataSource: app.get(DataSource),
+    db,
+    config,
+    backupDir,
+    auth: { Authorization: `Bearer ${TEST_API_KEY}` },
+    close: async () => {
+      await app.close();
+      await db.drop();
+      rmSync(backupDir, { recursive: true, force: true });
+    },
+  };
+}
