@@ -5,6 +5,7 @@ import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { ApiKeyGuard } from './common/guards/api-key.guard';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { DataChangeModule } from './database/data-change.service';
 import { buildDataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
 
@@ -16,6 +17,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot(buildDataSourceOptions(config.database)),
+        DataChangeModule,
         HealthModule,
       ],
       providers: [
