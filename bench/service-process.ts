@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export const BENCH_KEY = 'bench-api-key-0123456789';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** The compiled service in its own process, so that its memory can be read from /proc. */
+export class ServiceProcess {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+  ) {}
+
+  static async start(databaseUrl: string, backupDir: string): Promise<ServiceProcess> {
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'main.js')], {
+      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), API_KEY: BENCH_KEY, BACKUP_DIR: backupDir },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const service = new ServiceProcess(child, `http://127.0.0.1:${port}`);
+    for (let i = 0; i < 120; i++) {
+      if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode}`);
+      try {
+        if ((await fetch(`${service.url}/health`)).ok) return service;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error('the service did not answer /health within 30 s');
+  }
+
+  /** Resets the peak resident memory (VmHWM) so that the next reading covers one step only. */
+  resetPeakMemory(): void {
+    writeFileSync(`/proc/${this.child.pid}/clear_refs`, '5');
+  }
+
+  /** Peak resident memory since the last reset, in MB. */
+  peakMemoryMb(): number {
+    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return Math.round(kb / 1024);
+  }
+
+  async post(path: string, body?: unknown): Promise<Record<string, unknown>> {
+    const res = await fetch(`${this.url}${path}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${BENCH_KEY}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await res.json()) as Record<string, unknown>;
+    if (!res.ok) throw new Error(`POST ${path} answered ${res.status}: ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  /** Uploads files to POST /migrate, streamed from disk. */
+  async migrate(files: string[], options: Record<string, string>): Promise<Record<string, unknown>[]> {
+    const { openAsBlob } = await import('node:fs');
+    const form = new FormData();
+    for (const [key, value] of Object.entries(options)) form.append(key, value);
+    for (const file of files) form.append('file', await openAsBlob(file), file.split('/').pop());
+    const res = await fetch(`${this.url}/migrate`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${BENCH_KEY}` },
+      body: form,
+    });
+    const json = (await res.json()) as { runs?: Record<string, unknown>[] };
+    if (!res.ok || !json.runs) throw new Error(`POST /migrate answered ${res.status}: ${JSON.stringify(json)}`);
+    return json.runs;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
