@@ -51,7 +51,5 @@ export class CsvRowReader {
 
 /** A header is a first line whose trimmed fields are the table's column names, in any case. */
 export function isHeader(row: CsvRow, columns: readonly string[]): boolean {
-  return (
-    row.columns === columns.length && row.values.every((value, i) => value.trim().toLowerCase() === columns[i])
-  );
+  return row.columns === columns.length && row.values.every((value, i) => value.trim().toLowerCase() === columns[i]);
 }
