@@ -102,7 +102,7 @@ class UploadSession {
   }
 
   private parse(): Promise<void> {
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve) => {
       let parser: busboy.Busboy;
       try {
         parser = busboy({
