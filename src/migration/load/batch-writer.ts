@@ -32,6 +32,11 @@ export class BatchWriter {
     private readonly runs: MigrationRunsRepository,
   ) {}
 
+  /** How many batches may be written at once: MySQL writes them on separate connections, SQLite has one. */
+  get batchesInFlight(): number {
+    return this.transaction.parallel ? 3 : 1;
+  }
+
   async write(target: BatchTarget, batch: PreparedBatch): Promise<BatchOutcome> {
     const writeRows = batch.bad.size === 0 || target.rejectMode === 'row';
     const good = writeRows ? batch.good : [];

@@ -5,8 +5,9 @@ import { BatchWriter, type BatchOutcome, type BatchTarget } from './batch-writer
 import type { SourceRow } from './source-row';
 
 /**
- * Loads a stream of rows into one table, batch by batch. One batch is in flight: the next batch is
- * checked while the previous one commits, and the source is only read when a batch is wanted.
+ * Loads a stream of rows into one table, batch by batch. The next batch is read and checked while
+ * earlier ones commit; at most `batchesInFlight` are written at once, and the source is only read
+ * when a batch is wanted, so a slow database slows the upload down instead of filling memory.
  */
 @Injectable()
 export class RunLoader {
@@ -23,23 +24,25 @@ export class RunLoader {
     batchSize: number,
   ): Promise<BatchOutcome[]> {
     const outcomes: BatchOutcome[] = [];
-    let inflight: Promise<void> | undefined;
+    const inflight: Promise<void>[] = [];
+    const limit = this.writer.batchesInFlight;
     let batchNo = 0;
     try {
       for await (const rows of inBatches(source, batchSize)) {
         const batch = this.preparer.check(memory, ++batchNo, rows);
-        if (inflight) await inflight;
+        while (inflight.length >= limit) await inflight.shift();
         await this.preparer.checkReferences(memory, batch);
-        inflight = this.writer.write(target, batch).then((outcome) => {
+        const writing = this.writer.write(target, batch).then((outcome) => {
           outcomes.push(outcome);
           if (outcome.rowsInserted > 0) this.changes.changed(target.table);
         });
-        // Observed by the next await; this keeps a failure from being reported as unhandled meanwhile.
-        inflight.catch(() => undefined);
+        // Observed when awaited below; this keeps a failure from being reported as unhandled meanwhile.
+        writing.catch(() => undefined);
+        inflight.push(writing);
       }
-      if (inflight) await inflight;
+      while (inflight.length > 0) await inflight.shift();
     } finally {
-      if (inflight) await inflight.catch(() => undefined);
+      await Promise.allSettled(inflight);
     }
     return outcomes;
   }

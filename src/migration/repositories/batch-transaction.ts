@@ -15,6 +15,11 @@ export class BatchTransaction {
 
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Whether transactions can run side by side (MySQL: one connection each). */
+  get parallel(): boolean {
+    return this.dataSource.options.type !== 'better-sqlite3';
+  }
+
   async run<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -27,7 +32,7 @@ export class BatchTransaction {
   }
 
   private serialized<T>(task: () => Promise<T>): Promise<T> {
-    if (this.dataSource.options.type !== 'better-sqlite3') return task();
+    if (this.parallel) return task();
     const next = this.sqliteQueue.then(task, task);
     this.sqliteQueue = next.catch(() => undefined);
     return next;
@@ -37,7 +42,9 @@ export class BatchTransaction {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      await runner.startTransaction();
+      // Batches never write the same ids (repeats are rejected before), so READ COMMITTED is safe and
+      // spares MySQL the gap locks that make concurrent upserts deadlock.
+      await runner.startTransaction(this.parallel ? 'READ COMMITTED' : undefined);
       try {
         const result = await work(runner);
         await runner.commitTransaction();
@@ -47,7 +54,7 @@ export class BatchTransaction {
         throw error;
       }
     } finally {
-      if (this.dataSource.options.type !== 'better-sqlite3') await runner.release();
+      if (this.parallel) await runner.release();
     }
   }
 }
