@@ -203,6 +203,18 @@ describe.each(testEngines())('migration run API on %s', (engine) => {
     });
   });
 
+  it('should document the migration endpoints, the multipart form and the bearer key in OpenAPI', async () => {
+    const res = await request(t.server).get('/docs-json').expect(200);
+    const paths = res.body.paths;
+    expect(Object.keys(paths)).toEqual(
+      expect.arrayContaining(['/migrate', '/migrate/{table}', '/migrate/runs', '/migrate/runs/{id}']),
+    );
+    const form = paths['/migrate'].post.requestBody.content['multipart/form-data'];
+    expect(form).toBeDefined();
+    expect(paths['/migrate'].post.security).toEqual([{ bearer: [] }]);
+    expect(Object.keys(paths['/migrate'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '413']));
+  });
+
   describe('GET /migrate/runs', () => {
     it('should list the runs newest first with a total, honouring limit and offset', async () => {
       const all = await request(t.server).get('/migrate/runs').expect(200);
