@@ -21,9 +21,18 @@ export class MigrationService {
 
   async loadUpload(upload: Upload): Promise<{ runs: RunResponseDto[] }> {
     const runs: MigrationRunEntity[] = [];
-    await this.receiver.receive(upload, async (options, file) => {
-      runs.push(await this.csv.loadFile(file.table, file.fileName, file.stream, options));
-    });
+    try {
+      await this.receiver.receive(upload, async (options, file) => {
+        runs.push(await this.csv.loadFile(file.table, file.fileName, file.stream, options));
+      });
+    } catch (error) {
+      // Files before the one refused were loaded: say so, with their runs.
+      if (!(error instanceof DomainError) || runs.length === 0) throw error;
+      throw new DomainError(error.code, `${error.message} (the files before it were loaded: see runs)`, {
+        ...error.details,
+        runs: runs.map(toRunResponse),
+      });
+    }
     const order = (run: MigrationRunEntity) => TABLE_NAMES.indexOf(run.tableName as (typeof TABLE_NAMES)[number]);
     return { runs: runs.sort((a, b) => order(a) - order(b) || a.id - b.id).map(toRunResponse) };
   }

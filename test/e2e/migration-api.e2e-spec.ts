@@ -116,6 +116,19 @@ describe.each(testEngines())('migration run API on %s', (engine) => {
       expect(res.body.message).toMatch(/Cannot tell the table of "data.csv"/);
     });
 
+    it('should answer 400 listing the runs already made when a later file has no known table', async () => {
+      const res = await request(t.server)
+        .post('/migrate')
+        .set(t.auth)
+        .attach('file', DEPARTMENTS, 'departments.csv')
+        .attach('file', DEPARTMENTS, 'notes.csv')
+        .expect(400);
+      expect(res.body.message).toMatch(/Cannot tell the table of "notes.csv".*files before it were loaded/);
+      expect(res.body.runs).toEqual([
+        expect.objectContaining({ table: 'departments', status: 'completed', rowsInserted: 2 }),
+      ]);
+    });
+
     it('should answer 413 before reading when Content-Length is over the limit', async () => {
       const res = await request(t.server)
         .post('/migrate')
