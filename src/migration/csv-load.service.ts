@@ -38,8 +38,7 @@ export class CsvLoadService {
     try {
       const target = { runId: run.id, table, rejectMode: options.rejectMode };
       const batches = await this.loader.load(target, new RunMemory(table), reader.read(stream), options.batchSize);
-      if (batches.length === 0)
-        error = reader.headerSkipped ? 'The file has a header but no rows' : 'The file is empty';
+      if (batches === 0) error = reader.headerSkipped ? 'The file has a header but no rows' : 'The file is empty';
     } catch (cause) {
       error = 'The file could not be read to its end: the upload was stopped or the database stopped answering';
       this.logger.warn(`Run ${run.id} failed: ${String(cause)}`);

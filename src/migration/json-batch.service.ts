@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
 import { TABLE_COLUMNS, isTableName, type TableName } from '../database/tables';
-import { RunMemory } from './load/batch-preparer';
+import { RunMemory, type RowError } from './load/batch-preparer';
 import { RunLoader } from './load/run-loader';
 import type { SourceRow } from './load/source-row';
 import { MigrationRunsRepository } from './repositories/migration-runs.repository';
@@ -26,18 +26,15 @@ export class JsonBatchService {
     const rows = body.map((item, i) => toSourceRow(table, item, i + 1));
     const run = await this.runs.createRun({ table, file: null, batchSize: rows.length, rejectMode: 'batch' });
     const target = { runId: run.id, table, rejectMode: 'batch' as const };
-    const [outcome] = await this.loader.load(target, new RunMemory(table, 'row'), single(rows), rows.length);
+    const errors: RowError[] = [];
+    await this.loader.load(target, new RunMemory(table, 'row'), single(rows), rows.length, (outcome) => {
+      errors.push(...outcome.errors);
+    });
     const finished = await this.runs.finishRun(run.id, { status: 'completed', error: null, headerSkipped: false });
-    if (outcome.errors.length > 0) {
-      const errors = outcome.errors.map((e) => ({ row: e.line, field: e.field, value: e.value, reason: e.reason }));
-      throw new DomainError(
-        'MIGRATION_ROWS_REJECTED',
-        `${countBad(errors)} of ${rows.length} rows cannot be loaded; nothing was written`,
-        {
-          runId: finished.id,
-          errors,
-        },
-      );
+    if (errors.length > 0) {
+      const rowErrors = errors.map((e) => ({ row: e.line, field: e.field, value: e.value, reason: e.reason }));
+      const message = `${countBad(rowErrors)} of ${rows.length} rows cannot be loaded; nothing was written`;
+      throw new DomainError('MIGRATION_ROWS_REJECTED', message, { runId: finished.id, errors: rowErrors });
     }
     return finished;
   }

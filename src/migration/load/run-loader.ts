@@ -22,8 +22,10 @@ export class RunLoader {
     memory: RunMemory,
     source: AsyncIterable<SourceRow[]>,
     batchSize: number,
-  ): Promise<BatchOutcome[]> {
-    const outcomes: BatchOutcome[] = [];
+    onBatch: (outcome: BatchOutcome) => void = () => undefined,
+  ): Promise<number> {
+    // Outcomes are handed on, not kept: a file of a million bad rows must not pile up their reasons.
+    let written = 0;
     const inflight: Promise<void>[] = [];
     const limit = this.writer.batchesInFlight;
     let batchNo = 0;
@@ -33,7 +35,8 @@ export class RunLoader {
         while (inflight.length >= limit) await inflight.shift();
         await this.preparer.checkReferences(memory, batch);
         const writing = this.writer.write(target, batch).then((outcome) => {
-          outcomes.push(outcome);
+          written++;
+          onBatch(outcome);
           if (outcome.rowsInserted > 0) this.changes.changed(target.table);
         });
         // Observed when awaited below; this keeps a failure from being reported as unhandled meanwhile.
@@ -44,7 +47,7 @@ export class RunLoader {
     } finally {
       await Promise.allSettled(inflight);
     }
-    return outcomes;
+    return written;
   }
 }
 
