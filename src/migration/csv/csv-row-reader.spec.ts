@@ -76,6 +76,10 @@ describe('CsvRowReader', () => {
 
   it('should skip the first line whatever it holds when header=true, and never when header=false', async () => {
     await expect(read('1,a\r\n2,b', 'true')).resolves.toMatchObject({ headerSkipped: true, rows: [{ line: 2 }] });
+    await expect(read('\r\nh\r\n3,c', 'true')).resolves.toMatchObject({ headerSkipped: true, rows: [{ line: 3 }] });
+    await expect(read('\r\nid,name,datetime,department_id,job_id\r\n3,c')).resolves.toMatchObject({
+      headerSkipped: false,
+    });
     const kept = await read('id,name,datetime,department_id,job_id\r\n2,b', 'false');
     expect(kept.headerSkipped).toBe(false);
     expect(kept.rows).toHaveLength(2);

@@ -41,8 +41,8 @@ export class CsvRowReader {
 
   private dropHeader(rows: CsvRow[]): void {
     const candidate = rows[0];
-    if (this.header === 'false' || candidate.line !== 1) return;
-    if (this.header === 'true' || isHeader(candidate, this.columns)) {
+    if (this.header === 'false') return;
+    if (this.header === 'true' || (candidate.line === 1 && isHeader(candidate, this.columns))) {
       rows.shift();
       this.skipped = true;
     }

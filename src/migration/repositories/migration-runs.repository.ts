@@ -4,6 +4,7 @@ import type { QueryRunner, Repository } from 'typeorm';
 import { MigrationRunEntity, type RejectMode, type RunStatus } from '../../database/entities/migration-run.entity';
 import { RejectedBatchEntity } from '../../database/entities/rejected-batch.entity';
 import type { TableName } from '../../database/tables';
+import { BatchTransaction } from './batch-transaction';
 
 export interface NewRun {
   table: TableName;
@@ -41,19 +42,20 @@ export class MigrationRunsRepository {
   constructor(
     @InjectRepository(MigrationRunEntity) private readonly runs: Repository<MigrationRunEntity>,
     @InjectRepository(RejectedBatchEntity) private readonly rejected: Repository<RejectedBatchEntity>,
+    private readonly transaction: BatchTransaction,
   ) {}
 
+  /** Writes go through BatchTransaction so that, on SQLite's one connection, they never join a batch's transaction. */
   async createRun(run: NewRun): Promise<MigrationRunEntity> {
-    return this.runs.save(
-      this.runs.create({
-        tableName: run.table,
-        fileName: run.file,
-        status: 'running',
-        batchSize: run.batchSize,
-        rejectMode: run.rejectMode,
-        startedAt: new Date(),
-      }),
-    );
+    const entity = this.runs.create({
+      tableName: run.table,
+      fileName: run.file,
+      status: 'running',
+      batchSize: run.batchSize,
+      rejectMode: run.rejectMode,
+      startedAt: new Date(),
+    });
+    return this.transaction.run((runner) => runner.manager.save(MigrationRunEntity, entity));
   }
 
   /** Adds a batch's counts to its run, inside the batch's transaction so counts match what was committed. */
@@ -90,13 +92,14 @@ export class MigrationRunsRepository {
   async finishRun(runId: number, end: RunEnd): Promise<MigrationRunEntity> {
     const run = await this.runs.findOneByOrFail({ id: runId });
     const finishedAt = new Date();
-    await this.runs.update(runId, {
+    const changes = {
       status: end.status,
       error: end.error === null ? null : end.error.slice(0, 1000),
       headerSkipped: end.headerSkipped,
       finishedAt,
       durationMs: finishedAt.getTime() - run.startedAt.getTime(),
-    });
+    };
+    await this.transaction.run((runner) => runner.manager.update(MigrationRunEntity, runId, changes));
     return this.runs.findOneByOrFail({ id: runId });
   }
 
