@@ -97,6 +97,16 @@ describe.each(testEngines())('migration run API on %s', (engine) => {
       expect(res.body.message).toContain(message);
     });
 
+    it('should answer 400 when a form field comes after the file', async () => {
+      const res = await request(t.server)
+        .post('/migrate')
+        .set(t.auth)
+        .attach('file', DEPARTMENTS, 'departments.csv')
+        .field('batchSize', '10')
+        .expect(400);
+      expect(res.body.message).toMatch(/The form field batchSize comes after a file; send the fields first/);
+    });
+
     it('should answer 400 when no file is sent', async () => {
       const res = await request(t.server).post('/migrate').set(t.auth).field('table', 'jobs').expect(400);
       expect(res.body.message).toMatch(/No file was sent/);
