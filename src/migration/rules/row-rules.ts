@@ -1,5 +1,3 @@
-import type { ColumnKind } from '../../database/tables';
-
 /**
  * The data rules in one place: limits and the words of every reason. The row DTOs (the readable
  * statement, checked with class-validator) and the fast row validator both build on these.
@@ -37,6 +35,3 @@ export const REASONS = {
   duplicate: (field: string, value: number, firstLine: number, where: string) =>
     `${field} ${value} appears more than once in this upload (first on ${where} ${firstLine})`,
 };
-
-/** The kinds of column that a row DTO property can be, as the tables declare them. */
-export type RuleKind = ColumnKind;
