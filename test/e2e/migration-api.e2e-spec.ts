@@ -11,6 +11,30 @@ async function count(t: TestApp, table: string): Promise<number> {
   return Number(row.n);
 }
 
+/** Starts a chunked upload of a departments file, sends part of it, then drops the connection. */
+async function abortedUpload(t: TestApp): Promise<void> {
+  const server = createServer(t.app.getHttpAdapter().getInstance());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const boundary = 'xBOUNDARYx';
+    const req = httpRequest({
+      port: (server.address() as AddressInfo).port,
+      method: 'POST',
+      path: '/migrate',
+      headers: { Authorization: `Bearer ${TEST_API_KEY}`, 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+    });
+    req.on('error', () => undefined);
+    req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="departments.csv"\r\n\r\n`);
+    req.write('7,Legal\r\n8,Support\r\n9,Quality');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    req.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+}
+
 /** Sends a chunked multipart upload (no Content-Length) and returns the status and body. */
 async function chunkedUpload(
   t: TestApp,
@@ -155,6 +179,17 @@ describe.each(testEngines())('migration run API on %s', (engine) => {
       expect(list.body.items[0]).toMatchObject({ table: 'departments', status: 'failed' });
       await request(t.server).get('/health').expect(200);
     });
+  });
+
+  it('should fail the run and keep answering when the client drops the connection mid-upload', async () => {
+    await abortedUpload(t);
+    let last: { status: string; error?: string } | undefined;
+    for (let i = 0; i < 50 && last?.status !== 'failed'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      last = (await request(t.server).get('/migrate/runs?limit=1').expect(200)).body.items[0];
+    }
+    expect(last).toMatchObject({ status: 'failed', error: expect.stringMatching(/could not be read to its end/) });
+    await request(t.server).get('/health').expect(200);
   });
 
   describe('POST /migrate/:table', () => {

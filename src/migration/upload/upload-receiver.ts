@@ -137,7 +137,12 @@ class UploadSession {
       parser.on('partsLimit', () => stop(invalid('Too many parts in the form')));
       parser.on('error', () => stop(invalid('The multipart/form-data body is malformed')));
       parser.on('close', () => resolve());
-      this.upload.body.on('error', () => stop(invalid('The upload was interrupted')));
+      const interrupted = () => stop(invalid('The upload was interrupted before its end'));
+      this.upload.body.on('error', interrupted);
+      // A client that goes away mid-upload: busboy would wait for the rest forever.
+      this.upload.body.on('close', () => {
+        if ((this.upload.body as { complete?: boolean }).complete === false) interrupted();
+      });
       this.upload.body.pipe(parser);
     });
   }
