@@ -8,6 +8,7 @@ import { ConfigModule } from './config/config.module';
 import { DataChangeModule } from './database/data-change.service';
 import { buildDataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
+import { MigrationModule } from './migration/migration.module';
 
 @Module({})
 export class AppModule {
@@ -19,6 +20,7 @@ export class AppModule {
         TypeOrmModule.forRoot(buildDataSourceOptions(config.database)),
         DataChangeModule,
         HealthModule,
+        MigrationModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { DataChangeService } from '../../database/data-change.service';
+import { BatchPreparer, RunMemory } from './batch-preparer';
+import { BatchWriter, type BatchOutcome, type BatchTarget } from './batch-writer';
+import type { SourceRow } from './source-row';
+
+/**
+ * Loads a stream of rows into one table, batch by batch. The next batch is read and checked while
+ * earlier ones commit; at most `batchesInFlight` are written at once, and the source is only read
+ * when a batch is wanted, so a slow database slows the upload down instead of filling memory.
+ */
+@Injectable()
+export class RunLoader {
+  constructor(
+    private readonly preparer: BatchPreparer,
+    private readonly writer: BatchWriter,
+    private readonly changes: DataChangeService,
+  ) {}
+
+  async load(
+    target: BatchTarget,
+    memory: RunMemory,
+    source: AsyncIterable<SourceRow[]>,
+    batchSize: number,
+    onBatch: (outcome: BatchOutcome) => void = () => undefined,
+  ): Promise<number> {
+    // Outcomes are handed on, not kept: a file of a million bad rows must not pile up their reasons.
+    let written = 0;
+    const inflight: Promise<void>[] = [];
+    const limit = this.writer.batchesInFlight;
+    let batchNo = 0;
+    try {
+      for await (const rows of inBatches(source, batchSize)) {
+        const batch = this.preparer.check(memory, ++batchNo, rows);
+        while (inflight.length >= limit) await inflight.shift();
+        await this.preparer.checkReferences(memory, batch);
+        const writing = this.writer.write(target, batch).then((outcome) => {
+          written++;
+          onBatch(outcome);
+          if (outcome.rowsInserted > 0) this.changes.changed(target.table);
+        });
+        // Observed when awaited below; this keeps a failure from being reported as unhandled meanwhile.
+        writing.catch(() => undefined);
+        inflight.push(writing);
+      }
+      while (inflight.length > 0) await inflight.shift();
+    } finally {
+      await Promise.allSettled(inflight);
+    }
+    return written;
+  }
+}
+
+/** Regroups rows, as they come in chunks, into batches of exactly `size` (the last may be shorter). */
+export async function* inBatches(source: AsyncIterable<SourceRow[]>, size: number): AsyncGenerator<SourceRow[]> {
+  let batch: SourceRow[] = [];
+  for await (const rows of source) {
+    for (const row of rows) {
+      batch.push(row);
+      if (batch.length === size) {
+        yield batch;
+        batch = [];
+      }
+    }
+  }
+  if (batch.length > 0) yield batch;
+}

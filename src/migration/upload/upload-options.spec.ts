@@ -1,0 +1,47 @@
+import { DomainError } from '../../common/errors/domain-error';
+import { parseLoadOptions, tableFromFileName } from './upload-options';
+
+describe('tableFromFileName', () => {
+  it.each([
+    ['departments.csv', 'departments'],
+    ['Departments-2021.CSV', 'departments'],
+    ['jobs_v2.csv', 'jobs'],
+    ['hired_employees.csv', 'hired_employees'],
+    ['hired_employees (1).csv', 'hired_employees'],
+    ['employees.csv', undefined],
+    ['departments.txt', undefined],
+    ['my-departments.csv', undefined],
+  ])('should take the table of %s from its name', (name, table) => {
+    expect(tableFromFileName(name)).toBe(table);
+  });
+});
+
+describe('parseLoadOptions', () => {
+  it('should use the defaults when no field is sent', () => {
+    expect(parseLoadOptions({})).toEqual({ table: undefined, batchSize: 1000, rejectMode: 'batch', header: 'auto' });
+  });
+
+  it('should read every option when all are valid', () => {
+    expect(parseLoadOptions({ table: 'jobs', batchSize: ' 25 ', rejectMode: 'row', header: 'false' })).toEqual({
+      table: 'jobs',
+      batchSize: 25,
+      rejectMode: 'row',
+      header: 'false',
+    });
+  });
+
+  it.each([
+    [{ batchSize: '1.5' }, 'MIGRATION_INVALID_OPTION'],
+    [{ batchSize: '-1' }, 'MIGRATION_INVALID_OPTION'],
+    [{ rejectMode: 'ROW' }, 'MIGRATION_INVALID_OPTION'],
+    [{ table: 'users' }, 'MIGRATION_UNKNOWN_TABLE'],
+    [{ tabel: 'jobs' }, 'MIGRATION_INVALID_OPTION'],
+  ])('should refuse %j with the code %s', (fields, code) => {
+    expect(() => parseLoadOptions(fields)).toThrow(DomainError);
+    try {
+      parseLoadOptions(fields);
+    } catch (error) {
+      expect((error as DomainError).code).toBe(code);
+    }
+  });
+});
