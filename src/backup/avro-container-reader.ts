@@ -25,9 +25,9 @@ export interface ContainerHeader {
 }
 
 /**
- * Header metadata this service writes: the sha256 (hex) of every byte after the header. Avro's
- * deflate has no checksum, so without it a flipped bit can decode into a plausible wrong value.
- * Other readers ignore unknown metadata; files from other tools simply do not have it.
+ * Header metadata this service writes: the sha256 (hex) of the schema, the codec and every byte
+ * after the header. Avro's deflate has no checksum, so without it a flipped bit can decode into a
+ * plausible wrong value. Other readers ignore unknown metadata; other tools' files lack it.
  */
 export const DATA_SHA256_KEY = 'hr.data.sha256';
 export const DATA_SHA256_PLACEHOLDER = '0'.repeat(64);
@@ -73,7 +73,7 @@ export class AvroContainerReader {
     return this.digest;
   }
 
-  /** The sha256 of every byte after the header, once `blocks()` is done. */
+  /** The sha256 of the schema, the codec and every byte after the header, once `blocks()` is done. */
   get dataSha256(): string {
     if (this.dataDigest === undefined) throw new Error('the file has not been read to its end');
     return this.dataDigest;
@@ -103,21 +103,24 @@ export class AvroContainerReader {
       }
     }
     this.sync = await this.exactly(SYNC_SIZE, 'the header');
-    this.dataHash = createHash('sha256').update(this.buf.subarray(this.pos));
     const length = this.read - (this.buf.length - this.pos);
-    const recorded = meta.get(DATA_SHA256_KEY)?.toString('latin1');
-    if (recorded !== undefined && /^[0-9a-f]{64}$/.test(recorded) && recorded !== DATA_SHA256_PLACEHOLDER) {
-      this.recordedDataSha256 = recorded;
-    }
     const schemaText = meta.get('avro.schema');
     if (!schemaText) throw new ContainerDamageError('its header has no avro.schema');
+    const codec = meta.get('avro.codec')?.toString('utf8') || 'null';
+    this.dataHash = createHash('sha256').update(schemaText).update('\u0000').update(codec).update('\u0000');
+    this.dataHash.update(this.buf.subarray(this.pos));
+    const recorded = meta.get(DATA_SHA256_KEY)?.toString('latin1');
+    if (recorded !== undefined && recorded !== DATA_SHA256_PLACEHOLDER) {
+      if (!/^[0-9a-f]{64}$/.test(recorded)) throw new ContainerDamageError(`its ${DATA_SHA256_KEY} is not a checksum`);
+      this.recordedDataSha256 = recorded;
+    }
     let schema: unknown;
     try {
       schema = JSON.parse(schemaText.toString('utf8'));
     } catch {
       throw new ContainerDamageError('the schema in its header is not JSON');
     }
-    return { schema, codec: meta.get('avro.codec')?.toString('utf8') || 'null', meta, length };
+    return { schema, codec, meta, length };
   }
 
   /** The blocks in order; ends only at a clean end of file, after every sync marker matched. */
