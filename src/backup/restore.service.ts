@@ -31,7 +31,8 @@ export class RestoreService {
     const table = assertTable(tableParam);
     const { file, path } = await this.files.locate(table, requested);
     const checked = await this.check(table, file, path);
-    const rowsRestored = await this.repository.replaceTable(table, this.unchangedRows(table, file, path, checked));
+    const rows = this.unchangedRows(table, file, path, checked);
+    const rowsRestored = await this.repository.replaceTable(table, rows, { idsAscending: checked.idsAscending });
     this.dataChange.changed(table);
     return { table, file, rowsRestored };
   }

@@ -36,20 +36,35 @@ describe.each(testEngines())('BackupRepository on %s', (engine) => {
     await db.drop();
   });
 
-  it('should replace every row in one step when the batches are complete', async () => {
-    const rows = departments(2500, 'Restored');
-    await expect(repository.replaceTable('departments', batchesOf(rows, 1000))).resolves.toBe(2500);
-    const after = await readTable(dataSource, 'departments');
-    expect(after).toHaveLength(2500);
-    expect(after[2499]).toEqual({ id: 2500, department: 'Restored 2500' });
-  });
+  describe.each([
+    ['delete then insert', false],
+    ['merge in id order', true],
+  ])('replacing by %s', (_label, idsAscending) => {
+    it('should hold exactly the new rows when the batches are complete', async () => {
+      // Rows outside the backup's ids, in its gaps and beyond its last id, must go too.
+      await dataSource.query("INSERT INTO departments (id, department) VALUES (3000, 'beyond'), (9000, 'far')");
+      const rows = departments(2500, `Restored ${idsAscending}`).filter((row) => row[0] !== 1700);
+      await expect(repository.replaceTable('departments', batchesOf(rows, 1000), { idsAscending })).resolves.toBe(2499);
+      expect(await readTable(dataSource, 'departments')).toEqual(rows.map(([id, department]) => ({ id, department })));
+    });
 
-  it('should leave the table exactly as before when reading the backup fails after two batches were inserted', async () => {
-    const before = await readTable(dataSource, 'departments');
-    await expect(repository.replaceTable('departments', batchesOf(departments(2500, 'Half'), 1000, 2))).rejects.toThrow(
-      'could not be read any further',
-    );
-    expect(await readTable(dataSource, 'departments')).toEqual(before);
+    it('should leave the table exactly as before when reading the backup fails after two batches were written', async () => {
+      const before = await readTable(dataSource, 'departments');
+      const failing = batchesOf(departments(2500, 'Half'), 1000, 2);
+      await expect(repository.replaceTable('departments', failing, { idsAscending })).rejects.toThrow(
+        'could not be read any further',
+      );
+      expect(await readTable(dataSource, 'departments')).toEqual(before);
+    });
+
+    it('should leave the table exactly as before when an insert fails mid-restore', async () => {
+      const before = await readTable(dataSource, 'departments');
+      const rows = departments(2500, 'Null name');
+      // A NULL name violates NOT NULL on both engines, in the second batch.
+      rows[1800] = [1801, null as unknown as string];
+      await expect(repository.replaceTable('departments', batchesOf(rows, 1000), { idsAscending })).rejects.toThrow();
+      expect(await readTable(dataSource, 'departments')).toEqual(before);
+    });
   });
 
   it('should leave the table exactly as before when an insert violates the primary key mid-restore', async () => {
@@ -86,7 +101,7 @@ describe.each(testEngines())('BackupRepository on %s', (engine) => {
 
   it('should stop after the last full page when the rows are an exact multiple of the page size', async () => {
     const sizes: number[] = [];
-    for await (const page of repository.readPages('departments', 500)) sizes.push(page.length);
-    expect(sizes).toEqual([500, 500, 500, 500, 500]);
+    for await (const page of repository.readPages('hired_employees', 1000)) sizes.push(page.length);
+    expect(sizes).toEqual([1000, 1000, 1000, 1000]);
   });
 });
