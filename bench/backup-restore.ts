@@ -44,10 +44,18 @@ async function main(): Promise<void> {
     const backup = await measure('backup', () => post(`${base}/backup/hired_employees`, {}));
     console.log(`  file ${backup.body.file}: ${backup.body.rows} rows, ${mb(backup.body.bytes)}`);
     await db.query("UPDATE hired_employees SET name = 'changed' WHERE id <= 1000");
-    const restore = await measure('restore', () => post(`${base}/restore/hired_employees`, { file: backup.body.file }));
+    const restore = await measure('restore over the table with 1,000 rows changed', () =>
+      post(`${base}/restore/hired_employees`, { file: backup.body.file }),
+    );
     console.log(`  ${restore.body.rowsRestored} rows restored`);
     const [{ n }] = await db.query("SELECT COUNT(*) AS n FROM hired_employees WHERE name = 'changed'");
     if (Number(n) !== 0) throw new Error('the restore did not bring the rows back');
+    await db.query('DELETE FROM hired_employees');
+    await measure('restore into the emptied table', () =>
+      post(`${base}/restore/hired_employees`, { file: backup.body.file }),
+    );
+    const [{ total }] = await db.query('SELECT COUNT(*) AS total FROM hired_employees');
+    if (Number(total) !== rows) throw new Error('the restore did not bring every row back');
   } finally {
     await app.close();
     await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);

@@ -29,16 +29,19 @@ export class BackupRepository {
     const columns = TABLE_COLUMNS[table].map((c) => c.name).join(', ');
     const sql = `SELECT ${columns} FROM ${table} WHERE id > ? ORDER BY id LIMIT ${Number(pageSize)}`;
     const runner = this.dataSource.createQueryRunner();
+    let next: Promise<Record<string, unknown>[]> | undefined;
     try {
       if (this.mysql) await runner.startTransaction('REPEATABLE READ');
-      for (let after = 0; ;) {
-        const page: Record<string, unknown>[] = await runner.query(sql, [after]);
+      next = runner.query(sql, [0]);
+      while (next) {
+        const page: Record<string, unknown>[] = await next;
+        // The next page is read while this one is encoded.
+        next = page.length === pageSize ? runner.query(sql, [Number(page[page.length - 1].id)]) : undefined;
         if (page.length > 0) yield page;
-        if (page.length < pageSize) break;
-        after = Number(page[page.length - 1].id);
       }
       if (runner.isTransactionActive) await runner.commitTransaction();
     } finally {
+      await next?.catch(() => undefined);
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       await runner.release();
     }
