@@ -63,20 +63,13 @@ export function resolveWriterSchema(table: TableName, writerJson: unknown): Sche
     throw mismatch(table, `its schema is not valid Avro (${error instanceof Error ? error.message : 'unknown'})`);
   }
   const writerFields = new Map(writerJson.fields.map((f) => [f.name, f]));
-  for (const field of reader.fields) {
+  const matches = reader.fields.map((field) => {
     const names = [field.name, ...(field.aliases ?? [])];
     const match = names.map((n) => writerFields.get(n)).find((f) => f !== undefined);
     if (!match) throw mismatch(table, `it has no field '${field.name}'`);
     checkLogicalType(table, field, match);
-    try {
-      Type.forSchema(field.type as Schema).createResolver(Type.forSchema(match.type as Schema));
-    } catch {
-      throw mismatch(
-        table,
-        `its field '${field.name}' is ${describe(match.type)}, which cannot be read as ${describe(field.type)}`,
-      );
-    }
-  }
+    return { field, match };
+  });
   const readerType = Type.forSchema({
     ...reader,
     name: writerType.name ?? reader.name,
@@ -84,9 +77,21 @@ export function resolveWriterSchema(table: TableName, writerJson: unknown): Sche
   } as Schema);
   try {
     return { readerType, resolver: readerType.createResolver(writerType) };
-  } catch (error) {
-    throw mismatch(table, error instanceof Error ? error.message : 'its schema does not fit');
+  } catch {
+    throw mismatch(table, culprit(matches) ?? "its fields cannot be read as the table's");
   }
+}
+
+/** The first field whose writer type cannot be read as the table's, in words. */
+function culprit(matches: { field: FieldSchemaJson; match: FieldSchemaJson }[]): string | undefined {
+  for (const { field, match } of matches) {
+    try {
+      Type.forSchema(field.type as Schema).createResolver(Type.forSchema(match.type as Schema));
+    } catch {
+      return `its field '${field.name}' is ${describe(match.type)}, which cannot be read as ${describe(field.type)}`;
+    }
+  }
+  return undefined;
 }
 
 /** Millisecond timestamps stay milliseconds: a writer that declares another unit is refused. */

@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from 'n
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import request from 'supertest';
+import { DataChangeService } from '../../src/database/data-change.service';
 import type { TableName } from '../../src/database/tables';
 import { readWithApacheAvro, writeWithApacheAvro } from '../support/apache-avro';
 import { insertRows, readTable, seedHrTables, stored } from '../support/hr-seed';
@@ -172,6 +173,32 @@ describe.each(testEngines())('backup and restore on %s', (engine) => {
     rmSync(t.backupDir, { recursive: true, force: true });
     const created = await request(t.server).post('/backup/jobs').set(t.auth).expect(201);
     expect(existsSync(join(t.backupDir, created.body.file))).toBe(true);
+  });
+
+  it('should tell the report caches when a restore committed, and only then', async () => {
+    const changes = t.app.get(DataChangeService);
+    const created = await request(t.server).post('/backup/jobs').set(t.auth).expect(201);
+    const before = changes.version;
+    await request(t.server).post('/restore/jobs').set(t.auth).send({ file: 'jobs-missing.avro' }).expect(404);
+    expect(changes.version).toBe(before);
+    await request(t.server).post('/restore/jobs').set(t.auth).send({ file: created.body.file }).expect(200);
+    expect(changes.version).toBeGreaterThan(before);
+  });
+
+  it('should document the backup and restore endpoints with their tables in OpenAPI', async () => {
+    const doc = (await request(t.server).get('/docs-json').expect(200)).body;
+    for (const [path, method] of [
+      ['/backup/{table}', 'post'],
+      ['/backup/{table}', 'get'],
+      ['/restore/{table}', 'post'],
+    ]) {
+      const operation = doc.paths[path][method];
+      expect(operation.parameters[0].schema.enum).toEqual(['departments', 'jobs', 'hired_employees']);
+      expect(Object.keys(operation.responses)).toContain(
+        method === 'get' ? '200' : path.startsWith('/backup') ? '201' : '200',
+      );
+    }
+    expect(doc.paths['/restore/{table}'].post.security).toEqual([{ bearer: [] }]);
   });
 
   it('should refuse a backup without the API key', async () => {
