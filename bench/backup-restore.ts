@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     console.log(`  ${restore.body.rowsRestored} rows restored`);
     const [{ n }] = await db.query("SELECT COUNT(*) AS n FROM hired_employees WHERE name = 'changed'");
     if (Number(n) !== 0) throw new Error('the restore did not bring the rows back');
-    await db.query('DELETE FROM hired_employees');
+    await db.query('TRUNCATE TABLE hired_employees');
     await measure('restore into the emptied table', () =>
       post(`${base}/restore/hired_employees`, { file: backup.body.file }),
     );
