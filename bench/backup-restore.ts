@@ -83,13 +83,18 @@ async function measure<T extends { body: Record<string, unknown> & { rows?: numb
   run: () => Promise<T>,
 ): Promise<T> {
   let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  let heap = process.memoryUsage().heapUsed;
+  const sampler = setInterval(() => {
+    const usage = process.memoryUsage();
+    peak = Math.max(peak, usage.rss);
+    heap = Math.max(heap, usage.heapUsed);
+  }, 20);
   const started = process.hrtime.bigint();
   const result = await run();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   clearInterval(sampler);
   console.log(
-    `${label}: ${seconds.toFixed(2)} s, ${Math.round(rows / seconds).toLocaleString('en')} rows/s, peak rss ${mb(peak)}`,
+    `${label}: ${seconds.toFixed(2)} s, ${Math.round(rows / seconds).toLocaleString('en')} rows/s, peak rss ${mb(peak)}, peak heap ${mb(heap)}`,
   );
   return result;
 }
