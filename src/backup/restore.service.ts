@@ -21,14 +21,23 @@ export interface RestoredBackup {
  */
 @Injectable()
 export class RestoreService {
+  /** Restores run one at a time in this process: SQLite has one connection, so transactions cannot overlap. */
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly files: BackupFilesService,
     private readonly repository: BackupRepository,
     private readonly dataChange: DataChangeService,
   ) {}
 
-  async restore(tableParam: string, requested: string | undefined): Promise<RestoredBackup> {
+  restore(tableParam: string, requested: string | undefined): Promise<RestoredBackup> {
     const table = assertTable(tableParam);
+    const run = this.queue.then(() => this.restoreNow(table, requested));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async restoreNow(table: TableName, requested: string | undefined): Promise<RestoredBackup> {
     const { file, path } = await this.files.locate(table, requested);
     const checked = await this.check(table, file, path);
     const rows = this.unchangedRows(table, file, path, checked);

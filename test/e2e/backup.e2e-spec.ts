@@ -175,6 +175,22 @@ describe.each(testEngines())('backup and restore on %s', (engine) => {
     expect(existsSync(join(t.backupDir, created.body.file))).toBe(true);
   });
 
+  it('should run restores one after the other when two arrive together', async () => {
+    const first = await request(t.server).post('/backup/departments').set(t.auth).expect(201);
+    const before = await readTable(t.dataSource, 'departments');
+    await t.dataSource.query("UPDATE departments SET department = 'Changed' WHERE id = 1");
+    const answers = await Promise.all(
+      ['departments', 'jobs', 'departments'].map((table) =>
+        request(t.server)
+          .post(`/restore/${table}`)
+          .set(t.auth)
+          .send(table === 'departments' ? { file: first.body.file } : {}),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(await readTable(t.dataSource, 'departments')).toEqual(before);
+  });
+
   it('should tell the report caches when a restore committed, and only then', async () => {
     const changes = t.app.get(DataChangeService);
     const created = await request(t.server).post('/backup/jobs').set(t.auth).expect(201);
