@@ -1,0 +1,116 @@
+import { DomainError } from '../common/errors/domain-error';
+import type { TableName } from '../database/tables';
+import { AvroContainerReader, ContainerDamageError, type ContainerBlock } from './avro-container-reader';
+import { resolveWriterSchema, type SchemaResolution } from './avro-schemas';
+import { recordToRow, type TableRow } from './backup-records';
+
+/** Rows per INSERT statement of a restore. */
+export const RESTORE_BATCH_SIZE = 5000;
+/** How many invalid records an answer names; reading goes on to count them all. */
+const PROBLEMS_SHOWN = 5;
+
+export interface BackupReadSummary {
+  rows: number;
+  sha256: string;
+  /** Every id greater than the one before: no id repeats (this service's backups are in id order). */
+  idsAscending: boolean;
+}
+
+/**
+ * Reads a backup to its end as batches of table rows, checking everything on the way: the
+ * container (every sync marker, no truncation), that each block holds exactly the records it
+ * declares, the writer schema against the table's, and every record against the data rules.
+ * Throws coded errors naming the file (never its path). `summary` is filled once the file is done.
+ */
+export async function* readBackupRows(
+  table: TableName,
+  file: string,
+  path: string,
+  summary: Partial<BackupReadSummary> = {},
+): AsyncGenerator<TableRow[]> {
+  const reader = await AvroContainerReader.open(path);
+  try {
+    const header = await reader.header();
+    const decoder = new BlockRowDecoder(table, file, resolveWriterSchema(table, header.schema));
+    for await (const block of reader.blocks(header.codec, { decompress: true })) {
+      const rows = decoder.rows(block);
+      for (let start = 0; start < rows.length; start += RESTORE_BATCH_SIZE) {
+        yield rows.slice(start, start + RESTORE_BATCH_SIZE);
+      }
+    }
+    decoder.assertAllValid();
+    summary.rows = decoder.records;
+    summary.sha256 = reader.sha256;
+    summary.idsAscending = decoder.idsAscending;
+  } catch (error) {
+    if (error instanceof ContainerDamageError) throw damaged(file, error.message);
+    throw error;
+  } finally {
+    await reader.close();
+  }
+}
+
+/** Decodes blocks into rows, counting records, collecting invalid ones, and watching the id order. */
+class BlockRowDecoder {
+  records = 0;
+  idsAscending = true;
+  private lastId = 0;
+  private invalid = 0;
+  private readonly problems: string[] = [];
+
+  constructor(
+    private readonly table: TableName,
+    private readonly file: string,
+    private readonly schema: SchemaResolution,
+  ) {}
+
+  /** The block's valid rows (none once an invalid record was seen: the file will be refused). */
+  rows(block: ContainerBlock): TableRow[] {
+    const rows: TableRow[] = [];
+    let offset = 0;
+    for (let i = 0; i < block.count; i += 1) {
+      this.records += 1;
+      const decoded = this.decode(block.data, offset);
+      if (decoded.offset < 0) {
+        throw damaged(this.file, `record ${this.records} (block ${block.index}) cannot be decoded`);
+      }
+      offset = decoded.offset;
+      const row = recordToRow(this.table, decoded.value);
+      if (typeof row === 'string') {
+        this.invalid += 1;
+        if (this.problems.length < PROBLEMS_SHOWN) this.problems.push(`record ${this.records}: ${row}`);
+      } else if (this.invalid === 0) {
+        rows.push(row);
+        this.idsAscending &&= (row[0] as number) > this.lastId;
+        this.lastId = row[0] as number;
+      }
+    }
+    if (offset !== block.data.length) {
+      throw damaged(this.file, `block ${block.index} holds more data than its ${block.count} records`);
+    }
+    return rows;
+  }
+
+  assertAllValid(): void {
+    if (this.invalid === 0) return;
+    const n = this.invalid;
+    throw new DomainError(
+      'BACKUP_INVALID_RECORDS',
+      `The backup ${this.file} holds ${n} invalid record${n === 1 ? '' : 's'}: ${this.problems.join('; ')}`,
+      { invalidRecords: n },
+    );
+  }
+
+  private decode(data: Buffer, offset: number): { value: Record<string, unknown>; offset: number } {
+    try {
+      return this.schema.readerType.decode(data, offset, this.schema.resolver);
+    } catch {
+      // A union index or a length out of range: the bytes are not what the schema says.
+      return { value: {}, offset: -1 };
+    }
+  }
+}
+
+function damaged(file: string, reason: string): DomainError {
+  return new DomainError('BACKUP_FILE_CORRUPT', `The backup ${file} cannot be restored: ${reason}`);
+}

@@ -1,0 +1,231 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type QueryRunner } from 'typeorm';
+import { DomainError } from '../common/errors/domain-error';
+import { TABLE_COLUMNS, type TableName } from '../database/tables';
+import { toEpochMillis, toStoredDatetime, type TableRow } from './backup-records';
+
+/** Rows per keyset page of a backup read. */
+export const READ_PAGE_SIZE = 5000;
+
+interface OrphanCount {
+  n: number | string;
+  example: number | string | null;
+}
+
+/** All SQL of backups and restores: keyset reads of a table and its atomic replacement. */
+@Injectable()
+export class BackupRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private get mysql(): boolean {
+    return this.dataSource.options.type !== 'better-sqlite3';
+  }
+
+  /**
+   * The table's rows in id order, one page at a time (`WHERE id > ? ORDER BY id LIMIT ?`). On
+   * MySQL the pages are read in one REPEATABLE READ transaction, so they form one snapshot.
+   */
+  async *readPages(table: TableName, pageSize = READ_PAGE_SIZE): AsyncGenerator<Record<string, unknown>[]> {
+    const columns = TABLE_COLUMNS[table].map((c) => c.name).join(', ');
+    const sql = `SELECT ${columns} FROM ${table} WHERE id > ? ORDER BY id LIMIT ${Number(pageSize)}`;
+    const runner = this.dataSource.createQueryRunner();
+    let next: Promise<Record<string, unknown>[]> | undefined;
+    try {
+      if (this.mysql) await runner.startTransaction('REPEATABLE READ');
+      next = runner.query(sql, [0]);
+      while (next) {
+        const page: Record<string, unknown>[] = await next;
+        // The next page is read while this one is encoded.
+        next = page.length === pageSize ? runner.query(sql, [Number(page[page.length - 1].id)]) : undefined;
+        if (page.length > 0) yield page;
+      }
+      if (runner.isTransactionActive) await runner.commitTransaction();
+    } finally {
+      await next?.catch(() => undefined);
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+  }
+
+  /**
+   * Replaces every row of `table` with `batches`, in one transaction. Foreign keys are checked
+   * once, by one query, before the commit: MySQL's checks are off on this connection for the
+   * duration (so departments can be deleted and written back), SQLite's are deferred to the
+   * commit. A failure anywhere, including in `batches`, rolls everything back. Returns the number
+   * of rows written.
+   *
+   * `idsAscending` (every id greater than the one before, so none repeats) allows a merge that
+   * writes only what differs, much cheaper than rewriting every row and index entry when a table
+   * is brought back from recent changes: per batch, read the table's rows in the batch's id range,
+   * delete those the batch lacks, upsert new and changed rows. Otherwise: DELETE everything, then
+   * one multi-row INSERT per batch.
+   */
+  async replaceTable(
+    table: TableName,
+    batches: AsyncIterable<TableRow[]>,
+    options: { idsAscending: boolean } = { idsAscending: false },
+  ): Promise<number> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    let checksOff = false;
+    try {
+      if (this.mysql) {
+        await runner.query('SET FOREIGN_KEY_CHECKS = 0');
+        checksOff = true;
+      }
+      await runner.startTransaction();
+      if (!this.mysql) await runner.query('PRAGMA defer_foreign_keys = ON');
+      const written = options.idsAscending
+        ? await this.mergeInIdOrder(runner, table, batches)
+        : await this.deleteThenInsert(runner, table, batches);
+      await this.assertNoOrphans(runner, table);
+      await runner.commitTransaction();
+      return written;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw duplicateIdError(error) ?? error;
+    } finally {
+      if (checksOff) await resetForeignKeyChecks(runner);
+      await runner.release();
+    }
+  }
+
+  private async deleteThenInsert(runner: QueryRunner, table: TableName, batches: AsyncIterable<TableRow[]>) {
+    await runner.query(`DELETE FROM ${table}`);
+    let written = 0;
+    for await (const batch of batches) {
+      if (batch.length === 0) continue;
+      await this.insertBatch(runner, table, batch, false);
+      written += batch.length;
+    }
+    return written;
+  }
+
+  private async mergeInIdOrder(runner: QueryRunner, table: TableName, batches: AsyncIterable<TableRow[]>) {
+    let written = 0;
+    let previous: number | undefined;
+    for await (const batch of batches) {
+      if (batch.length === 0) continue;
+      await this.mergeBatch(runner, table, batch, previous);
+      written += batch.length;
+      previous = batch[batch.length - 1][0] as number;
+    }
+    await (previous === undefined
+      ? runner.query(`DELETE FROM ${table}`)
+      : runner.query(`DELETE FROM ${table} WHERE id > ?`, [previous]));
+    return written;
+  }
+
+  /**
+   * Makes the rows with ids in (previous, last id of the batch] equal to the batch: reads them,
+   * deletes those the batch does not have, upserts only new or changed rows. A range holding far
+   * more rows than the batch is not read: its rows are deleted by NOT IN and the batch upserted.
+   */
+  private async mergeBatch(runner: QueryRunner, table: TableName, batch: TableRow[], previous: number | undefined) {
+    const last = batch[batch.length - 1][0] as number;
+    const range = previous === undefined ? 'id <= ?' : 'id > ? AND id <= ?';
+    const bounds = previous === undefined ? [last] : [previous, last];
+    const limit = batch.length * 2 + 100;
+    const existing: Record<string, unknown>[] = await runner.query(
+      `SELECT ${columnList(table)} FROM ${table} WHERE ${range} ORDER BY id LIMIT ${limit}`,
+      bounds,
+    );
+    if (existing.length === limit) {
+      const ids = batch.map((row) => row[0]);
+      await runner.query(`DELETE FROM ${table} WHERE ${range} AND id NOT IN (${placeholders(ids.length)})`, [
+        ...bounds,
+        ...ids,
+      ]);
+      await this.insertBatch(runner, table, batch, true);
+      return;
+    }
+    const current = new Map(existing.map((row) => [Number(row.id), row]));
+    const changed = batch.filter((row) => !sameRow(table, current.get(row[0] as number), row));
+    const kept = new Set(batch.map((row) => row[0] as number));
+    const gone = [...current.keys()].filter((id) => !kept.has(id));
+    if (gone.length > 0) await runner.query(`DELETE FROM ${table} WHERE id IN (${placeholders(gone.length)})`, gone);
+    if (changed.length > 0) await this.insertBatch(runner, table, changed, true);
+  }
+
+  private async insertBatch(runner: QueryRunner, table: TableName, rows: TableRow[], upsert: boolean): Promise<void> {
+    const columns = TABLE_COLUMNS[table];
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    const datetimeAt = columns.findIndex((c) => c.kind === 'datetime');
+    const values: unknown[] = [];
+    for (const row of rows) {
+      for (let i = 0; i < row.length; i += 1) {
+        values.push(i === datetimeAt ? toStoredDatetime(row[i] as number) : row[i]);
+      }
+    }
+    const names = columns.map((c) => c.name).join(', ');
+    const updated = columns.filter((c) => c.name !== 'id').map((c) => c.name);
+    const onConflict = !upsert
+      ? ''
+      : this.mysql
+        ? ` ON DUPLICATE KEY UPDATE ${updated.map((c) => `${c} = VALUES(${c})`).join(', ')}`
+        : ` ON CONFLICT (id) DO UPDATE SET ${updated.map((c) => `${c} = excluded.${c}`).join(', ')}`;
+    const sql = `INSERT INTO ${table} (${names}) VALUES ${Array(rows.length).fill(tuple).join(', ')}${onConflict}`;
+    await runner.query(sql, values);
+  }
+
+  /** One query per reference: do all hired employees still point at existing departments and jobs? */
+  private async assertNoOrphans(runner: QueryRunner, table: TableName): Promise<void> {
+    const checks: ('departments' | 'jobs')[] =
+      table === 'hired_employees' ? ['departments', 'jobs'] : table === 'departments' ? ['departments'] : ['jobs'];
+    for (const target of checks) {
+      const column = target === 'departments' ? 'department_id' : 'job_id';
+      const [row]: OrphanCount[] = await runner.query(
+        `SELECT COUNT(*) AS n, MIN(e.${column}) AS example FROM hired_employees e
+         LEFT JOIN ${target} t ON t.id = e.${column} WHERE t.id IS NULL`,
+      );
+      const n = Number(row.n);
+      if (n > 0) {
+        const who = n === 1 ? '1 hired employee' : `${n} hired employees`;
+        throw new DomainError(
+          'BACKUP_RESTORE_CONFLICT',
+          `Restoring ${table} would leave ${who} pointing at missing ${target} (e.g. ${column} ${row.example}); ` +
+            `restore ${table === 'hired_employees' ? target : 'hired_employees'} first or choose another backup`,
+          { table, orphans: n },
+        );
+      }
+    }
+  }
+}
+
+function columnList(table: TableName): string {
+  return TABLE_COLUMNS[table].map((c) => c.name).join(', ');
+}
+
+function placeholders(n: number): string {
+  return Array(n).fill('?').join(', ');
+}
+
+/** Whether a stored row already holds exactly the values of a backup row. */
+function sameRow(table: TableName, stored: Record<string, unknown> | undefined, row: TableRow): boolean {
+  if (!stored) return false;
+  return TABLE_COLUMNS[table].every((column, i) => {
+    const value = stored[column.name];
+    if (column.kind === 'string') return value === row[i];
+    if (column.kind === 'datetime') return toEpochMillis(value) === row[i];
+    return Number(value) === row[i];
+  });
+}
+
+/** A connection that cannot turn its checks back on must not go back to the pool. */
+async function resetForeignKeyChecks(runner: QueryRunner): Promise<void> {
+  try {
+    await runner.query('SET FOREIGN_KEY_CHECKS = 1');
+  } catch {
+    (runner as unknown as { databaseConnection?: { destroy?: () => void } }).databaseConnection?.destroy?.();
+  }
+}
+
+/** The backup repeats an id: the primary key refuses the second row. */
+function duplicateIdError(error: unknown): DomainError | undefined {
+  const failure = error as { code?: unknown; driverError?: { code?: unknown } } | undefined;
+  const code = failure?.driverError?.code ?? failure?.code;
+  const duplicate = code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return duplicate
+    ? new DomainError('BACKUP_INVALID_RECORDS', 'The backup holds the same id more than once')
+    : undefined;
+}
