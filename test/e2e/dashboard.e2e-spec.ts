@@ -46,6 +46,13 @@ describe.each(testEngines())('dashboard on %s', (engine) => {
     }
   });
 
+  it('should keep scripts to this origin and not upgrade requests to HTTPS when the page is served', async () => {
+    const res = await request(t.server).get('/dashboard').expect(200);
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('upgrade-insecure-requests');
+  });
+
   it('should answer 404 when an asset is not one of the page', async () => {
     await request(t.server).get('/dashboard/assets/index.html').expect(404);
     await request(t.server).get('/dashboard/assets/..%2F..%2Fapp.module.ts').expect(404);
@@ -115,11 +122,18 @@ describe.each(testEngines())('dashboard on %s', (engine) => {
       expect(aboveText).toContain('Mean');
       const quartersText = await page.locator('[data-testid="chart-quarters"] svg').textContent();
       for (const q of ['Q1', 'Q2', 'Q3', 'Q4']) expect(quartersText).toContain(q);
-      // One bar per department above the mean: the bars are the paths of the series' clip group.
       const labels = await page.$$eval('[data-testid="chart-above-mean"] svg text', (nodes) =>
         nodes.map((n) => n.textContent ?? ''),
       );
       for (const row of above.body) expect(labels).toContain(String(row.hired));
+      const bars = await page.$eval('[data-testid="chart-above-mean"]', (el) => {
+        const chart = (
+          window as unknown as { echarts: { getInstanceByDom(e: Element): { getOption(): unknown } } }
+        ).echarts.getInstanceByDom(el);
+        return (chart.getOption() as { series: { data: number[] }[] }).series[0].data;
+      });
+      expect(bars).toEqual(above.body.map((r: { hired: number }) => r.hired));
+      expect(bars).toHaveLength(7);
 
       await expect(page.locator('[data-testid="table-quarters"] tbody tr').count()).resolves.toBe(933);
       const footer = await page.locator('[data-testid="table-total"] td').last().textContent();
@@ -145,6 +159,18 @@ describe.each(testEngines())('dashboard on %s', (engine) => {
       );
       expect(totals).toEqual([...totals].sort((a, b) => b - a));
       expect(totals[0]).toBeGreaterThan(totals[totals.length - 1]);
+    });
+
+    it('should load the next year when its button is pressed', async () => {
+      const next = await request(t.server).get('/reports/hires-by-quarter?year=2022').expect(200);
+      const total = next.body.reduce((sum: number, r: Record<string, number>) => sum + r.Q1 + r.Q2 + r.Q3 + r.Q4, 0);
+      expect(total).toBeGreaterThan(0);
+      await open('2021');
+      await page.click('#year-next');
+      await page.waitForSelector('body[data-state="ready"]');
+      expect(new URL(page.url()).searchParams.get('year')).toBe('2022');
+      expect(await page.textContent('[data-testid="kpi-hires"]')).toBe(total.toLocaleString('en-US'));
+      await expect(page.locator('[data-testid="table-quarters"] tbody tr').count()).resolves.toBe(next.body.length);
     });
 
     it('should show the empty state and remember the year in the URL when a year without hires is picked', async () => {
