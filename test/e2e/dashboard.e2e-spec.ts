@@ -126,11 +126,11 @@ describe.each(testEngines())('dashboard on %s', (engine) => {
         nodes.map((n) => n.textContent ?? ''),
       );
       for (const row of above.body) expect(labels).toContain(String(row.hired));
+      // The bars ECharts drew come from the option it holds for the chart element.
       const bars = await page.$eval('[data-testid="chart-above-mean"]', (el) => {
-        const chart = (
-          window as unknown as { echarts: { getInstanceByDom(e: Element): { getOption(): unknown } } }
-        ).echarts.getInstanceByDom(el);
-        return (chart.getOption() as { series: { data: number[] }[] }).series[0].data;
+        type Chart = { getOption(): { series: { data: number[] }[] } };
+        const api = (globalThis as unknown as { echarts: { getInstanceByDom(e: unknown): Chart } }).echarts;
+        return api.getInstanceByDom(el).getOption().series[0].data;
       });
       expect(bars).toEqual(above.body.map((r: { hired: number }) => r.hired));
       expect(bars).toHaveLength(7);
