@@ -8,8 +8,10 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DataChangeModule } from './database/data-change.service';
 import { buildDataSourceOptions } from './database/data-source';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
 import { MigrationModule } from './migration/migration.module';
+import { ReportsModule } from './reports/reports.module';
 
 @Module({})
 export class AppModule {
@@ -23,6 +25,8 @@ export class AppModule {
         HealthModule,
         MigrationModule,
         BackupModule,
+        ReportsModule,
+        DashboardModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
