@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { BackupModule } from './backup/backup.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { ApiKeyGuard } from './common/guards/api-key.guard';
 import { AppConfig } from './config/app-config';
@@ -19,6 +20,7 @@ export class AppModule {
         TypeOrmModule.forRoot(buildDataSourceOptions(config.database)),
         DataChangeModule,
         HealthModule,
+        BackupModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Type, type Schema } from 'avsc';
+import { DomainError } from '../common/errors/domain-error';
+import type { TableName } from '../database/tables';
+
+/** The schema of a table's backups, as committed in `schemas/<table>.avsc`. */
+export interface TableSchema {
+  table: TableName;
+  /** The schema as JSON, written into every backup's header untouched (logical types included). */
+  json: RecordSchemaJson;
+  type: Type;
+}
+
+export interface FieldSchemaJson {
+  name: string;
+  type: unknown;
+  aliases?: string[];
+  default?: unknown;
+}
+
+export interface RecordSchemaJson {
+  type: 'record';
+  name: string;
+  namespace?: string;
+  fields: FieldSchemaJson[];
+}
+
+/** How the records of a backup are read into a table's schema. */
+export interface SchemaResolution {
+  readerType: Type;
+  resolver: ReturnType<Type['createResolver']>;
+}
+
+const cache = new Map<TableName, TableSchema>();
+
+/** The committed schema of a table; nest-cli copies the `.avsc` files next to the compiled code. */
+export function tableSchema(table: TableName): TableSchema {
+  let schema = cache.get(table);
+  if (!schema) {
+    const json = JSON.parse(readFileSync(join(__dirname, 'schemas', `${table}.avsc`), 'utf8')) as RecordSchemaJson;
+    schema = { table, json, type: Type.forSchema(json as Schema) };
+    cache.set(table, schema);
+  }
+  return schema;
+}
+
+/**
+ * Resolves a backup's writer schema to the table's schema by the Avro rules: fields match by name
+ * (or alias) in any order, `int` promotes to `long`, the writer's extra fields are skipped. The
+ * record's own name is not compared: the table comes from the file name, and other tools name
+ * records as they like. Throws BACKUP_SCHEMA_MISMATCH naming the field that does not fit.
+ */
+export function resolveWriterSchema(table: TableName, writerJson: unknown): SchemaResolution {
+  const reader = tableSchema(table).json;
+  if (!isRecordSchema(writerJson)) {
+    throw mismatch(table, 'its schema is not a record');
+  }
+  let writerType: Type;
+  try {
+    writerType = Type.forSchema(writerJson as Schema);
+  } catch (error) {
+    throw mismatch(table, `its schema is not valid Avro (${error instanceof Error ? error.message : 'unknown'})`);
+  }
+  const writerFields = new Map(writerJson.fields.map((f) => [f.name, f]));
+  for (const field of reader.fields) {
+    const names = [field.name, ...(field.aliases ?? [])];
+    const match = names.map((n) => writerFields.get(n)).find((f) => f !== undefined);
+    if (!match) throw mismatch(table, `it has no field '${field.name}'`);
+    checkLogicalType(table, field, match);
+    try {
+      Type.forSchema(field.type as Schema).createResolver(Type.forSchema(match.type as Schema));
+    } catch {
+      throw mismatch(
+        table,
+        `its field '${field.name}' is ${describe(match.type)}, which cannot be read as ${describe(field.type)}`,
+      );
+    }
+  }
+  const readerType = Type.forSchema({
+    ...reader,
+    name: writerType.name ?? reader.name,
+    namespace: undefined,
+  } as Schema);
+  try {
+    return { readerType, resolver: readerType.createResolver(writerType) };
+  } catch (error) {
+    throw mismatch(table, error instanceof Error ? error.message : 'its schema does not fit');
+  }
+}
+
+/** Millisecond timestamps stay milliseconds: a writer that declares another unit is refused. */
+function checkLogicalType(table: TableName, reader: FieldSchemaJson, writer: FieldSchemaJson): void {
+  const wanted = logicalType(reader.type);
+  if (wanted === undefined) return;
+  const found = logicalType(writer.type);
+  if (found !== undefined && found !== wanted) {
+    throw mismatch(table, `its field '${reader.name}' is ${found}, expected ${wanted}`);
+  }
+}
+
+function logicalType(type: unknown): string | undefined {
+  if (typeof type === 'object' && type !== null && 'logicalType' in type) {
+    return String((type as { logicalType: unknown }).logicalType);
+  }
+  return undefined;
+}
+
+function describe(type: unknown): string {
+  if (typeof type === 'string') return `'${type}'`;
+  if (Array.isArray(type)) return `a union of ${type.map(describe).join(', ')}`;
+  if (typeof type === 'object' && type !== null && 'type' in type) return describe((type as { type: unknown }).type);
+  return 'an unknown type';
+}
+
+function isRecordSchema(value: unknown): value is RecordSchemaJson {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { type?: unknown }).type === 'record' &&
+    Array.isArray((value as { fields?: unknown }).fields)
+  );
+}
+
+function mismatch(table: TableName, reason: string): DomainError {
+  return new DomainError('BACKUP_SCHEMA_MISMATCH', `The backup does not fit the ${table} table: ${reason}`);
+}

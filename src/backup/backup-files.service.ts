@@ -1,0 +1,174 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { link, mkdir, open, readdir, readFile, stat, unlink, writeFile, rename } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { AppConfig } from '../config/app-config';
+import { DomainError } from '../common/errors/domain-error';
+import type { TableName } from '../database/tables';
+import { AvroContainerReader } from './avro-container-reader';
+import { assertBackupName, backupFileName, isBackupOf, timestampOfBackup } from './backup-file-name';
+
+/** What GET /backup/:table says of one file. `rows` is null when the file cannot be read. */
+export interface BackupFileInfo {
+  file: string;
+  rows: number | null;
+  bytes: number;
+  sha256: string;
+  createdAt: string;
+}
+
+interface CachedSummary {
+  size: number;
+  mtimeMs: number;
+  rows: number | null;
+  sha256: string;
+}
+
+/**
+ * The backup folder: names, listing, and moving finished files into place. The folder is the
+ * source of truth (an operator may copy a file in); summaries are cached by name, size and mtime.
+ */
+@Injectable()
+export class BackupFilesService {
+  private readonly dir: string;
+  private readonly summaries = new Map<string, CachedSummary>();
+  private lastStamp = 0;
+
+  constructor(config: AppConfig) {
+    this.dir = resolve(config.backupDir);
+  }
+
+  async ensureFolder(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+  }
+
+  /** A hidden temporary path in the folder; it never looks like a backup. */
+  temporaryPath(table: TableName): string {
+    return join(this.dir, `.${table}-${randomBytes(8).toString('hex')}.avro.tmp`);
+  }
+
+  /**
+   * Gives a complete, fsync'd temporary file its final name without ever replacing a file: a hard
+   * link fails if the name exists, and then the next millisecond is tried. Returns the name.
+   */
+  async publish(table: TableName, temporary: string, summary: { rows: number; sha256: string }): Promise<string> {
+    for (;;) {
+      const stamp = Math.max(Date.now(), this.lastStamp + 1);
+      this.lastStamp = stamp;
+      const name = backupFileName(table, new Date(stamp));
+      try {
+        await link(temporary, join(this.dir, name));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        throw error;
+      }
+      await unlink(temporary);
+      await this.writeChecksum(name, summary.sha256);
+      await this.syncFolder();
+      const info = await stat(join(this.dir, name));
+      this.summaries.set(name, { size: info.size, mtimeMs: info.mtimeMs, ...summary });
+      return name;
+    }
+  }
+
+  /** That table's backups, newest first (by the time in the name, or the file's mtime). */
+  async list(table: TableName): Promise<BackupFileInfo[]> {
+    const entries = await readdir(this.dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    const infos: BackupFileInfo[] = [];
+    for (const entry of entries) {
+      if (!isBackupOf(table, entry.name) || !(entry.isFile() || entry.isSymbolicLink())) continue;
+      const info = await this.describe(table, entry.name).catch(() => undefined);
+      if (info) infos.push(info);
+    }
+    return infos.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.file.localeCompare(a.file));
+  }
+
+  /** The path of one of the table's backups: the named one, or else the newest. */
+  async locate(table: TableName, name: string | undefined): Promise<{ file: string; path: string }> {
+    if (name === undefined) {
+      const [newest] = await this.list(table);
+      if (!newest) {
+        throw new DomainError(
+          'BACKUP_FILE_NOT_FOUND',
+          `There is no backup of ${table}; POST /backup/${table} makes one`,
+        );
+      }
+      return { file: newest.file, path: join(this.dir, newest.file) };
+    }
+    assertBackupName(table, name);
+    const path = join(this.dir, name);
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isFile()) {
+      throw new DomainError(
+        'BACKUP_FILE_NOT_FOUND',
+        `There is no backup named ${name}; GET /backup/${table} lists them`,
+      );
+    }
+    return { file: name, path };
+  }
+
+  /** The checksum written beside a backup by this service, if the file has one (copied-in files may not). */
+  async recordedChecksum(name: string): Promise<string | undefined> {
+    const text = await readFile(join(this.dir, `${name}.sha256`), 'utf8').catch(() => undefined);
+    return /^[0-9a-f]{64}/.exec(text ?? '')?.[0];
+  }
+
+  private async describe(table: TableName, name: string): Promise<BackupFileInfo> {
+    const path = join(this.dir, name);
+    const info = await stat(path);
+    let summary = this.summaries.get(name);
+    if (!summary || summary.size !== info.size || summary.mtimeMs !== info.mtimeMs) {
+      summary = { size: info.size, mtimeMs: info.mtimeMs, ...(await summarize(path)) };
+      this.summaries.set(name, summary);
+    }
+    const createdAt = timestampOfBackup(table, name) ?? info.mtime;
+    return {
+      file: name,
+      rows: summary.rows,
+      bytes: info.size,
+      sha256: summary.sha256,
+      createdAt: createdAt.toISOString(),
+    };
+  }
+
+  private async writeChecksum(name: string, sha256: string): Promise<void> {
+    const temporary = join(this.dir, `.${name}.sha256.tmp`);
+    await writeFile(temporary, `${sha256}  ${name}\n`);
+    await rename(temporary, join(this.dir, `${name}.sha256`));
+  }
+
+  /** The new name must survive a crash too. */
+  private async syncFolder(): Promise<void> {
+    const handle = await open(this.dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+/** Rows (from the block headers, without decompressing) and sha256 of a file; rows null when damaged. */
+async function summarize(path: string): Promise<{ rows: number | null; sha256: string }> {
+  const reader = await AvroContainerReader.open(path);
+  try {
+    let rows = 0;
+    const header = await reader.header();
+    for await (const block of reader.blocks(header.codec, { decompress: false })) rows += block.count;
+    return { rows, sha256: reader.sha256 };
+  } catch {
+    return { rows: null, sha256: await sha256Of(path) };
+  } finally {
+    await reader.close();
+  }
+}
+
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

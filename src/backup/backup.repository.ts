@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type QueryRunner } from 'typeorm';
+import { DomainError } from '../common/errors/domain-error';
+import { TABLE_COLUMNS, type TableName } from '../database/tables';
+import { toStoredDatetime, type TableRow } from './backup-records';
+
+/** Rows per keyset page of a backup read. */
+export const READ_PAGE_SIZE = 5000;
+
+interface OrphanCount {
+  n: number | string;
+  example: number | string | null;
+}
+
+/** All SQL of backups and restores: keyset reads of a table and its atomic replacement. */
+@Injectable()
+export class BackupRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private get mysql(): boolean {
+    return this.dataSource.options.type !== 'better-sqlite3';
+  }
+
+  /**
+   * The table's rows in id order, one page at a time (`WHERE id > ? ORDER BY id LIMIT ?`). On
+   * MySQL the pages are read in one REPEATABLE READ transaction, so they form one snapshot.
+   */
+  async *readPages(table: TableName, pageSize = READ_PAGE_SIZE): AsyncGenerator<Record<string, unknown>[]> {
+    const columns = TABLE_COLUMNS[table].map((c) => c.name).join(', ');
+    const sql = `SELECT ${columns} FROM ${table} WHERE id > ? ORDER BY id LIMIT ${Number(pageSize)}`;
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      if (this.mysql) await runner.startTransaction('REPEATABLE READ');
+      for (let after = 0; ;) {
+        const page: Record<string, unknown>[] = await runner.query(sql, [after]);
+        if (page.length > 0) yield page;
+        if (page.length < pageSize) break;
+        after = Number(page[page.length - 1].id);
+      }
+      if (runner.isTransactionActive) await runner.commitTransaction();
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+  }
+
+  /**
+   * Replaces every row of `table` with `batches`, in one transaction: DELETE, then one multi-row
+   * INSERT per batch. Foreign keys are checked once, by one query, before the commit: MySQL's
+   * checks are off on this connection for the duration (so departments can be deleted and written
+   * back), SQLite's are deferred to the commit. A failure anywhere, including in `batches`, rolls
+   * everything back. Returns the number of rows written.
+   */
+  async replaceTable(table: TableName, batches: AsyncIterable<TableRow[]>): Promise<number> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    let checksOff = false;
+    try {
+      if (this.mysql) {
+        await runner.query('SET FOREIGN_KEY_CHECKS = 0');
+        checksOff = true;
+      }
+      await runner.startTransaction();
+      if (!this.mysql) await runner.query('PRAGMA defer_foreign_keys = ON');
+      await runner.query(`DELETE FROM ${table}`);
+      let written = 0;
+      for await (const batch of batches) {
+        if (batch.length === 0) continue;
+        await this.insertBatch(runner, table, batch);
+        written += batch.length;
+      }
+      await this.assertNoOrphans(runner, table);
+      await runner.commitTransaction();
+      return written;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw duplicateIdError(error) ?? error;
+    } finally {
+      if (checksOff) await resetForeignKeyChecks(runner);
+      await runner.release();
+    }
+  }
+
+  private async insertBatch(runner: QueryRunner, table: TableName, rows: TableRow[]): Promise<void> {
+    const columns = TABLE_COLUMNS[table];
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    const datetimeAt = columns.findIndex((c) => c.kind === 'datetime');
+    const values: unknown[] = [];
+    for (const row of rows) {
+      for (let i = 0; i < row.length; i += 1) {
+        values.push(i === datetimeAt ? toStoredDatetime(row[i] as number) : row[i]);
+      }
+    }
+    const names = columns.map((c) => c.name).join(', ');
+    await runner.query(`INSERT INTO ${table} (${names}) VALUES ${Array(rows.length).fill(tuple).join(', ')}`, values);
+  }
+
+  /** One query per reference: do all hired employees still point at existing departments and jobs? */
+  private async assertNoOrphans(runner: QueryRunner, table: TableName): Promise<void> {
+    const checks: ('departments' | 'jobs')[] =
+      table === 'hired_employees' ? ['departments', 'jobs'] : table === 'departments' ? ['departments'] : ['jobs'];
+    for (const target of checks) {
+      const column = target === 'departments' ? 'department_id' : 'job_id';
+      const [row]: OrphanCount[] = await runner.query(
+        `SELECT COUNT(*) AS n, MIN(e.${column}) AS example FROM hired_employees e
+         LEFT JOIN ${target} t ON t.id = e.${column} WHERE t.id IS NULL`,
+      );
+      const n = Number(row.n);
+      if (n > 0) {
+        const who = n === 1 ? '1 hired employee' : `${n} hired employees`;
+        throw new DomainError(
+          'BACKUP_RESTORE_CONFLICT',
+          `Restoring ${table} would leave ${who} pointing at missing ${target} (e.g. ${column} ${row.example}); ` +
+            `restore ${table === 'hired_employees' ? target : 'hired_employees'} first or choose another backup`,
+          { table, orphans: n },
+        );
+      }
+    }
+  }
+}
+
+/** A connection that cannot turn its checks back on must not go back to the pool. */
+async function resetForeignKeyChecks(runner: QueryRunner): Promise<void> {
+  try {
+    await runner.query('SET FOREIGN_KEY_CHECKS = 1');
+  } catch {
+    (runner as unknown as { databaseConnection?: { destroy?: () => void } }).databaseConnection?.destroy?.();
+  }
+}
+
+/** The backup repeats an id: the primary key refuses the second row. */
+function duplicateIdError(error: unknown): DomainError | undefined {
+  const failure = error as { code?: unknown; driverError?: { code?: unknown } } | undefined;
+  const code = failure?.driverError?.code ?? failure?.code;
+  const duplicate = code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return duplicate
+    ? new DomainError('BACKUP_INVALID_RECORDS', 'The backup holds the same id more than once')
+    : undefined;
+}

@@ -1,0 +1,69 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { TABLE_NAMES } from '../../database/tables';
+
+export class BackupFileResponseDto {
+  @ApiProperty({ example: 'hired_employees-20261125T201500123Z.avro', description: 'The bare file name in BACKUP_DIR' })
+  file!: string;
+
+  @ApiProperty({
+    example: 1999,
+    nullable: true,
+    type: Number,
+    description: 'Records in the file; null if it is unreadable',
+  })
+  rows!: number | null;
+
+  @ApiProperty({ example: 41234, description: 'Size of the file in bytes' })
+  bytes!: number;
+
+  @ApiProperty({ example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' })
+  sha256!: string;
+
+  @ApiProperty({ example: '2026-11-25T20:15:00.123Z', description: "From the name's timestamp, else the file's mtime" })
+  createdAt!: string;
+}
+
+export class CreateBackupResponseDto {
+  @ApiProperty({ enum: TABLE_NAMES, example: 'hired_employees' })
+  table!: string;
+
+  @ApiProperty({ example: 'hired_employees-20261125T201500123Z.avro' })
+  file!: string;
+
+  @ApiProperty({ example: 1999 })
+  rows!: number;
+
+  @ApiProperty({ example: 41234 })
+  bytes!: number;
+
+  @ApiProperty({ example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' })
+  sha256!: string;
+
+  @ApiProperty({ example: '2026-11-25T20:15:00.123Z' })
+  createdAt!: string;
+}
+
+export class RestoreBackupResponseDto {
+  @ApiProperty({ enum: TABLE_NAMES, example: 'departments' })
+  table!: string;
+
+  @ApiProperty({ example: 'departments-20261125T201500123Z.avro' })
+  file!: string;
+
+  @ApiProperty({ example: 12 })
+  rowsRestored!: number;
+}
+
+export class ErrorResponseDto {
+  @ApiProperty({ example: 422 })
+  statusCode!: number;
+
+  @ApiProperty({ example: 'Unprocessable Entity' })
+  error!: string;
+
+  @ApiProperty({ example: 'The backup departments-20261125T201500123Z.avro cannot be restored: it is truncated' })
+  message!: string;
+
+  @ApiProperty({ example: 'BACKUP_FILE_CORRUPT' })
+  code!: string;
+}

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error';
+import { DataChangeService } from '../database/data-change.service';
+import type { TableName } from '../database/tables';
+import { BackupFilesService } from './backup-files.service';
+import { readBackupRows, type BackupReadSummary } from './backup-row-reader';
+import type { TableRow } from './backup-records';
+import { BackupRepository } from './backup.repository';
+import { assertTable } from './backup.service';
+
+export interface RestoredBackup {
+  table: TableName;
+  file: string;
+  rowsRestored: number;
+}
+
+/**
+ * Replaces a table's rows with a backup's. The file is read and checked completely first, outside
+ * any transaction; then it is read again into one transaction that replaces the rows. If the file
+ * changed in between, that second read fails and the transaction rolls back.
+ */
+@Injectable()
+export class RestoreService {
+  constructor(
+    private readonly files: BackupFilesService,
+    private readonly repository: BackupRepository,
+    private readonly dataChange: DataChangeService,
+  ) {}
+
+  async restore(tableParam: string, requested: string | undefined): Promise<RestoredBackup> {
+    const table = assertTable(tableParam);
+    const { file, path } = await this.files.locate(table, requested);
+    const checked = await this.check(table, file, path);
+    const rowsRestored = await this.repository.replaceTable(table, this.unchangedRows(table, file, path, checked));
+    this.dataChange.changed(table);
+    return { table, file, rowsRestored };
+  }
+
+  private async check(table: TableName, file: string, path: string): Promise<BackupReadSummary> {
+    const summary: Partial<BackupReadSummary> = {};
+    for await (const _batch of readBackupRows(table, file, path, summary)) {
+      // Reading is the check; the rows are read again inside the transaction.
+    }
+    const recorded = await this.files.recordedChecksum(file);
+    if (recorded !== undefined && recorded !== summary.sha256) {
+      throw new DomainError(
+        'BACKUP_FILE_CORRUPT',
+        `The backup ${file} cannot be restored: its content does not match the checksum recorded when it was written`,
+      );
+    }
+    return summary as BackupReadSummary;
+  }
+
+  private async *unchangedRows(
+    table: TableName,
+    file: string,
+    path: string,
+    checked: BackupReadSummary,
+  ): AsyncGenerator<TableRow[]> {
+    const summary: Partial<BackupReadSummary> = {};
+    yield* readBackupRows(table, file, path, summary);
+    if (summary.sha256 !== checked.sha256) {
+      throw new DomainError('BACKUP_FILE_CORRUPT', `The backup ${file} changed while it was being restored`);
+    }
+  }
+}
