@@ -1,0 +1,379 @@
+'use strict';
+
+(function () {
+  var DEFAULT_YEAR = 2021;
+  var QUARTERS = ['Q1', 'Q2', 'Q3', 'Q4'];
+  var QUARTER_COLORS = ['#3b5bdb', '#15aabf', '#40c057', '#fab005'];
+  var ABOVE_COLOR = '#7048e8';
+  var number = new Intl.NumberFormat('en-US');
+  var decimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+  var collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+
+  var state = { year: DEFAULT_YEAR, rows: [], sort: null, filter: '', request: 0 };
+  var charts = {};
+
+  function $(id) {
+    return document.getElementById(id);
+  }
+
+  function yearFromUrl() {
+    var value = new URLSearchParams(window.location.search).get('year');
+    return value && /^\d{4}$/.test(value) ? Number(value) : DEFAULT_YEAR;
+  }
+
+  function fillYearSelect(year) {
+    var select = $('year-select');
+    var current = new Date().getUTCFullYear();
+    var last = Math.max(current, year);
+    var first = Math.min(current - 9, year);
+    select.textContent = '';
+    for (var y = last; y >= first; y -= 1) {
+      var option = document.createElement('option');
+      option.value = String(y);
+      option.textContent = String(y);
+      select.appendChild(option);
+    }
+    select.value = String(year);
+  }
+
+  function fetchJson(path) {
+    return fetch(path, { headers: { Accept: 'application/json' } }).then(function (response) {
+      return response.json().then(function (body) {
+        if (!response.ok) throw new Error(body && body.message ? body.message : 'HTTP ' + response.status);
+        return body;
+      });
+    });
+  }
+
+  /** Totals per department (and overall) from the quarterly report; the mean is over departments that hired. */
+  function summarize(rows) {
+    var byDepartment = new Map();
+    var jobs = new Set();
+    var total = 0;
+    rows.forEach(function (row) {
+      var entry = byDepartment.get(row.department);
+      if (!entry) {
+        entry = { department: row.department, quarters: [0, 0, 0, 0], total: 0 };
+        byDepartment.set(row.department, entry);
+      }
+      QUARTERS.forEach(function (q, i) {
+        entry.quarters[i] += row[q];
+        entry.total += row[q];
+        total += row[q];
+      });
+      jobs.add(row.job);
+    });
+    var departments = Array.from(byDepartment.values()).sort(function (a, b) {
+      return b.total - a.total || collator.compare(a.department, b.department);
+    });
+    return {
+      total: total,
+      departments: departments,
+      jobs: jobs.size,
+      mean: departments.length ? total / departments.length : 0,
+    };
+  }
+
+  function chart(id) {
+    if (!charts[id]) charts[id] = echarts.init($(id), null, { renderer: 'svg' });
+    return charts[id];
+  }
+
+  /** Resolves when ECharts has drawn the option (animations included). */
+  function draw(instance, option) {
+    return new Promise(function (resolve) {
+      var done = function () {
+        instance.off('finished', done);
+        resolve();
+      };
+      instance.on('finished', done);
+      // A chart first drawn while hidden has no size; a late 'finished' must not block the page.
+      instance.resize();
+      instance.setOption(option, true);
+      window.setTimeout(done, 3000);
+    });
+  }
+
+  var baseOption = {
+    textStyle: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' },
+    animationDuration: 400,
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+  };
+
+  function categoryAxis(names) {
+    return {
+      type: 'category',
+      data: names,
+      name: 'Department',
+      nameLocation: 'middle',
+      nameGap: 78,
+      nameTextStyle: { color: '#667085', fontWeight: 600 },
+      axisTick: { alignWithLabel: true },
+      axisLabel: { interval: 0, rotate: 30, color: '#475467', fontSize: 11, width: 110, overflow: 'truncate' },
+    };
+  }
+
+  function valueAxis() {
+    return {
+      type: 'value',
+      name: 'Hires',
+      nameLocation: 'middle',
+      nameGap: 42,
+      nameTextStyle: { color: '#667085', fontWeight: 600 },
+      axisLabel: { color: '#475467' },
+      splitLine: { lineStyle: { color: '#eef0f4' } },
+    };
+  }
+
+  function drawQuarters(summary) {
+    var names = summary.departments.map(function (d) {
+      return d.department;
+    });
+    return draw(
+      chart('chart-quarters'),
+      Object.assign({}, baseOption, {
+        color: QUARTER_COLORS,
+        legend: { top: 0, right: 0, itemWidth: 12, itemHeight: 12 },
+        grid: { left: 58, right: 16, top: 36, bottom: 96 },
+        xAxis: categoryAxis(names),
+        yAxis: valueAxis(),
+        series: QUARTERS.map(function (q, i) {
+          return {
+            name: q,
+            type: 'bar',
+            stack: 'hires',
+            barMaxWidth: 42,
+            emphasis: { focus: 'series' },
+            data: summary.departments.map(function (d) {
+              return d.quarters[i];
+            }),
+          };
+        }),
+      }),
+    );
+  }
+
+  function drawAboveMean(rows, mean) {
+    return draw(
+      chart('chart-above-mean'),
+      Object.assign({}, baseOption, {
+        color: [ABOVE_COLOR],
+        grid: { left: 58, right: 24, top: 36, bottom: 96 },
+        xAxis: categoryAxis(
+          rows.map(function (r) {
+            return r.department;
+          }),
+        ),
+        yAxis: Object.assign(valueAxis(), { min: 0 }),
+        series: [
+          {
+            name: 'Hires',
+            type: 'bar',
+            barMaxWidth: 42,
+            itemStyle: { borderRadius: [4, 4, 0, 0] },
+            label: { show: true, position: 'top', color: '#1c2333', fontWeight: 600 },
+            data: rows.map(function (r) {
+              return r.hired;
+            }),
+            markLine: {
+              symbol: 'none',
+              silent: true,
+              lineStyle: { color: '#e03131', type: 'dashed', width: 2 },
+              label: { formatter: 'Mean ' + decimal.format(mean), position: 'insideEndTop', color: '#e03131' },
+              data: [{ yAxis: mean, name: 'Mean' }],
+            },
+          },
+        ],
+      }),
+    );
+  }
+
+  function setText(id, value) {
+    $(id).textContent = value;
+  }
+
+  function renderKpis(summary, aboveCount) {
+    setText('kpi-hires', number.format(summary.total));
+    setText('kpi-departments', number.format(summary.departments.length));
+    setText('kpi-jobs', number.format(summary.jobs));
+    setText('kpi-mean', summary.departments.length ? decimal.format(summary.mean) : '–');
+    setText('kpi-above', number.format(aboveCount));
+    Array.prototype.forEach.call(document.querySelectorAll('.year-label'), function (el) {
+      el.textContent = String(state.year);
+    });
+  }
+
+  function fillDepartmentFilter(summary) {
+    var select = $('department-filter');
+    var names = summary.departments
+      .map(function (d) {
+        return d.department;
+      })
+      .sort(collator.compare);
+    while (select.options.length > 1) select.remove(1);
+    names.forEach(function (name) {
+      var option = document.createElement('option');
+      option.value = name;
+      option.textContent = name;
+      select.appendChild(option);
+    });
+    if (names.indexOf(state.filter) < 0) state.filter = '';
+    select.value = state.filter;
+  }
+
+  function rowTotal(row) {
+    return row.Q1 + row.Q2 + row.Q3 + row.Q4;
+  }
+
+  function visibleRows() {
+    var rows = state.rows.filter(function (row) {
+      return !state.filter || row.department === state.filter;
+    });
+    if (!state.sort) return rows;
+    var key = state.sort.key;
+    var sign = state.sort.dir === 'ascending' ? 1 : -1;
+    return rows.slice().sort(function (a, b) {
+      var x = key === 'total' ? rowTotal(a) : a[key];
+      var y = key === 'total' ? rowTotal(b) : b[key];
+      var order = typeof x === 'number' ? x - y : collator.compare(x, y);
+      return sign * order;
+    });
+  }
+
+  function cell(tag, text, className) {
+    var el = document.createElement(tag);
+    el.textContent = text;
+    if (className) el.className = className;
+    return el;
+  }
+
+  function renderTable() {
+    var rows = visibleRows();
+    var body = document.createElement('tbody');
+    var sums = [0, 0, 0, 0, 0];
+    rows.forEach(function (row) {
+      var tr = document.createElement('tr');
+      tr.appendChild(cell('td', row.department));
+      tr.appendChild(cell('td', row.job));
+      QUARTERS.concat('total').forEach(function (q, i) {
+        var value = q === 'total' ? rowTotal(row) : row[q];
+        sums[i] += value;
+        tr.appendChild(cell('td', number.format(value), value === 0 ? 'num zero' : 'num'));
+      });
+      body.appendChild(tr);
+    });
+    var table = $('table-quarters');
+    table.replaceChild(body, table.tBodies[0]);
+    var footer = table.tFoot.rows[0].cells;
+    sums.forEach(function (sum, i) {
+      footer[i + 1].textContent = number.format(sum);
+    });
+    setText('row-count', number.format(rows.length) + (rows.length === 1 ? ' row' : ' rows'));
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
+      var sorted = state.sort && state.sort.key === th.dataset.key;
+      if (sorted) th.setAttribute('aria-sort', state.sort.dir);
+      else th.removeAttribute('aria-sort');
+    });
+  }
+
+  function onSort(event) {
+    var key = event.target.closest('th') && event.target.closest('th').dataset.key;
+    if (!key) return;
+    var numeric = key !== 'department' && key !== 'job';
+    if (state.sort && state.sort.key === key) {
+      state.sort.dir = state.sort.dir === 'ascending' ? 'descending' : 'ascending';
+    } else {
+      state.sort = { key: key, dir: numeric ? 'descending' : 'ascending' };
+    }
+    renderTable();
+  }
+
+  function setCsvLinks(year) {
+    $('csv-quarters').href = '/reports/hires-by-quarter?format=csv&year=' + year;
+    $('csv-above').href = '/reports/departments-above-mean?format=csv&year=' + year;
+  }
+
+  function showError(message) {
+    var el = $('error');
+    el.textContent = message ? 'The reports could not be loaded: ' + message : '';
+    el.hidden = !message;
+  }
+
+  function load(year) {
+    var request = (state.request += 1);
+    state.year = year;
+    document.body.dataset.state = 'loading';
+    fillYearSelect(year);
+    setCsvLinks(year);
+    var query = '?year=' + year;
+    return Promise.all([
+      fetchJson('/reports/hires-by-quarter' + query),
+      fetchJson('/reports/departments-above-mean' + query),
+    ])
+      .then(function (results) {
+        if (request !== state.request) return null;
+        return render(results[0], results[1]).then(function () {
+          if (request !== state.request) return;
+          document.body.dataset.state = 'ready';
+        });
+      })
+      .catch(function (error) {
+        if (request !== state.request) return;
+        showError(error.message);
+        document.body.dataset.state = 'error';
+      });
+  }
+
+  function render(rows, above) {
+    showError('');
+    state.rows = rows;
+    var summary = summarize(rows);
+    var empty = rows.length === 0;
+    document.body.dataset.empty = String(empty);
+    renderKpis(summary, above.length);
+    $('empty').hidden = !empty;
+    $('content').hidden = empty;
+    if (empty) return Promise.resolve();
+    fillDepartmentFilter(summary);
+    renderTable();
+    return Promise.all([drawQuarters(summary), drawAboveMean(above, summary.mean)]);
+  }
+
+  function go(year) {
+    var url = new window.URL(window.location.href);
+    url.searchParams.set('year', String(year));
+    window.history.pushState({ year: year }, '', url);
+    load(year);
+  }
+
+  function init() {
+    $('year-select').addEventListener('change', function (event) {
+      go(Number(event.target.value));
+    });
+    $('year-prev').addEventListener('click', function () {
+      go(state.year - 1);
+    });
+    $('year-next').addEventListener('click', function () {
+      go(state.year + 1);
+    });
+    $('year-form').addEventListener('submit', function (event) {
+      event.preventDefault();
+    });
+    $('department-filter').addEventListener('change', function (event) {
+      state.filter = event.target.value;
+      renderTable();
+    });
+    $('table-quarters').tHead.addEventListener('click', onSort);
+    window.addEventListener('popstate', function () {
+      load(yearFromUrl());
+    });
+    window.addEventListener('resize', function () {
+      Object.keys(charts).forEach(function (id) {
+        charts[id].resize();
+      });
+    });
+    load(yearFromUrl());
+  }
+
+  init();
+})();

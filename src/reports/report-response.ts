@@ -1,0 +1,38 @@
+import type { Request, Response } from 'express';
+import { writeToString } from 'fast-csv';
+import type { ReportFormat } from './dto/get-report-query.dto';
+
+export const CSV_MEDIA_TYPE = 'text/csv';
+
+export interface CsvLayout<T> {
+  headers: (keyof T & string)[];
+  fileName: string;
+}
+
+/**
+ * Content negotiation for a report: `?format=` wins, then the Accept header (JSON when both are
+ * acceptable). Returns the rows for JSON, or sets the CSV headers and returns the CSV text.
+ */
+export async function negotiateReport<T extends object>(
+  request: Request,
+  response: Response,
+  format: ReportFormat | undefined,
+  rows: T[],
+  csv: CsvLayout<T>,
+): Promise<T[] | string> {
+  response.vary('Accept');
+  const asCsv = format ? format === 'csv' : request.accepts(['application/json', CSV_MEDIA_TYPE]) === CSV_MEDIA_TYPE;
+  if (!asCsv) return rows;
+  response.type(`${CSV_MEDIA_TYPE}; charset=utf-8`).attachment(csv.fileName);
+  return toCsv(rows, csv.headers);
+}
+
+/** A header row, then one line per row; fields are quoted when they need it (RFC 4180). */
+export function toCsv<T extends object>(rows: T[], headers: (keyof T & string)[]): Promise<string> {
+  return writeToString(rows, {
+    headers,
+    alwaysWriteHeaders: true,
+    rowDelimiter: '\r\n',
+    includeEndRowDelimiter: true,
+  });
+}

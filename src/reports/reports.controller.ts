@@ -1,0 +1,74 @@
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { GetReportQueryDto } from './dto/get-report-query.dto';
+import { DepartmentAboveMeanResponseDto, HiresByQuarterRowResponseDto } from './dto/report-response.dto';
+import { CSV_MEDIA_TYPE, negotiateReport } from './report-response';
+import { ReportsService } from './reports.service';
+
+const HIRES_BY_QUARTER_CSV = 'department,job,Q1,Q2,Q3,Q4\r\nAccounting,Account Representative IV,1,0,0,0\r\n';
+const ABOVE_MEAN_CSV = 'id,department,hired\r\n8,Support,216\r\n';
+
+function reportContent(model: new () => object, csvExample: string) {
+  return {
+    'application/json': { schema: { type: 'array', items: { $ref: getSchemaPath(model) } } },
+    [CSV_MEDIA_TYPE]: { schema: { type: 'string' }, example: csvExample },
+  };
+}
+
+@ApiTags('reports')
+@ApiExtraModels(HiresByQuarterRowResponseDto, DepartmentAboveMeanResponseDto)
+@ApiProduces('application/json', CSV_MEDIA_TYPE)
+@ApiBadRequestResponse({ description: 'year is not a four-digit year, or format is not json or csv' })
+@Controller('reports')
+export class ReportsController {
+  constructor(private readonly reports: ReportsService) {}
+
+  @Get('hires-by-quarter')
+  @ApiOperation({
+    summary: 'Hires per department and job in a year (UTC), split by quarter',
+    description:
+      'Only pairs with at least one hire; ordered by department, then job, case-insensitively. ' +
+      'CSV with ?format=csv or Accept: text/csv.',
+  })
+  @ApiOkResponse({ content: reportContent(HiresByQuarterRowResponseDto, HIRES_BY_QUARTER_CSV) })
+  async hiresByQuarter(
+    @Query() query: GetReportQueryDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<HiresByQuarterRowResponseDto[] | string> {
+    const rows = await this.reports.hiresByQuarter(query.yearNumber);
+    return negotiateReport(request, response, query.format, rows, {
+      headers: ['department', 'job', 'Q1', 'Q2', 'Q3', 'Q4'],
+      fileName: `hires-by-quarter-${query.yearNumber}.csv`,
+    });
+  }
+
+  @Get('departments-above-mean')
+  @ApiOperation({
+    summary: 'Departments that hired more than the mean of the departments that hired in a year (UTC)',
+    description:
+      'Departments with no hire in the year take no part in the mean. Ordered by hired, descending, ' +
+      'then department. CSV with ?format=csv or Accept: text/csv.',
+  })
+  @ApiOkResponse({ content: reportContent(DepartmentAboveMeanResponseDto, ABOVE_MEAN_CSV) })
+  async departmentsAboveMean(
+    @Query() query: GetReportQueryDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<DepartmentAboveMeanResponseDto[] | string> {
+    const rows = await this.reports.departmentsAboveMean(query.yearNumber);
+    return negotiateReport(request, response, query.format, rows, {
+      headers: ['id', 'department', 'hired'],
+      fileName: `departments-above-mean-${query.yearNumber}.csv`,
+    });
+  }
+}

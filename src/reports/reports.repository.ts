@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import type { DepartmentAboveMeanResponseDto, HiresByQuarterRowResponseDto } from './dto/report-response.dto';
+import type { YearRange } from './report-year';
+
+/** The report SQL, read once when the module loads; nest-cli copies the .sql files beside the build. */
+const SQL = {
+  hiresByQuarter: readSql('hires-by-quarter.sql'),
+  departmentsAboveMean: readSql('departments-above-mean.sql'),
+};
+
+function readSql(file: string): string {
+  return readFileSync(join(__dirname, 'sql', file), 'utf8');
+}
+
+/** Runs the report queries. MySQL returns SUM as DECIMAL (a string in mysql2), so counts are coerced. */
+@Injectable()
+export class ReportsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async countHiresByQuarter(range: YearRange): Promise<HiresByQuarterRowResponseDto[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(SQL.hiresByQuarter, [
+      ...range.quarterStarts,
+      range.start,
+      range.end,
+    ]);
+    return rows.map((row) => ({
+      department: String(row.department),
+      job: String(row.job),
+      Q1: Number(row.Q1),
+      Q2: Number(row.Q2),
+      Q3: Number(row.Q3),
+      Q4: Number(row.Q4),
+    }));
+  }
+
+  async findDepartmentsAboveMean(range: YearRange): Promise<DepartmentAboveMeanResponseDto[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(SQL.departmentsAboveMean, [
+      range.start,
+      range.end,
+    ]);
+    return rows.map((row) => ({ id: Number(row.id), department: String(row.department), hired: Number(row.hired) }));
+  }
+}
