@@ -91,6 +91,7 @@ export class UploadProgress {
       return renderProgressLine(state, this.terminal.errColumns);
     }
     this.frame = (this.frame + 1) % SPINNER.length;
-    return `${SPINNER[this.frame]} writing…  ${formatDuration(now - this.uploadedAt)}`;
+    const uploaded = `uploaded ${formatBytes(this.total)} in ${formatDuration(this.uploadedAt - this.startedAt)}`;
+    return `${uploaded}  ${SPINNER[this.frame]} writing…  ${formatDuration(now - this.uploadedAt)}`;
   }
 }
