@@ -4,7 +4,7 @@ describe('renderProgressLine', () => {
   it('should show the bar, percent, bytes, rate and time left when part is sent', () => {
     const line = renderProgressLine({ sent: 5_000_000, total: 20_000_000, elapsedMs: 1000 }, 100);
     expect(line).toMatch(/^uploading \[█+░+\] /);
-    expect(line.endsWith(' 25%  5.00 MB / 20.0 MB  5.00 MB/s  3.00s left')).toBe(true);
+    expect(line.endsWith(' 25%  5.00 MB / 20.0 MB  5.00 MB/s  3s left')).toBe(true);
   });
 
   it('should fill the bar when everything is sent', () => {

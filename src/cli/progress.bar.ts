@@ -16,7 +16,8 @@ export function renderProgressLine(state: ProgressState, columns: number): strin
   const ratio = state.total > 0 ? Math.min(1, state.sent / state.total) : 1;
   const percent = `${Math.floor(ratio * 100)}%`.padStart(4);
   const stats = `${percent}  ${formatBytes(state.sent)} / ${formatBytes(state.total)}  ${rateAndEta(state)}`;
-  const barWidth = Math.max(10, Math.min(40, columns - stats.length - 14));
+  // Room for the longest stats ("100%  999.9 MB / 999.9 MB  999.9 MB/s  59m59s left") keeps the bar still.
+  const barWidth = Math.max(10, Math.min(40, columns - 62));
   const filled = Math.round(ratio * barWidth);
   return `uploading [${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}] ${stats}`;
 }
@@ -26,7 +27,12 @@ export function rateAndEta(state: ProgressState): string {
   if (state.elapsedMs < 200 || state.sent === 0) return '';
   const perSecond = state.sent / (state.elapsedMs / 1000);
   const left = state.total > state.sent ? ((state.total - state.sent) / perSecond) * 1000 : 0;
-  return `${formatBytes(perSecond)}/s  ${formatDuration(left)} left`;
+  return `${formatBytes(perSecond)}/s  ${formatSeconds(left)} left`;
+}
+
+/** Whole seconds under a minute ("4s"): a countdown that flickers through milliseconds is noise. */
+export function formatSeconds(ms: number): string {
+  return ms < 60_000 ? `${Math.ceil(ms / 1000)}s` : formatDuration(ms);
 }
 
 /**
@@ -92,6 +98,6 @@ export class UploadProgress {
     }
     this.frame = (this.frame + 1) % SPINNER.length;
     const uploaded = `uploaded ${formatBytes(this.total)} in ${formatDuration(this.uploadedAt - this.startedAt)}`;
-    return `${uploaded}  ${SPINNER[this.frame]} writing…  ${formatDuration(now - this.uploadedAt)}`;
+    return `${uploaded}  ${SPINNER[this.frame]} writing…  ${formatSeconds(now - this.uploadedAt)}`;
   }
 }
