@@ -10,6 +10,7 @@ import { DataChangeModule } from './database/data-change.service';
 import { buildDataSourceOptions } from './database/data-source';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
+import { MigrationModule } from './migration/migration.module';
 import { ReportsModule } from './reports/reports.module';
 
 @Module({})
@@ -22,6 +23,7 @@ export class AppModule {
         TypeOrmModule.forRoot(buildDataSourceOptions(config.database)),
         DataChangeModule,
         HealthModule,
+        MigrationModule,
         BackupModule,
         ReportsModule,
         DashboardModule,

@@ -1,0 +1,55 @@
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { CsvTokenizer, type CsvRow } from './csv-tokenizer';
+
+export type HeaderMode = 'auto' | 'true' | 'false';
+
+/**
+ * Reads CSV rows from a byte stream, a chunk at a time: the stream is only read when the consumer
+ * asks for more, so a slow database slows the upload down instead of filling memory.
+ */
+export class CsvRowReader {
+  private skipped = false;
+
+  constructor(
+    private readonly columns: readonly string[],
+    private readonly header: HeaderMode,
+  ) {}
+
+  /** Whether the first line was a header and was skipped. Known once reading has started. */
+  get headerSkipped(): boolean {
+    return this.skipped;
+  }
+
+  async *read(source: Readable | AsyncIterable<Buffer | string>): AsyncGenerator<CsvRow[]> {
+    const decoder = new StringDecoder('utf8');
+    const tokenizer = new CsvTokenizer();
+    let first = true;
+    for await (const chunk of source) {
+      const rows = tokenizer.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+      if (first && rows.length > 0) {
+        first = false;
+        this.dropHeader(rows);
+      }
+      if (rows.length > 0) yield rows;
+    }
+    const rows = tokenizer.push(decoder.end());
+    rows.push(...tokenizer.end());
+    if (first && rows.length > 0) this.dropHeader(rows);
+    if (rows.length > 0) yield rows;
+  }
+
+  private dropHeader(rows: CsvRow[]): void {
+    const candidate = rows[0];
+    if (this.header === 'false' || candidate.line !== 1) return;
+    if (this.header === 'true' || isHeader(candidate, this.columns)) {
+      rows.shift();
+      this.skipped = true;
+    }
+  }
+}
+
+/** A header is a first line whose trimmed fields are the table's column names, in any case. */
+export function isHeader(row: CsvRow, columns: readonly string[]): boolean {
+  return row.columns === columns.length && row.values.every((value, i) => value.trim().toLowerCase() === columns[i]);
+}

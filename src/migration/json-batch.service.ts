@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error';
+import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
+import { TABLE_COLUMNS, isTableName, type TableName } from '../database/tables';
+import { RunMemory } from './load/batch-preparer';
+import { RunLoader } from './load/run-loader';
+import type { SourceRow } from './load/source-row';
+import { MigrationRunsRepository } from './repositories/migration-runs.repository';
+import { REASONS } from './rules/row-rules';
+
+export const MAX_JSON_ROWS = 1000;
+
+/** `POST /migrate/:table`: one JSON batch, all or nothing, recorded as a run like a file. */
+@Injectable()
+export class JsonBatchService {
+  constructor(
+    private readonly runs: MigrationRunsRepository,
+    private readonly loader: RunLoader,
+  ) {}
+
+  async load(tableParam: string, body: unknown): Promise<MigrationRunEntity> {
+    const table = requireTable(tableParam);
+    if (!Array.isArray(body) || body.length === 0 || body.length > MAX_JSON_ROWS) {
+      throw new DomainError('MIGRATION_INVALID_BATCH', `The body must be a JSON array of 1 to ${MAX_JSON_ROWS} rows`);
+    }
+    const rows = body.map((item, i) => toSourceRow(table, item, i + 1));
+    const run = await this.runs.createRun({ table, file: null, batchSize: rows.length, rejectMode: 'batch' });
+    const target = { runId: run.id, table, rejectMode: 'batch' as const };
+    const [outcome] = await this.loader.load(target, new RunMemory(table, 'row'), single(rows), rows.length);
+    const finished = await this.runs.finishRun(run.id, { status: 'completed', error: null, headerSkipped: false });
+    if (outcome.errors.length > 0) {
+      const errors = outcome.errors.map((e) => ({ row: e.line, field: e.field, value: e.value, reason: e.reason }));
+      throw new DomainError(
+        'MIGRATION_ROWS_REJECTED',
+        `${countBad(errors)} of ${rows.length} rows cannot be loaded; nothing was written`,
+        {
+          runId: finished.id,
+          errors,
+        },
+      );
+    }
+    return finished;
+  }
+}
+
+function countBad(errors: { row: number }[]): number {
+  return new Set(errors.map((e) => e.row)).size;
+}
+
+export function requireTable(table: string): TableName {
+  if (isTableName(table)) return table;
+  throw new DomainError(
+    'MIGRATION_UNKNOWN_TABLE',
+    `Unknown table ${JSON.stringify(table.slice(0, 40))}: use departments, jobs or hired_employees`,
+  );
+}
+
+async function* single(rows: SourceRow[]): AsyncGenerator<SourceRow[]> {
+  yield rows;
+}
+
+/** A JSON row as text values in column order; numbers become their decimal text, missing fields empty. */
+function toSourceRow(table: TableName, item: unknown, position: number): SourceRow {
+  const columns = TABLE_COLUMNS[table];
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    return { line: position, values: [], columns: 0, malformed: REASONS.notObject(), original: item };
+  }
+  const record = item as Record<string, unknown>;
+  const extra = Object.keys(record).find((key) => !columns.some((c) => c.name === key));
+  const values = columns.map((c) => asText(record[c.name]));
+  const row: SourceRow = { line: position, values, columns: columns.length, original: item };
+  if (extra !== undefined) row.malformed = REASONS.notColumn(extra.slice(0, 40), table);
+  return row;
+}
+
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (value === null || value === undefined) return '';
+  return JSON.stringify(value).slice(0, 1100);
+}

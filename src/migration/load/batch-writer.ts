@@ -1,0 +1,94 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { RejectMode } from '../../database/entities/migration-run.entity';
+import { TABLE_COLUMNS, type TableName } from '../../database/tables';
+import { BatchTransaction, describeDatabaseError } from '../repositories/batch-transaction';
+import { HrTablesRepository } from '../repositories/hr-tables.repository';
+import { MigrationRunsRepository, type BatchCounts } from '../repositories/migration-runs.repository';
+import type { PreparedBatch, RowError } from './batch-preparer';
+import { keptValue, rawRow, type SourceRow } from './source-row';
+
+export interface BatchTarget {
+  runId: number;
+  table: TableName;
+  rejectMode: RejectMode;
+}
+
+/** What a batch did; `errors` are the reasons recorded in the reject log, if any. */
+export interface BatchOutcome extends BatchCounts {
+  errors: RowError[];
+}
+
+/**
+ * Writes one prepared batch in one transaction: the upsert, its reject log entry and the run's
+ * counters commit together. A batch the database refuses is recorded as rejected on its own.
+ */
+@Injectable()
+export class BatchWriter {
+  private readonly logger = new Logger('MigrationRun');
+
+  constructor(
+    private readonly transaction: BatchTransaction,
+    private readonly tables: HrTablesRepository,
+    private readonly runs: MigrationRunsRepository,
+  ) {}
+
+  async write(target: BatchTarget, batch: PreparedBatch): Promise<BatchOutcome> {
+    const writeRows = batch.bad.size === 0 || target.rejectMode === 'row';
+    const good = writeRows ? batch.good : [];
+    const logged = target.rejectMode === 'row' ? batch.rows.filter((r) => batch.bad.has(r)) : batch.rows;
+    const errors = [...batch.bad.values()].flat();
+    const outcome: BatchOutcome = {
+      rowsRead: batch.rows.length,
+      rowsInserted: good.length,
+      rowsRejected: batch.rows.length - good.length,
+      committed: good.length > 0,
+      errors,
+    };
+    try {
+      await this.transaction.run(async (runner) => {
+        await this.tables.upsertBatch(
+          runner,
+          target.table,
+          good.map((g) => g.values),
+        );
+        if (errors.length > 0) await this.runs.recordRejectedBatch(runner, this.record(target, batch, logged, errors));
+        await this.runs.addBatchCounts(runner, target.runId, outcome);
+      });
+      return outcome;
+    } catch (error) {
+      return this.recordRefusal(target, batch, error);
+    }
+  }
+
+  /** The database refused the batch: nothing of it is written, all its rows go to the reject log. */
+  private async recordRefusal(target: BatchTarget, batch: PreparedBatch, error: unknown): Promise<BatchOutcome> {
+    const reason = describeDatabaseError(error);
+    this.logger.warn(`Run ${target.runId}, batch ${batch.batchNo}: ${reason}: ${String(error)}`);
+    const line = batch.rows[0]?.line ?? 0;
+    const errors: RowError[] = [{ line, field: null, value: null, reason }];
+    const outcome: BatchOutcome = {
+      rowsRead: batch.rows.length,
+      rowsInserted: 0,
+      rowsRejected: batch.rows.length,
+      committed: false,
+      errors,
+    };
+    await this.transaction.run(async (runner) => {
+      await this.runs.recordRejectedBatch(runner, this.record(target, batch, batch.rows, errors));
+      await this.runs.addBatchCounts(runner, target.runId, outcome);
+    });
+    return outcome;
+  }
+
+  private record(target: BatchTarget, batch: PreparedBatch, rows: SourceRow[], errors: RowError[]) {
+    const columns = TABLE_COLUMNS[target.table].length;
+    return {
+      runId: target.runId,
+      batchNo: batch.batchNo,
+      firstLine: batch.rows[0]?.line ?? 0,
+      lastLine: batch.rows[batch.rows.length - 1]?.line ?? 0,
+      rows: rows.map((r) => rawRow(r, columns)),
+      errors: errors.map((e) => ({ line: e.line, field: e.field, value: keptValue(e.value), reason: e.reason })),
+    };
+  }
+}

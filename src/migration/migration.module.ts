@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { MigrationRunEntity } from '../database/entities/migration-run.entity';
+import { RejectedBatchEntity } from '../database/entities/rejected-batch.entity';
+import { CsvLoadService } from './csv-load.service';
+import { JsonBatchService } from './json-batch.service';
+import { BatchPreparer } from './load/batch-preparer';
+import { BatchWriter } from './load/batch-writer';
+import { RunLoader } from './load/run-loader';
+import { MigrationController } from './migration.controller';
+import { MigrationService } from './migration.service';
+import { BatchTransaction } from './repositories/batch-transaction';
+import { HrTablesRepository } from './repositories/hr-tables.repository';
+import { MigrationRunsRepository } from './repositories/migration-runs.repository';
+import { UploadReceiver } from './upload/upload-receiver';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([MigrationRunEntity, RejectedBatchEntity])],
+  controllers: [MigrationController],
+  providers: [
+    MigrationService,
+    CsvLoadService,
+    JsonBatchService,
+    UploadReceiver,
+    RunLoader,
+    BatchPreparer,
+    BatchWriter,
+    BatchTransaction,
+    HrTablesRepository,
+    MigrationRunsRepository,
+  ],
+})
+export class MigrationModule {}

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error';
+import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
+import { TABLE_NAMES } from '../database/tables';
+import { CsvLoadService } from './csv-load.service';
+import type { RunDetailResponseDto, RunListResponseDto, RunResponseDto } from './dto/run-response.dto';
+import { JsonBatchService } from './json-batch.service';
+import { MigrationRunsRepository } from './repositories/migration-runs.repository';
+import { toRejectedBatchResponse, toRunResponse } from './run-mapper';
+import { UploadReceiver, type Upload } from './upload/upload-receiver';
+
+/** The migration runs as the API offers them: start from an upload or a JSON batch, list, read back. */
+@Injectable()
+export class MigrationService {
+  constructor(
+    private readonly receiver: UploadReceiver,
+    private readonly csv: CsvLoadService,
+    private readonly json: JsonBatchService,
+    private readonly runs: MigrationRunsRepository,
+  ) {}
+
+  async loadUpload(upload: Upload): Promise<{ runs: RunResponseDto[] }> {
+    const runs: MigrationRunEntity[] = [];
+    await this.receiver.receive(upload, async (options, file) => {
+      runs.push(await this.csv.loadFile(file.table, file.fileName, file.stream, options));
+    });
+    const order = (run: MigrationRunEntity) => TABLE_NAMES.indexOf(run.tableName as (typeof TABLE_NAMES)[number]);
+    return { runs: runs.sort((a, b) => order(a) - order(b) || a.id - b.id).map(toRunResponse) };
+  }
+
+  async loadJsonBatch(table: string, body: unknown): Promise<RunResponseDto> {
+    return toRunResponse(await this.json.load(table, body));
+  }
+
+  async listRuns(limit = 50, offset = 0): Promise<RunListResponseDto> {
+    const { items, total } = await this.runs.listRuns(limit, offset);
+    return { items: items.map(toRunResponse), total };
+  }
+
+  async getRun(id: number): Promise<RunDetailResponseDto> {
+    const run = await this.runs.findRun(id);
+    if (!run) throw new DomainError('MIGRATION_RUN_NOT_FOUND', `There is no migration run ${id}`);
+    const rejected = await this.runs.findRejectedBatches(id);
+    return { ...toRunResponse(run), rejected: rejected.map(toRejectedBatchResponse) };
+  }
+}

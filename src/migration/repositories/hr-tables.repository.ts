@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type QueryRunner } from 'typeorm';
+import { TABLE_COLUMNS, type TableName } from '../../database/tables';
+import type { DbValue } from '../rules/row-validator';
+
+/** The HR tables as the load sees them: one lookup of ids per batch, one multi-row upsert per batch. */
+@Injectable()
+export class HrTablesRepository {
+  private readonly upserts = new Map<string, string>();
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Which of `ids` exist in `table`, in one query. */
+  async findExistingIds(table: TableName, ids: readonly number[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const marks = ids.map(() => '?').join(',');
+    const rows: { id: number | string }[] = await this.dataSource.query(
+      `SELECT id FROM ${table} WHERE id IN (${marks})`,
+      [...ids],
+    );
+    return rows.map((r) => Number(r.id));
+  }
+
+  /** Inserts the rows, updating those whose id exists: one parameterized statement for the batch. */
+  async upsertBatch(runner: QueryRunner, table: TableName, rows: readonly DbValue[][]): Promise<void> {
+    if (rows.length === 0) return;
+    const parameters: DbValue[] = [];
+    for (const row of rows) for (const value of row) parameters.push(value);
+    await runner.query(this.upsertSql(table, rows.length), parameters);
+  }
+
+  private upsertSql(table: TableName, count: number): string {
+    const mysql = this.dataSource.options.type !== 'better-sqlite3';
+    const key = `${table}:${count}`;
+    let sql = this.upserts.get(key);
+    if (sql) return sql;
+    const columns = TABLE_COLUMNS[table].map((c) => c.name);
+    const tuple = `(${columns.map(() => '?').join(',')})`;
+    const values = new Array<string>(count).fill(tuple).join(',');
+    const updated = columns.slice(1);
+    sql = mysql
+      ? `INSERT INTO ${table} (${columns.join(',')}) VALUES ${values} ON DUPLICATE KEY UPDATE ${updated.map((c) => `${c}=VALUES(${c})`).join(',')}`
+      : `INSERT INTO ${table} (${columns.join(',')}) VALUES ${values} ON CONFLICT(id) DO UPDATE SET ${updated.map((c) => `${c}=excluded.${c}`).join(',')}`;
+    if (this.upserts.size < 2000) this.upserts.set(key, sql);
+    return sql;
+  }
+}

@@ -1,0 +1,119 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { QueryRunner, Repository } from 'typeorm';
+import { MigrationRunEntity, type RejectMode, type RunStatus } from '../../database/entities/migration-run.entity';
+import { RejectedBatchEntity } from '../../database/entities/rejected-batch.entity';
+import type { TableName } from '../../database/tables';
+
+export interface NewRun {
+  table: TableName;
+  file: string | null;
+  batchSize: number;
+  rejectMode: RejectMode;
+}
+
+/** What one batch adds to its run's counters; written in the batch's own transaction. */
+export interface BatchCounts {
+  rowsRead: number;
+  rowsInserted: number;
+  rowsRejected: number;
+  committed: boolean;
+}
+
+export interface RejectedBatchRecord {
+  runId: number;
+  batchNo: number;
+  firstLine: number;
+  lastLine: number;
+  rows: unknown[];
+  errors: unknown[];
+}
+
+export interface RunEnd {
+  status: Exclude<RunStatus, 'running'>;
+  error: string | null;
+  headerSkipped: boolean;
+}
+
+/** The run log: runs with their counters, and the reject log of each run. */
+@Injectable()
+export class MigrationRunsRepository {
+  constructor(
+    @InjectRepository(MigrationRunEntity) private readonly runs: Repository<MigrationRunEntity>,
+    @InjectRepository(RejectedBatchEntity) private readonly rejected: Repository<RejectedBatchEntity>,
+  ) {}
+
+  async createRun(run: NewRun): Promise<MigrationRunEntity> {
+    return this.runs.save(
+      this.runs.create({
+        tableName: run.table,
+        fileName: run.file,
+        status: 'running',
+        batchSize: run.batchSize,
+        rejectMode: run.rejectMode,
+        startedAt: new Date(),
+      }),
+    );
+  }
+
+  /** Adds a batch's counts to its run, inside the batch's transaction so counts match what was committed. */
+  async addBatchCounts(runner: QueryRunner, runId: number, counts: BatchCounts): Promise<void> {
+    await runner.query(
+      `UPDATE migration_runs SET rows_read = rows_read + ?, rows_inserted = rows_inserted + ?,
+        rows_rejected = rows_rejected + ?, batches_total = batches_total + 1,
+        batches_committed = batches_committed + ?, batches_rejected = batches_rejected + ? WHERE id = ?`,
+      [
+        counts.rowsRead,
+        counts.rowsInserted,
+        counts.rowsRejected,
+        counts.committed ? 1 : 0,
+        counts.committed ? 0 : 1,
+        runId,
+      ],
+    );
+  }
+
+  async recordRejectedBatch(runner: QueryRunner, batch: RejectedBatchRecord): Promise<void> {
+    await runner.query(
+      'INSERT INTO rejected_batches (run_id, batch_no, first_line, last_line, raw_rows, errors) VALUES (?, ?, ?, ?, ?, ?)',
+      [
+        batch.runId,
+        batch.batchNo,
+        batch.firstLine,
+        batch.lastLine,
+        JSON.stringify(batch.rows),
+        JSON.stringify(batch.errors),
+      ],
+    );
+  }
+
+  async finishRun(runId: number, end: RunEnd): Promise<MigrationRunEntity> {
+    const run = await this.runs.findOneByOrFail({ id: runId });
+    const finishedAt = new Date();
+    await this.runs.update(runId, {
+      status: end.status,
+      error: end.error === null ? null : end.error.slice(0, 1000),
+      headerSkipped: end.headerSkipped,
+      finishedAt,
+      durationMs: finishedAt.getTime() - run.startedAt.getTime(),
+    });
+    return this.runs.findOneByOrFail({ id: runId });
+  }
+
+  async listRuns(limit: number, offset: number): Promise<{ items: MigrationRunEntity[]; total: number }> {
+    const [items, total] = await this.runs.findAndCount({
+      order: { startedAt: 'DESC', id: 'DESC' },
+      take: limit,
+      skip: offset,
+    });
+    return { items, total };
+  }
+
+  async findRun(id: number): Promise<MigrationRunEntity | null> {
+    return this.runs.findOneBy({ id });
+  }
+
+  async findRejectedBatches(runId: number): Promise<RejectedBatchEntity[]> {
+    return this.rejected.find({ where: { runId }, order: { batchNo: 'ASC', id: 'ASC' } });
+  }
+}

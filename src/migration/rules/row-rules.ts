@@ -1,0 +1,42 @@
+import type { ColumnKind } from '../../database/tables';
+
+/**
+ * The data rules in one place: limits and the words of every reason. The row DTOs (the readable
+ * statement, checked with class-validator) and the fast row validator both build on these.
+ */
+export const MAX_ID = 2_147_483_647;
+export const MAX_TEXT_CHARS = 255;
+export const MIN_YEAR = 1000;
+export const MAX_YEAR = 9999;
+
+/** `2021-07-27T16:02:08Z`, `2021-07-27T16:02:08.123+02:00`: a date, a time and a zone, nothing left out. */
+export const ISO_INSTANT_SHAPE =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
+
+const SHOWN_CHARS = 40;
+
+/** A value as quoted in a reason: short enough to read. */
+export function shown(value: string): string {
+  return value.length > SHOWN_CHARS ? `${value.slice(0, SHOWN_CHARS)}…` : value;
+}
+
+export const REASONS = {
+  empty: (field: string) => `${field} is empty`,
+  notPositiveInteger: (field: string, value: string) => `${field} ${shown(value)} is not a positive integer`,
+  tooLarge: (field: string, value: string) => `${field} ${shown(value)} is larger than ${MAX_ID}`,
+  tooLong: (field: string) => `${field} is longer than ${MAX_TEXT_CHARS} characters`,
+  notIsoInstant: (field: string, value: string) =>
+    `${field} ${shown(value)} is not an ISO 8601 instant with Z or an offset, like 2021-07-27T16:02:08Z`,
+  notRealDate: (field: string, value: string) => `${field} ${shown(value)} is not a real date`,
+  outOfYears: (field: string, value: string) =>
+    `${field} ${shown(value)} is outside the years ${MIN_YEAR} to ${MAX_YEAR}`,
+  columns: (expected: number, found: number) => `expected ${expected} columns, found ${found}`,
+  notColumn: (field: string, table: string) => `${field} is not a column of ${table}`,
+  notObject: () => 'the row is not a JSON object',
+  missingReference: (field: string, value: number) => `${field} ${value} does not exist`,
+  duplicate: (field: string, value: number, firstLine: number, where: string) =>
+    `${field} ${value} appears more than once in this upload (first on ${where} ${firstLine})`,
+};
+
+/** The kinds of column that a row DTO property can be, as the tables declare them. */
+export type RuleKind = ColumnKind;

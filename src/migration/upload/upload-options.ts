@@ -1,0 +1,50 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { DomainError } from '../../common/errors/domain-error';
+import type { RejectMode } from '../../database/entities/migration-run.entity';
+import { TABLE_NAMES, type TableName } from '../../database/tables';
+import type { HeaderMode } from '../csv/csv-row-reader';
+import { StartMigrationRunDto } from '../dto/start-migration-run.dto';
+
+export interface LoadOptions {
+  table?: TableName;
+  batchSize: number;
+  rejectMode: RejectMode;
+  header: HeaderMode;
+}
+
+const FIELDS = new Set(['table', 'batchSize', 'rejectMode', 'header']);
+
+/** Reads the form fields into load options, or says which field is wrong (400). */
+export function parseLoadOptions(fields: Record<string, string>): LoadOptions {
+  for (const name of Object.keys(fields)) {
+    if (!FIELDS.has(name)) {
+      throw new DomainError(
+        'MIGRATION_INVALID_OPTION',
+        `Unknown form field ${JSON.stringify(name.slice(0, 40))}; the fields are file, ${[...FIELDS].join(', ')}`,
+      );
+    }
+  }
+  const { batchSize, ...rest } = fields;
+  const plain: Record<string, unknown> = { ...rest };
+  if (batchSize !== undefined) plain.batchSize = /^\s*\d{1,9}\s*$/.test(batchSize) ? Number(batchSize) : batchSize;
+  const dto = plainToInstance(StartMigrationRunDto, plain);
+  const errors = validateSync(dto, { stopAtFirstError: true });
+  if (errors.length > 0) {
+    const code = errors.some((e) => e.property === 'table') ? 'MIGRATION_UNKNOWN_TABLE' : 'MIGRATION_INVALID_OPTION';
+    throw new DomainError(code, errors.map((e) => Object.values(e.constraints ?? {})[0]).join('; '));
+  }
+  return {
+    table: dto.table,
+    batchSize: dto.batchSize ?? 1000,
+    rejectMode: dto.rejectMode ?? 'batch',
+    header: dto.header ?? 'auto',
+  };
+}
+
+/** `departments*.csv`, `jobs*.csv`, `hired_employees*.csv`, in any case; the longest name wins. */
+export function tableFromFileName(fileName: string): TableName | undefined {
+  const name = fileName.toLowerCase();
+  if (!name.endsWith('.csv')) return undefined;
+  return [...TABLE_NAMES].sort((a, b) => b.length - a.length).find((table) => name.startsWith(table));
+}
