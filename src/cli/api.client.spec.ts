@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiClient, KEY_REFUSED, serviceMessage } from './api.client';
+import { ApiClient, KEY_MISSING, KEY_REFUSED, serviceMessage } from './api.client';
 
 function listen(handler: Parameters<typeof createServer>[1]): Promise<Server> {
   const server = createServer(handler);
@@ -21,15 +21,16 @@ describe('ApiClient', () => {
     );
   });
 
-  it('should send the key as a bearer token on writes, and say it was refused when the service answers 401', async () => {
+  it('should send the key as a bearer token on writes, and say it was refused or missing when the service answers 401', async () => {
     const seen: (string | undefined)[] = [];
     const server = await listen((req, res) => {
       seen.push(req.headers.authorization);
       res.writeHead(401, { 'content-type': 'application/json' }).end('{"statusCode":401,"message":"x"}');
     });
     await expect(new ApiClient(urlOf(server), 'wrong').postJson('/backup/jobs')).rejects.toThrow(KEY_REFUSED);
+    await expect(new ApiClient(urlOf(server)).postJson('/backup/jobs')).rejects.toThrow(KEY_MISSING);
     server.close();
-    expect(seen).toEqual(['Bearer wrong']);
+    expect(seen).toEqual(['Bearer wrong', undefined]);
   });
 
   it("should show the service's own message when it answers an error", async () => {

@@ -7,6 +7,7 @@ export interface Upload {
 }
 
 export const KEY_REFUSED = 'the API key was refused; pass --key or set API_KEY';
+export const KEY_MISSING = 'this command needs the API key; pass --key or set API_KEY';
 
 /** The service's HTTP API, with every failure turned into one line a person can act on. */
 export class ApiClient {
@@ -55,6 +56,7 @@ export class ApiClient {
     } catch (error) {
       throw networkError(this.baseUrl, error);
     }
+    if (response.status === 401) throw new CliError(this.key ? KEY_REFUSED : KEY_MISSING);
     if (!response.ok) throw await httpError(this.baseUrl, method, path, response);
     return response;
   }
@@ -98,7 +100,6 @@ function errorCode(cause: unknown): string | undefined {
 }
 
 async function httpError(baseUrl: string, method: string, path: string, response: Response): Promise<CliError> {
-  if (response.status === 401) return new CliError(KEY_REFUSED);
   const text = await response.text().catch(() => '');
   const message = serviceMessage(text);
   if (message) return new CliError(`${message} (${response.status} ${response.statusText || 'error'})`);

@@ -92,11 +92,29 @@ describe('formatRunDetail', () => {
       ],
     };
     const lines = formatRunDetail(detail).split('\n');
-    expect(lines).toContain('2 reasons in 1 rejected batch:');
+    expect(lines).toContain('70 rows rejected; 2 reasons:');
     expect(lines.find((l) => l.includes('department_id'))).toMatch(
       /^\s*1\s+4\s+department_id\s+""\s+must be a positive integer$/,
     );
     expect(lines.find((l) => l.includes('datetime'))).toMatch(/\(missing\)\s+is missing$/);
+  });
+
+  it('should say how many rows the rejected batches left out when the run rejected whole batches', () => {
+    const detail: RunDetail = {
+      ...runs[1],
+      rejectMode: 'batch',
+      rowsRejected: 1000,
+      rejected: [
+        {
+          batch: 1,
+          firstLine: 1,
+          lastLine: 1000,
+          rows: 1000,
+          errors: [{ line: 4, field: 'id', value: 'x', reason: 'bad' }],
+        },
+      ],
+    };
+    expect(formatRunDetail(detail)).toContain('1 batch rejected (1,000 rows left out); 1 reason:');
   });
 
   it('should say so when the run has no rejected rows', () => {

@@ -71,9 +71,12 @@ export function formatRunDetail(run: RunDetail): string {
   const head = formatTable(RUN_COLUMNS, [run]);
   const rows = run.rejected.flatMap((b) => b.errors.map((e) => ({ ...e, batch: b.batch })));
   if (run.rejected.length === 0) return `${head}\nNo rejected rows.\n`;
-  const batches = plural(run.rejected.length, 'rejected batch', 'rejected batches');
-  const inBatches = run.rejectMode === 'batch' ? ` (every row of a rejected batch was left out)` : '';
-  return `${head}\n${plural(rows.length, 'reason')} in ${batches}${inBatches}:\n\n${formatTable(REJECT_COLUMNS, rows)}`;
+  const reasons = `${plural(rows.length, 'reason')}:`;
+  const what =
+    run.rejectMode === 'row'
+      ? `${plural(run.rowsRejected, 'row')} rejected; ${reasons}`
+      : `${plural(run.rejected.length, 'batch', 'batches')} rejected (${plural(run.rowsRejected, 'row')} left out); ${reasons}`;
+  return `${head}\n${what}\n\n${formatTable(REJECT_COLUMNS, rows)}`;
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

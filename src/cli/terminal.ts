@@ -8,6 +8,11 @@ export interface Terminal {
 }
 
 export function processTerminal(): Terminal {
+  // `hr-migrate runs | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),

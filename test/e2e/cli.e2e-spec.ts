@@ -44,7 +44,7 @@ describe.each(testEngines())('hr-migrate against the service on %s', (engine) =>
     it('should list every rejected row with its reason when asked for the run', async () => {
       const result = await asUser(['run', rejectsRunId]);
       expect(result.code).toBe(0);
-      expect(result.stdout).toContain('70 reasons in');
+      expect(result.stdout).toContain('70 rows rejected; 70 reasons:');
       const rejectTable = result.stdout.slice(result.stdout.lastIndexOf('batch  '));
       const rows = rejectTable.split('\n').filter((l) => /^\s*\d+\s+\d+\s+\S+/.test(l));
       expect(rows).toHaveLength(70);
@@ -71,6 +71,12 @@ describe.each(testEngines())('hr-migrate against the service on %s', (engine) =>
       expect(result.code).toBe(2);
       expect(result.stderr).toContain('hr-migrate: the API key was refused; pass --key or set API_KEY');
       expect(result.stderr).not.toMatch(/\n\s+at /);
+    });
+
+    it('should exit 2 and ask for the key when no key is given', async () => {
+      const result = await runCli(['backup', 'jobs'], { HR_URL: service.url });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe('hr-migrate: this command needs the API key; pass --key or set API_KEY\n');
     });
 
     it('should exit 2 and say the service cannot be reached when nothing listens at the URL', async () => {
