@@ -87,7 +87,7 @@ export class UploadProgress {
         `uploaded ${percent}% (${formatBytes(this.sent)} of ${formatBytes(this.total)})  ${rateAndEta(state)}\n`,
       );
     } else {
-      this.terminal.err(`the service is still writing (${formatDuration(now - this.uploadedAt)})\n`);
+      this.terminal.err(`the service is still writing (${formatSeconds(now - this.uploadedAt)})\n`);
     }
   }
 
