@@ -1,0 +1,103 @@
+import { Readable } from 'node:stream';
+import { CsvRowReader } from './csv-row-reader';
+import { MAX_COLUMNS, MAX_FIELD_CHARS, type CsvRow } from './csv-tokenizer';
+
+const COLUMNS = ['id', 'name', 'datetime', 'department_id', 'job_id'];
+
+/** Reads `text` as the upload would, split into chunks of `chunkSize` bytes. */
+async function read(text: string | Buffer, header: 'auto' | 'true' | 'false' = 'auto', chunkSize = 3) {
+  const bytes = Buffer.from(text);
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize));
+  const reader = new CsvRowReader(COLUMNS, header);
+  const rows: CsvRow[] = [];
+  for await (const batch of reader.read(Readable.from(chunks))) rows.push(...batch);
+  return { rows, headerSkipped: reader.headerSkipped };
+}
+
+const lines = (rows: CsvRow[]) => rows.map((r) => [r.line, r.values]);
+
+describe('CsvRowReader', () => {
+  it('should number rows by physical line when lines end in CRLF and the last has no newline', async () => {
+    const { rows } = await read('1,a\r\n2,b\r\n3,c');
+    expect(lines(rows)).toEqual([
+      [1, ['1', 'a']],
+      [2, ['2', 'b']],
+      [3, ['3', 'c']],
+    ]);
+  });
+
+  it('should read LF and lone CR line ends alike', async () => {
+    const { rows } = await read('1,a\n2,b\r3,c\n');
+    expect(lines(rows)).toEqual([
+      [1, ['1', 'a']],
+      [2, ['2', 'b']],
+      [3, ['3', 'c']],
+    ]);
+  });
+
+  it('should skip blank lines without losing the line count', async () => {
+    const { rows } = await read('1,a\r\n\r\n\r\n4,d\n\n6,f');
+    expect(lines(rows)).toEqual([
+      [1, ['1', 'a']],
+      [4, ['4', 'd']],
+      [6, ['6', 'f']],
+    ]);
+  });
+
+  it('should count the newlines inside quoted values toward the next row line', async () => {
+    const { rows } = await read('1,"a\r\nb\nc"\r\n2,"x,""y"""\r\n3,z');
+    expect(lines(rows)).toEqual([
+      [1, ['1', 'a\r\nb\nc']],
+      [4, ['2', 'x,"y"']],
+      [5, ['3', 'z']],
+    ]);
+  });
+
+  it('should drop a UTF-8 byte-order mark and keep multi-byte characters split across chunks', async () => {
+    const { rows } = await read('\ufeff1,Zoë Ångström 😀\r\n2,b', 'auto', 1);
+    expect(lines(rows)).toEqual([
+      [1, ['1', 'Zoë Ångström 😀']],
+      [2, ['2', 'b']],
+    ]);
+  });
+
+  it('should skip a header of the column names in any case and spacing when header=auto', async () => {
+    const { rows, headerSkipped } = await read(' ID ,Name,DATETIME,department_id,job_id\r\n1,a,b,c,d');
+    expect(headerSkipped).toBe(true);
+    expect(lines(rows)).toEqual([[2, ['1', 'a', 'b', 'c', 'd']]]);
+  });
+
+  it('should keep the first line when header=auto and it is data', async () => {
+    const { rows, headerSkipped } = await read('1,a,b,c,d\r\n2,a,b,c,d');
+    expect(headerSkipped).toBe(false);
+    expect(rows).toHaveLength(2);
+  });
+
+  it('should skip the first line whatever it holds when header=true, and never when header=false', async () => {
+    await expect(read('1,a\r\n2,b', 'true')).resolves.toMatchObject({ headerSkipped: true, rows: [{ line: 2 }] });
+    const kept = await read('id,name,datetime,department_id,job_id\r\n2,b', 'false');
+    expect(kept.headerSkipped).toBe(false);
+    expect(kept.rows).toHaveLength(2);
+  });
+
+  it('should mark a row malformed when a quote is never closed', async () => {
+    const { rows } = await read('1,a\r\n2,"b\r\n3,c');
+    expect(rows[1]).toMatchObject({
+      line: 2,
+      malformed: 'the quote opened on line 2 is not closed before the end of the file',
+    });
+  });
+
+  it('should cap long fields and many columns but still count the columns', async () => {
+    const { rows } = await read(`${'x'.repeat(MAX_FIELD_CHARS * 2)},${','.repeat(500)}\r\n2,b`, 'auto', 4096);
+    expect(rows[0].values[0]).toHaveLength(MAX_FIELD_CHARS + 1);
+    expect(rows[0].values).toHaveLength(MAX_COLUMNS + 1);
+    expect(rows[0].columns).toBe(502);
+    expect(rows[1]).toMatchObject({ line: 2, values: ['2', 'b'] });
+  });
+
+  it('should read nothing from an empty file', async () => {
+    await expect(read('')).resolves.toEqual({ rows: [], headerSkipped: false });
+  });
+});
