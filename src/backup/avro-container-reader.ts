@@ -19,7 +19,18 @@ export interface ContainerHeader {
   /** The writer's schema, parsed from the header's `avro.schema`. */
   schema: unknown;
   codec: string;
+  meta: Map<string, Buffer>;
+  /** Bytes from the start of the file to the end of the header's sync marker. */
+  length: number;
 }
+
+/**
+ * Header metadata this service writes: the sha256 (hex) of the schema, the codec and every byte
+ * after the header. Avro's deflate has no checksum, so without it a flipped bit can decode into a
+ * plausible wrong value. Other readers ignore unknown metadata; other tools' files lack it.
+ */
+export const DATA_SHA256_KEY = 'hr.data.sha256';
+export const DATA_SHA256_PLACEHOLDER = '0'.repeat(64);
 
 export interface ContainerBlock {
   /** 1-based position of the block in the file. */
@@ -40,7 +51,11 @@ export class AvroContainerReader {
   private eof = false;
   private read = 0;
   private readonly hash: Hash = createHash('sha256');
+  private dataHash?: Hash;
   private digest?: string;
+  private dataDigest?: string;
+  /** From the header; compared with the data when `blocks()` ends. */
+  private recordedDataSha256?: string;
   private sync?: Buffer;
 
   private constructor(private readonly file: FileHandle) {}
@@ -56,6 +71,12 @@ export class AvroContainerReader {
   get sha256(): string {
     if (this.digest === undefined) throw new Error('the file has not been read to its end');
     return this.digest;
+  }
+
+  /** The sha256 of the schema, the codec and every byte after the header, once `blocks()` is done. */
+  get dataSha256(): string {
+    if (this.dataDigest === undefined) throw new Error('the file has not been read to its end');
+    return this.dataDigest;
   }
 
   async close(): Promise<void> {
@@ -82,15 +103,24 @@ export class AvroContainerReader {
       }
     }
     this.sync = await this.exactly(SYNC_SIZE, 'the header');
+    const length = this.read - (this.buf.length - this.pos);
     const schemaText = meta.get('avro.schema');
     if (!schemaText) throw new ContainerDamageError('its header has no avro.schema');
+    const codec = meta.get('avro.codec')?.toString('utf8') || 'null';
+    this.dataHash = createHash('sha256').update(schemaText).update('\u0000').update(codec).update('\u0000');
+    this.dataHash.update(this.buf.subarray(this.pos));
+    const recorded = meta.get(DATA_SHA256_KEY)?.toString('latin1');
+    if (recorded !== undefined && recorded !== DATA_SHA256_PLACEHOLDER) {
+      if (!/^[0-9a-f]{64}$/.test(recorded)) throw new ContainerDamageError(`its ${DATA_SHA256_KEY} is not a checksum`);
+      this.recordedDataSha256 = recorded;
+    }
     let schema: unknown;
     try {
       schema = JSON.parse(schemaText.toString('utf8'));
     } catch {
       throw new ContainerDamageError('the schema in its header is not JSON');
     }
-    return { schema, codec: meta.get('avro.codec')?.toString('utf8') || 'null' };
+    return { schema, codec, meta, length };
   }
 
   /** The blocks in order; ends only at a clean end of file, after every sync marker matched. */
@@ -116,6 +146,11 @@ export class AvroContainerReader {
       yield { index, count, data: codec === 'deflate' ? await this.inflate(raw, index) : raw };
     }
     this.digest = this.hash.digest('hex');
+    this.dataDigest = this.dataHash?.digest('hex');
+    const recorded = this.recordedDataSha256;
+    if (recorded !== undefined && recorded !== this.dataDigest) {
+      throw new ContainerDamageError('its content does not match the checksum in its header');
+    }
   }
 
   private async inflate(raw: Buffer, index: number): Promise<Buffer> {
@@ -174,6 +209,7 @@ export class AvroContainerReader {
       }
       const data = chunk.subarray(0, bytesRead);
       this.hash.update(data);
+      this.dataHash?.update(data);
       this.read += bytesRead;
       parts.push(data);
       available += bytesRead;

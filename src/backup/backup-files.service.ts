@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, stat, unlink, writeFile, rename } from 'node:fs/promises';
+import { link, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { DomainError } from '../common/errors/domain-error';
@@ -64,7 +64,6 @@ export class BackupFilesService {
         throw error;
       }
       await unlink(temporary);
-      await this.writeChecksum(name, summary.sha256);
       await this.syncFolder();
       const info = await stat(join(this.dir, name));
       this.summaries.set(name, { size: info.size, mtimeMs: info.mtimeMs, ...summary });
@@ -111,12 +110,6 @@ export class BackupFilesService {
     return { file: name, path };
   }
 
-  /** The checksum written beside a backup by this service, if the file has one (copied-in files may not). */
-  async recordedChecksum(name: string): Promise<string | undefined> {
-    const text = await readFile(join(this.dir, `${name}.sha256`), 'utf8').catch(() => undefined);
-    return /^[0-9a-f]{64}/.exec(text ?? '')?.[0];
-  }
-
   private async describe(table: TableName, name: string): Promise<BackupFileInfo> {
     const path = join(this.dir, name);
     const info = await stat(path);
@@ -133,12 +126,6 @@ export class BackupFilesService {
       sha256: summary.sha256,
       createdAt: createdAt.toISOString(),
     };
-  }
-
-  private async writeChecksum(name: string, sha256: string): Promise<void> {
-    const temporary = join(this.dir, `.${name}.sha256.tmp`);
-    await writeFile(temporary, `${sha256}  ${name}\n`);
-    await rename(temporary, join(this.dir, `${name}.sha256`));
   }
 
   /** The new name must survive a crash too. */

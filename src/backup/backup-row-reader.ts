@@ -12,6 +12,8 @@ const PROBLEMS_SHOWN = 5;
 export interface BackupReadSummary {
   rows: number;
   sha256: string;
+  /** Every id greater than the one before: no id repeats (this service's backups are in id order). */
+  idsAscending: boolean;
 }
 
 /**
@@ -30,6 +32,8 @@ export async function* readBackupRows(
   const problems: string[] = [];
   let invalid = 0;
   let recordNo = 0;
+  let lastId = 0;
+  let idsAscending = true;
   try {
     const header = await reader.header();
     const { readerType, resolver } = resolveWriterSchema(table, header.schema);
@@ -52,6 +56,8 @@ export async function* readBackupRows(
           if (problems.length < PROBLEMS_SHOWN) problems.push(`record ${recordNo}: ${row}`);
         } else if (invalid === 0) {
           batch.push(row);
+          idsAscending &&= (row[0] as number) > lastId;
+          lastId = row[0] as number;
         }
       }
       if (offset !== block.data.length) {
@@ -70,6 +76,7 @@ export async function* readBackupRows(
     }
     summary.rows = recordNo;
     summary.sha256 = reader.sha256;
+    summary.idsAscending = idsAscending;
   } catch (error) {
     if (error instanceof ContainerDamageError) throw damaged(file, error.message);
     throw error;

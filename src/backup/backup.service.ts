@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
+import { unlink } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { streams, type Schema } from 'avsc';
 import { DomainError } from '../common/errors/domain-error';
 import { isTableName, type TableName } from '../database/tables';
+import { sealContainer, sealMetadata } from './avro-container-seal';
 import { tableSchema } from './avro-schemas';
 import { BackupFilesService, type BackupFileInfo } from './backup-files.service';
 import { timestampOfBackup } from './backup-file-name';
@@ -35,14 +35,13 @@ export class BackupService {
 
   /**
    * Keyset pages → Avro records → deflate blocks → a hidden temporary file, with back-pressure
-   * all the way (pipeline). The file is fsync'd and only then given its name, so a backup in the
-   * folder is always complete.
+   * all the way (pipeline). The file is read back, sealed with its data checksum, fsync'd, and
+   * only then given its name, so a backup in the folder is always complete.
    */
   async create(tableParam: string): Promise<CreatedBackup> {
     const table = assertTable(tableParam);
     await this.files.ensureFolder();
     const temporary = this.files.temporaryPath(table);
-    const meter = new FileMeter();
     let rows = 0;
     const repository = this.repository;
     async function* records(): AsyncGenerator<Record<string, unknown>> {
@@ -53,18 +52,20 @@ export class BackupService {
         }
       }
     }
-    const encoder = new streams.BlockEncoder(tableSchema(table).json as Schema, {
+    // `metadata` is a BlockEncoder option that avsc's typings leave out.
+    const options = {
       codec: 'deflate',
       blockSize: BLOCK_SIZE,
-      writeHeader: 'always',
-    });
+      writeHeader: 'always' as const,
+      metadata: sealMetadata(),
+    };
+    const encoder = new streams.BlockEncoder(tableSchema(table).json as Schema, options);
     try {
-      await pipeline(Readable.from(records()), encoder, meter, createWriteStream(temporary, { flags: 'wx' }));
-      await fsync(temporary);
-      const sha256 = meter.sha256();
+      await pipeline(Readable.from(records()), encoder, createWriteStream(temporary, { flags: 'wx' }));
+      const { bytes, sha256 } = await sealContainer(temporary);
       const file = await this.files.publish(table, temporary, { rows, sha256 });
       const createdAt = (timestampOfBackup(table, file) ?? new Date()).toISOString();
-      return { table, file, rows, bytes: meter.bytes, sha256, createdAt };
+      return { table, file, rows, bytes, sha256, createdAt };
     } catch (error) {
       await unlink(temporary).catch(() => undefined);
       throw error;
@@ -81,33 +82,4 @@ export function assertTable(value: string): TableName {
     throw new DomainError('BACKUP_UNKNOWN_TABLE', `Unknown table '${value}'; use departments, jobs or hired_employees`);
   }
   return value;
-}
-
-/** Counts and hashes the bytes on their way to the file. */
-class FileMeter extends Transform {
-  bytes = 0;
-  private readonly hash = createHash('sha256');
-
-  override _transform(
-    chunk: Buffer,
-    _encoding: BufferEncoding,
-    callback: (error?: Error | null, data?: Buffer) => void,
-  ) {
-    this.bytes += chunk.length;
-    this.hash.update(chunk);
-    callback(null, chunk);
-  }
-
-  sha256(): string {
-    return this.hash.digest('hex');
-  }
-}
-
-async function fsync(path: string): Promise<void> {
-  const handle = await open(path, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

@@ -1,0 +1,61 @@
+import { recordToRow, rowToRecord, toEpochMillis, toStoredDatetime } from './backup-records';
+
+describe('backup records', () => {
+  const instant = Date.UTC(2021, 6, 27, 16, 2, 8, 123);
+
+  it('should turn a stored SQLite datetime into epoch milliseconds as UTC', () => {
+    expect(toEpochMillis('2021-07-27 16:02:08.123')).toBe(instant);
+    expect(toEpochMillis('2021-07-27 16:02:08')).toBe(instant - 123);
+  });
+
+  it('should take a MySQL Date as it is', () => {
+    expect(toEpochMillis(new Date(instant))).toBe(instant);
+  });
+
+  it('should store an instant as UTC text with milliseconds on both engines', () => {
+    expect(toStoredDatetime(instant)).toBe('2021-07-27 16:02:08.123');
+  });
+
+  it('should make a record of a database row with numbers for ids and a timestamp', () => {
+    const row = { id: '3', name: 'Ana', datetime: '2021-07-27 16:02:08.123', department_id: 2, job_id: '9' };
+    expect(rowToRecord('hired_employees', row)).toEqual({
+      id: 3,
+      name: 'Ana',
+      datetime: instant,
+      department_id: 2,
+      job_id: 9,
+    });
+  });
+
+  it('should make a row of a valid record in the column order of the table', () => {
+    expect(recordToRow('jobs', { id: 1, job: 'Engineer' })).toEqual([1, 'Engineer']);
+    expect(
+      recordToRow('hired_employees', { id: 1, name: '!Ana', datetime: instant, department_id: 2, job_id: 3 }),
+    ).toEqual([1, '!Ana', instant, 2, 3]);
+  });
+
+  it.each([
+    [{ id: 0, department: 'x' }, 'id 0 is not a positive integer'],
+    [{ id: 2 ** 31, department: 'x' }, 'is not a positive integer up to 2147483647'],
+    [{ id: 1.5, department: 'x' }, 'id 1.5'],
+    [{ id: 1, department: '  ' }, 'department is empty'],
+    [{ id: 1, department: 'é'.repeat(256) }, 'longer than 255'],
+  ])('should give the reason when a department record breaks a rule (%j)', (record, reason) => {
+    expect(recordToRow('departments', record)).toContain(reason);
+  });
+
+  it('should accept 255 characters counted as code points, not UTF-16 units', () => {
+    expect(recordToRow('departments', { id: 1, department: '😀'.repeat(255) })).toEqual([1, '😀'.repeat(255)]);
+  });
+
+  it.each([
+    [{ datetime: Date.UTC(999, 11, 31) }, 'datetime'],
+    [{ datetime: Date.UTC(10000, 0, 1) }, 'datetime'],
+    [{ department_id: -1 }, 'department_id -1'],
+    [{ job_id: 0 }, 'job_id 0'],
+    [{ name: '' }, 'name is empty'],
+  ])('should give the reason when a hired employee record breaks a rule (%j)', (change, reason) => {
+    const record = { id: 1, name: 'Ana', datetime: instant, department_id: 2, job_id: 3, ...change };
+    expect(recordToRow('hired_employees', record)).toContain(reason);
+  });
+});

@@ -1,0 +1,107 @@
+import { DataSource } from 'typeorm';
+import { DomainError } from '../../src/common/errors/domain-error';
+import { BackupRepository } from '../../src/backup/backup.repository';
+import type { TableRow } from '../../src/backup/backup-records';
+import { buildDataSourceOptions } from '../../src/database/data-source';
+import { readTable, seedHrTables } from '../support/hr-seed';
+import { createTestDatabase, testEngines, type TestDatabase } from '../support/test-database';
+
+async function* batchesOf(rows: TableRow[], size: number, failAfter?: number): AsyncGenerator<TableRow[]> {
+  for (let start = 0, n = 0; start < rows.length; start += size, n += 1) {
+    if (failAfter !== undefined && n === failAfter) throw new Error('the backup could not be read any further');
+    yield rows.slice(start, start + size);
+  }
+}
+
+function departments(n: number, label: string): TableRow[] {
+  return Array.from({ length: n }, (_, i) => [i + 1, `${label} ${i + 1}`]);
+}
+
+describe.each(testEngines())('BackupRepository on %s', (engine) => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let repository: BackupRepository;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(engine);
+    const options = buildDataSourceOptions(db.config);
+    // One pooled connection: whatever a restore leaves on its connection, the next query sees.
+    dataSource = new DataSource(engine === 'mysql' ? { ...options, extra: { connectionLimit: 1 } } : options);
+    await dataSource.initialize();
+    repository = new BackupRepository(dataSource);
+    await seedHrTables(dataSource, { departments: 2500, jobs: 5, employees: 4000 });
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  describe.each([
+    ['delete then insert', false],
+    ['merge in id order', true],
+  ])('replacing by %s', (_label, idsAscending) => {
+    it('should hold exactly the new rows when the batches are complete', async () => {
+      // Rows outside the backup's ids, in its gaps and beyond its last id, must go too.
+      await dataSource.query("INSERT INTO departments (id, department) VALUES (3000, 'beyond'), (9000, 'far')");
+      const rows = departments(2500, `Restored ${idsAscending}`).filter((row) => row[0] !== 1700);
+      await expect(repository.replaceTable('departments', batchesOf(rows, 1000), { idsAscending })).resolves.toBe(2499);
+      expect(await readTable(dataSource, 'departments')).toEqual(rows.map(([id, department]) => ({ id, department })));
+    });
+
+    it('should leave the table exactly as before when reading the backup fails after two batches were written', async () => {
+      const before = await readTable(dataSource, 'departments');
+      const failing = batchesOf(departments(2500, 'Half'), 1000, 2);
+      await expect(repository.replaceTable('departments', failing, { idsAscending })).rejects.toThrow(
+        'could not be read any further',
+      );
+      expect(await readTable(dataSource, 'departments')).toEqual(before);
+    });
+
+    it('should leave the table exactly as before when an insert fails mid-restore', async () => {
+      const before = await readTable(dataSource, 'departments');
+      const rows = departments(2500, 'Null name');
+      // A NULL name violates NOT NULL on both engines, in the second batch.
+      rows[1800] = [1801, null as unknown as string];
+      await expect(repository.replaceTable('departments', batchesOf(rows, 1000), { idsAscending })).rejects.toThrow();
+      expect(await readTable(dataSource, 'departments')).toEqual(before);
+    });
+  });
+
+  it('should leave the table exactly as before when an insert violates the primary key mid-restore', async () => {
+    const before = await readTable(dataSource, 'departments');
+    const rows = departments(2500, 'Dup');
+    rows[1800] = [5, 'repeats id 5'];
+    const failure = repository.replaceTable('departments', batchesOf(rows, 1000));
+    await expect(failure).rejects.toBeInstanceOf(DomainError);
+    await expect(failure).rejects.toMatchObject({ code: 'BACKUP_INVALID_RECORDS' });
+    expect(await readTable(dataSource, 'departments')).toEqual(before);
+  });
+
+  it('should refuse with a conflict and change nothing when the new rows would orphan hired employees', async () => {
+    const before = await readTable(dataSource, 'departments');
+    const failure = repository.replaceTable('departments', batchesOf(departments(3, 'Few'), 1000));
+    await expect(failure).rejects.toMatchObject({ code: 'BACKUP_RESTORE_CONFLICT' });
+    await expect(failure).rejects.toThrow(/would leave \d+ hired employees pointing at missing departments/);
+    expect(await readTable(dataSource, 'departments')).toEqual(before);
+  });
+
+  it('should enforce foreign keys again on the connection when a restore has ended', async () => {
+    await expect(
+      dataSource.query(
+        "INSERT INTO hired_employees (id, name, datetime, department_id, job_id) VALUES (99999, 'x', '2021-01-01 00:00:00.000', 424242, 1)",
+      ),
+    ).rejects.toThrow();
+  });
+
+  it('should read the table in id order, page after page, when it spans several pages', async () => {
+    const pages: number[][] = [];
+    for await (const page of repository.readPages('jobs', 2)) pages.push(page.map((r) => Number(r.id)));
+    expect(pages).toEqual([[1, 2], [3, 4], [5]]);
+  });
+
+  it('should stop after the last full page when the rows are an exact multiple of the page size', async () => {
+    const sizes: number[] = [];
+    for await (const page of repository.readPages('hired_employees', 1000)) sizes.push(page.length);
+    expect(sizes).toEqual([1000, 1000, 1000, 1000]);
+  });
+});
