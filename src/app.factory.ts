@@ -14,7 +14,9 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
     bodyParser: true,
   });
   app.useBodyParser('json', { limit: '5mb' });
-  app.use(helmet());
+  // Helmet's default CSP, less upgrade-insecure-requests: a browser obeying it on a plain-HTTP host
+  // (other than localhost) fetches the dashboard's scripts over HTTPS, and they fail to load.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

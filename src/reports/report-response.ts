@@ -23,7 +23,9 @@ export async function negotiateReport<T extends object>(
   response.vary('Accept');
   const asCsv = format ? format === 'csv' : request.accepts(['application/json', CSV_MEDIA_TYPE]) === CSV_MEDIA_TYPE;
   if (!asCsv) return rows;
-  response.type(`${CSV_MEDIA_TYPE}; charset=utf-8`).attachment(csv.fileName);
+  // The names are ours (report and year), so quoting them is safe; Express would leave the quotes out.
+  response.setHeader('Content-Type', `${CSV_MEDIA_TYPE}; charset=utf-8`);
+  response.setHeader('Content-Disposition', `attachment; filename="${csv.fileName}"`);
   return toCsv(rows, csv.headers);
 }
 

@@ -6,16 +6,21 @@ describe('yearRange', () => {
     expect(yearRange(2021)).toEqual({
       start: '2021-01-01 00:00:00',
       end: '2022-01-01 00:00:00',
-      quarterStarts: ['2021-04-01 00:00:00', '2021-07-01 00:00:00', '2021-10-01 00:00:00'],
+      quarters: [
+        ['2021-01-01 00:00:00', '2021-04-01 00:00:00'],
+        ['2021-04-01 00:00:00', '2021-07-01 00:00:00'],
+        ['2021-07-01 00:00:00', '2021-10-01 00:00:00'],
+        ['2021-10-01 00:00:00', '2022-01-01 00:00:00'],
+      ],
     });
   });
 
   it('should order the bounds like the stored datetimes when compared as text', () => {
-    const { start, end, quarterStarts } = yearRange(2021);
+    const { start, end, quarters } = yearRange(2021);
     expect('2020-12-31 23:59:59.999' < start).toBe(true);
     expect('2021-01-01 00:00:00.000' >= start).toBe(true);
-    expect('2021-03-31 23:59:59.999' < quarterStarts[0]).toBe(true);
-    expect('2021-04-01 00:00:00.000' >= quarterStarts[0]).toBe(true);
+    expect('2021-03-31 23:59:59.999' < quarters[1][0]).toBe(true);
+    expect('2021-04-01 00:00:00.000' >= quarters[1][0]).toBe(true);
     expect('2021-12-31 23:59:59.999' < end).toBe(true);
   });
 

@@ -9,8 +9,8 @@ export interface YearRange {
   start: string;
   /** First instant of the next year, exclusive. */
   end: string;
-  /** First instants of Q2, Q3 and Q4. */
-  quarterStarts: [string, string, string];
+  /** The [start, end) bounds of Q1, Q2, Q3 and Q4. */
+  quarters: [string, string][];
 }
 
 // DATETIME on MySQL ends at 9999-12-31; the exclusive end bound of 9999 would not be a valid DATETIME.
@@ -31,9 +31,10 @@ export function yearRange(year: number): YearRange {
   }
   const at = (y: number, month: number): string =>
     `${String(y).padStart(4, '0')}-${String(month).padStart(2, '0')}-01 00:00:00`;
+  const bounds = [at(year, 1), at(year, 4), at(year, 7), at(year, 10), at(year + 1, 1)];
   return {
-    start: at(year, 1),
-    end: at(year + 1, 1),
-    quarterStarts: [at(year, 4), at(year, 7), at(year, 10)],
+    start: bounds[0],
+    end: bounds[4],
+    quarters: [0, 1, 2, 3].map((q): [string, string] => [bounds[q], bounds[q + 1]]),
   };
 }

@@ -21,11 +21,7 @@ export class ReportsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async countHiresByQuarter(range: YearRange): Promise<HiresByQuarterRowResponseDto[]> {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(SQL.hiresByQuarter, [
-      ...range.quarterStarts,
-      range.start,
-      range.end,
-    ]);
+    const rows: Record<string, unknown>[] = await this.dataSource.query(SQL.hiresByQuarter, range.quarters.flat());
     return rows.map((row) => ({
       department: String(row.department),
       job: String(row.job),

@@ -106,10 +106,10 @@
       data: names,
       name: 'Department',
       nameLocation: 'middle',
-      nameGap: 78,
+      nameGap: 100,
       nameTextStyle: { color: '#667085', fontWeight: 600 },
       axisTick: { alignWithLabel: true },
-      axisLabel: { interval: 0, rotate: 30, color: '#475467', fontSize: 11, width: 110, overflow: 'truncate' },
+      axisLabel: { interval: 0, rotate: 30, color: '#475467', fontSize: 11, width: 170, overflow: 'truncate' },
     };
   }
 
@@ -134,16 +134,27 @@
       Object.assign({}, baseOption, {
         color: QUARTER_COLORS,
         legend: { top: 0, right: 0, itemWidth: 12, itemHeight: 12 },
-        grid: { left: 58, right: 16, top: 36, bottom: 96 },
+        grid: { left: 58, right: 16, top: 36, bottom: 118 },
         xAxis: categoryAxis(names),
         yAxis: valueAxis(),
         series: QUARTERS.map(function (q, i) {
+          var last = i === QUARTERS.length - 1;
           return {
             name: q,
             type: 'bar',
             stack: 'hires',
             barMaxWidth: 42,
             emphasis: { focus: 'series' },
+            // The department's total sits on top of its stack.
+            label: {
+              show: last,
+              position: 'top',
+              color: '#1c2333',
+              fontWeight: 600,
+              formatter: function (params) {
+                return number.format(summary.departments[params.dataIndex].total);
+              },
+            },
             data: summary.departments.map(function (d) {
               return d.quarters[i];
             }),
@@ -158,7 +169,7 @@
       chart('chart-above-mean'),
       Object.assign({}, baseOption, {
         color: [ABOVE_COLOR],
-        grid: { left: 58, right: 24, top: 36, bottom: 96 },
+        grid: { left: 58, right: 64, top: 36, bottom: 118 },
         xAxis: categoryAxis(
           rows.map(function (r) {
             return r.department;
@@ -179,7 +190,13 @@
               symbol: 'none',
               silent: true,
               lineStyle: { color: '#e03131', type: 'dashed', width: 2 },
-              label: { formatter: 'Mean ' + decimal.format(mean), position: 'insideEndTop', color: '#e03131' },
+              label: {
+                formatter: 'Mean\n' + decimal.format(mean),
+                position: 'end',
+                color: '#e03131',
+                fontWeight: 600,
+                lineHeight: 14,
+              },
               data: [{ yAxis: mean, name: 'Mean' }],
             },
           },
@@ -190,6 +207,20 @@
 
   function setText(id, value) {
     $(id).textContent = value;
+  }
+
+  function renderCaptions(summary) {
+    setText('caption-quarters', 'Stacked by quarter of hire (UTC); departments by total hires in ' + state.year);
+    setText(
+      'caption-above',
+      'Mean over the ' +
+        summary.departments.length +
+        ' departments that hired in ' +
+        state.year +
+        ': ' +
+        decimal.format(summary.mean) +
+        ' hires',
+    );
   }
 
   function renderKpis(summary, aboveCount) {
@@ -334,6 +365,7 @@
     $('empty').hidden = !empty;
     $('content').hidden = empty;
     if (empty) return Promise.resolve();
+    renderCaptions(summary);
     fillDepartmentFilter(summary);
     renderTable();
     return Promise.all([drawQuarters(summary), drawAboveMean(above, summary.mean)]);

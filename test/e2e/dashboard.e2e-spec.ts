@@ -1,0 +1,193 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import request from 'supertest';
+import { globantData, seed } from '../support/seed';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { testEngines } from '../support/test-database';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, '..', 'artifacts');
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) {
+  process.stderr.write(
+    `Skipping the dashboard browser test: ${CHROMIUM} is not installed (apt-get install chromium)\n`,
+  );
+}
+const describeInBrowser = haveChromium ? describe : describe.skip;
+
+describe.each(testEngines())('dashboard on %s', (engine) => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+    await seed(t.dataSource, globantData());
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('should serve the page and its assets from the service itself', async () => {
+    const page = await request(t.server).get('/dashboard').expect(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    const sources = [...page.text.matchAll(/<(?:script src|link rel="stylesheet" href)="([^"]+)"/g)].map((m) => m[1]);
+    expect(sources).toEqual(
+      expect.arrayContaining([
+        '/dashboard/assets/echarts.min.js',
+        '/dashboard/assets/dashboard.js',
+        '/dashboard/assets/dashboard.css',
+      ]),
+    );
+    for (const source of sources) {
+      expect(source.startsWith('/')).toBe(true);
+      const asset = await request(t.server).get(source).expect(200);
+      expect(asset.headers['content-type']).toMatch(/^text\/(javascript|css)/);
+    }
+  });
+
+  it('should keep scripts to this origin and not upgrade requests to HTTPS when the page is served', async () => {
+    const res = await request(t.server).get('/dashboard').expect(200);
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('upgrade-insecure-requests');
+  });
+
+  it('should answer 404 when an asset is not one of the page', async () => {
+    await request(t.server).get('/dashboard/assets/index.html').expect(404);
+    await request(t.server).get('/dashboard/assets/..%2F..%2Fapp.module.ts').expect(404);
+  });
+
+  describeInBrowser('in Chromium', () => {
+    let browser: Browser;
+    let page: Page;
+    let base: string;
+    const problems: string[] = [];
+    const foreignRequests: string[] = [];
+
+    beforeAll(async () => {
+      await t.app.listen(0, '127.0.0.1');
+      base = `http://127.0.0.1:${(t.server.address() as AddressInfo).port}`;
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [
+          '--no-sandbox',
+          '--disable-background-networking',
+          '--disable-gpu',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
+      });
+      page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
+      });
+      page.on('pageerror', (error) => problems.push(error.message));
+      page.on('request', (req) => {
+        if (!req.url().startsWith(base)) foreignRequests.push(req.url());
+      });
+    });
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    async function open(year: string): Promise<void> {
+      await page.goto(`${base}/dashboard?year=${year}`);
+      await page.waitForSelector('body[data-state="ready"]', { timeout: 30000 });
+    }
+
+    it('should draw both reports as SVG charts with the loaded numbers when the year has hires', async () => {
+      const [quarters, above] = await Promise.all([
+        request(t.server).get('/reports/hires-by-quarter?year=2021').expect(200),
+        request(t.server).get('/reports/departments-above-mean?year=2021').expect(200),
+      ]);
+      await open('2021');
+
+      const departments = new Set(quarters.body.map((r: { department: string }) => r.department));
+      const total = quarters.body.reduce(
+        (sum: number, r: Record<string, number>) => sum + r.Q1 + r.Q2 + r.Q3 + r.Q4,
+        0,
+      );
+      expect(await page.textContent('[data-testid="kpi-hires"]')).toBe(total.toLocaleString('en-US'));
+      expect(await page.textContent('[data-testid="kpi-departments"]')).toBe(String(departments.size));
+      expect(await page.textContent('[data-testid="kpi-above"]')).toBe('7');
+
+      await expect(page.locator('[data-testid="chart-quarters"] svg').count()).resolves.toBe(1);
+      await expect(page.locator('[data-testid="chart-above-mean"] svg').count()).resolves.toBe(1);
+      const aboveText = await page.locator('[data-testid="chart-above-mean"] svg').textContent();
+      expect(aboveText).toContain('Support');
+      expect(aboveText).toContain('216');
+      expect(aboveText).toContain('Mean');
+      const quartersText = await page.locator('[data-testid="chart-quarters"] svg').textContent();
+      for (const q of ['Q1', 'Q2', 'Q3', 'Q4']) expect(quartersText).toContain(q);
+      const labels = await page.$$eval('[data-testid="chart-above-mean"] svg text', (nodes) =>
+        nodes.map((n) => n.textContent ?? ''),
+      );
+      for (const row of above.body) expect(labels).toContain(String(row.hired));
+      // The bars ECharts drew come from the option it holds for the chart element.
+      const bars = await page.$eval('[data-testid="chart-above-mean"]', (el) => {
+        type Chart = { getOption(): { series: { data: number[] }[] } };
+        const api = (globalThis as unknown as { echarts: { getInstanceByDom(e: unknown): Chart } }).echarts;
+        return api.getInstanceByDom(el).getOption().series[0].data;
+      });
+      expect(bars).toEqual(above.body.map((r: { hired: number }) => r.hired));
+      expect(bars).toHaveLength(7);
+
+      await expect(page.locator('[data-testid="table-quarters"] tbody tr').count()).resolves.toBe(933);
+      const footer = await page.locator('[data-testid="table-total"] td').last().textContent();
+      expect(footer).toBe(total.toLocaleString('en-US'));
+
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, `dashboard-2021${engine === 'sqlite' ? '' : `-${engine}`}.png`) });
+    });
+
+    it('should filter the table by department and sort it by a clicked header', async () => {
+      await open('2021');
+      await page.selectOption('[data-testid="department-filter"]', 'Support');
+      const departmentsShown = await page.$$eval('[data-testid="table-quarters"] tbody tr td:first-child', (cells) => [
+        ...new Set(cells.map((c) => c.textContent)),
+      ]);
+      expect(departmentsShown).toEqual(['Support']);
+      const footer = await page.locator('[data-testid="table-total"] td').last().textContent();
+      expect(footer).toBe('216');
+
+      await page.click('[data-testid="table-quarters"] th[data-key="total"]');
+      const totals = await page.$$eval('[data-testid="table-quarters"] tbody tr td:last-child', (cells) =>
+        cells.map((c) => Number(c.textContent)),
+      );
+      expect(totals).toEqual([...totals].sort((a, b) => b - a));
+      expect(totals[0]).toBeGreaterThan(totals[totals.length - 1]);
+    });
+
+    it('should load the next year when its button is pressed', async () => {
+      const next = await request(t.server).get('/reports/hires-by-quarter?year=2022').expect(200);
+      const total = next.body.reduce((sum: number, r: Record<string, number>) => sum + r.Q1 + r.Q2 + r.Q3 + r.Q4, 0);
+      expect(total).toBeGreaterThan(0);
+      await open('2021');
+      await page.click('#year-next');
+      await page.waitForSelector('body[data-state="ready"]');
+      expect(new URL(page.url()).searchParams.get('year')).toBe('2022');
+      expect(await page.textContent('[data-testid="kpi-hires"]')).toBe(total.toLocaleString('en-US'));
+      await expect(page.locator('[data-testid="table-quarters"] tbody tr').count()).resolves.toBe(next.body.length);
+    });
+
+    it('should show the empty state and remember the year in the URL when a year without hires is picked', async () => {
+      await open('2021');
+      await page.selectOption('[data-testid="year-select"]', '2019');
+      await page.waitForSelector('body[data-state="ready"][data-empty="true"]');
+      expect(new URL(page.url()).searchParams.get('year')).toBe('2019');
+      await expect(page.locator('[data-testid="empty-state"]').isVisible()).resolves.toBe(true);
+      await expect(page.locator('[data-testid="chart-quarters"]').isVisible()).resolves.toBe(false);
+      expect(await page.textContent('[data-testid="kpi-hires"]')).toBe('0');
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, `dashboard-empty${engine === 'sqlite' ? '' : `-${engine}`}.png`) });
+    });
+
+    it('should load nothing from another host and log no error in the console', () => {
+      expect(foreignRequests).toEqual([]);
+      expect(problems).toEqual([]);
+    });
+  });
+});
