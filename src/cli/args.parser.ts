@@ -11,12 +11,13 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   help: { type: 'boolean', short: 'h', description: 'show help' },
 };
 
-export type ParsedArgs = { kind: 'help'; command?: CommandSpec; exitCode: number } | ({ kind: 'run' } & CommandLine);
+export type ParsedArgs<T extends CommandSpec = CommandSpec> =
+  { kind: 'help'; command?: T; exitCode: number } | ({ kind: 'run'; command: T } & CommandLine);
 
 type Env = Record<string, string | undefined>;
 
 /** Reads argv (without node and the script) into a command, its arguments and the global options. */
-export function parseCommandLine(argv: string[], env: Env, commands: CommandSpec[]): ParsedArgs {
+export function parseCommandLine<T extends CommandSpec>(argv: string[], env: Env, commands: T[]): ParsedArgs<T> {
   const name = findCommandName(argv, commands);
   const wantsHelp = argv.includes('--help') || argv.includes('-h');
   if (name === undefined || name === 'help') return helpFor(argv, commands, name, wantsHelp);
@@ -30,7 +31,12 @@ export function parseCommandLine(argv: string[], env: Env, commands: CommandSpec
   return { kind: 'run', command, positionals, options: values, global: globalOptions(values, env) };
 }
 
-function helpFor(argv: string[], commands: CommandSpec[], name: string | undefined, wantsHelp: boolean): ParsedArgs {
+function helpFor<T extends CommandSpec>(
+  argv: string[],
+  commands: T[],
+  name: string | undefined,
+  wantsHelp: boolean,
+): ParsedArgs<T> {
   if (name === 'help') {
     const topic = argv.filter((a) => !a.startsWith('-'))[1];
     const command = commands.find((c) => c.name === topic);

@@ -1,6 +1,6 @@
 import { ApiClient } from './api.client';
 import { parseCommandLine } from './args.parser';
-import { CliError, EXIT_FAILURE, UsageError } from './cli.error';
+import { CliError, EXIT_FAILURE } from './cli.error';
 import type { CommandDefinition } from './command.types';
 import { backupCommand, backupsCommand, restoreCommand } from './commands/backup.command';
 import { loadCommand } from './commands/load.command';
@@ -31,9 +31,8 @@ export async function runCli(argv: string[], env: Env, terminal: Terminal): Prom
       else terminal.err(text);
       return parsed.exitCode;
     }
-    const command = COMMANDS.find((c) => c.name === parsed.command.name) as CommandDefinition;
     const api = new ApiClient(parsed.global.url, parsed.global.key);
-    return await command.run({ line: parsed, api, terminal });
+    return await parsed.command.run({ line: parsed, api, terminal });
   } catch (error) {
     terminal.err(`hr-migrate: ${describe(error)}\n`);
     return error instanceof CliError ? error.exitCode : EXIT_FAILURE;
@@ -41,7 +40,7 @@ export async function runCli(argv: string[], env: Env, terminal: Terminal): Prom
 }
 
 function describe(error: unknown): string {
-  if (error instanceof UsageError || error instanceof CliError) return error.message;
+  if (error instanceof CliError) return error.message;
   // A bug, not a user error: still one line, with enough to report it.
   return `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
 }
