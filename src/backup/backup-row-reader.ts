@@ -5,7 +5,7 @@ import { resolveWriterSchema } from './avro-schemas';
 import { recordToRow, type TableRow } from './backup-records';
 
 /** Rows per INSERT statement of a restore. */
-export const RESTORE_BATCH_SIZE = 1000;
+export const RESTORE_BATCH_SIZE = 5000;
 /** How many invalid records an answer names; reading goes on to count them all. */
 const PROBLEMS_SHOWN = 5;
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { TABLE_COLUMNS, type TableName } from '../database/tables';
-import { toStoredDatetime, type TableRow } from './backup-records';
+import { toEpochMillis, toStoredDatetime, type TableRow } from './backup-records';
 
 /** Rows per keyset page of a backup read. */
 export const READ_PAGE_SIZE = 5000;
@@ -52,9 +52,10 @@ export class BackupRepository {
    * of rows written.
    *
    * `idsAscending` (every id greater than the one before, so none repeats) allows a merge that
-   * leaves identical rows untouched, much cheaper than rewriting every row and every index entry:
-   * per batch, delete the rows whose ids fall between the batch's ids, then upsert the batch.
-   * Otherwise: DELETE everything, then one multi-row INSERT per batch.
+   * writes only what differs, much cheaper than rewriting every row and index entry when a table
+   * is brought back from recent changes: per batch, read the table's rows in the batch's id range,
+   * delete those the batch lacks, upsert new and changed rows. Otherwise: DELETE everything, then
+   * one multi-row INSERT per batch.
    */
   async replaceTable(
     table: TableName,
@@ -102,20 +103,45 @@ export class BackupRepository {
     let previous: number | undefined;
     for await (const batch of batches) {
       if (batch.length === 0) continue;
-      const ids = batch.map((row) => row[0] as number);
-      const last = ids[ids.length - 1];
-      const notIn = `id NOT IN (${ids.map(() => '?').join(', ')})`;
-      await (previous === undefined
-        ? runner.query(`DELETE FROM ${table} WHERE id <= ? AND ${notIn}`, [last, ...ids])
-        : runner.query(`DELETE FROM ${table} WHERE id > ? AND id <= ? AND ${notIn}`, [previous, last, ...ids]));
-      await this.insertBatch(runner, table, batch, true);
+      await this.mergeBatch(runner, table, batch, previous);
       written += batch.length;
-      previous = last;
+      previous = batch[batch.length - 1][0] as number;
     }
     await (previous === undefined
       ? runner.query(`DELETE FROM ${table}`)
       : runner.query(`DELETE FROM ${table} WHERE id > ?`, [previous]));
     return written;
+  }
+
+  /**
+   * Makes the rows with ids in (previous, last id of the batch] equal to the batch: reads them,
+   * deletes those the batch does not have, upserts only new or changed rows. A range holding far
+   * more rows than the batch is not read: its rows are deleted by NOT IN and the batch upserted.
+   */
+  private async mergeBatch(runner: QueryRunner, table: TableName, batch: TableRow[], previous: number | undefined) {
+    const last = batch[batch.length - 1][0] as number;
+    const range = previous === undefined ? 'id <= ?' : 'id > ? AND id <= ?';
+    const bounds = previous === undefined ? [last] : [previous, last];
+    const limit = batch.length * 2 + 100;
+    const existing: Record<string, unknown>[] = await runner.query(
+      `SELECT ${columnList(table)} FROM ${table} WHERE ${range} ORDER BY id LIMIT ${limit}`,
+      bounds,
+    );
+    if (existing.length === limit) {
+      const ids = batch.map((row) => row[0]);
+      await runner.query(`DELETE FROM ${table} WHERE ${range} AND id NOT IN (${placeholders(ids.length)})`, [
+        ...bounds,
+        ...ids,
+      ]);
+      await this.insertBatch(runner, table, batch, true);
+      return;
+    }
+    const current = new Map(existing.map((row) => [Number(row.id), row]));
+    const changed = batch.filter((row) => !sameRow(table, current.get(row[0] as number), row));
+    const kept = new Set(batch.map((row) => row[0] as number));
+    const gone = [...current.keys()].filter((id) => !kept.has(id));
+    if (gone.length > 0) await runner.query(`DELETE FROM ${table} WHERE id IN (${placeholders(gone.length)})`, gone);
+    if (changed.length > 0) await this.insertBatch(runner, table, changed, true);
   }
 
   private async insertBatch(runner: QueryRunner, table: TableName, rows: TableRow[], upsert: boolean): Promise<void> {
@@ -161,6 +187,25 @@ export class BackupRepository {
       }
     }
   }
+}
+
+function columnList(table: TableName): string {
+  return TABLE_COLUMNS[table].map((c) => c.name).join(', ');
+}
+
+function placeholders(n: number): string {
+  return Array(n).fill('?').join(', ');
+}
+
+/** Whether a stored row already holds exactly the values of a backup row. */
+function sameRow(table: TableName, stored: Record<string, unknown> | undefined, row: TableRow): boolean {
+  if (!stored) return false;
+  return TABLE_COLUMNS[table].every((column, i) => {
+    const value = stored[column.name];
+    if (column.kind === 'string') return value === row[i];
+    if (column.kind === 'datetime') return toEpochMillis(value) === row[i];
+    return Number(value) === row[i];
+  });
 }
 
 /** A connection that cannot turn its checks back on must not go back to the pool. */

@@ -48,6 +48,13 @@ describe.each(testEngines())('BackupRepository on %s', (engine) => {
       expect(await readTable(dataSource, 'departments')).toEqual(rows.map(([id, department]) => ({ id, department })));
     });
 
+    it('should hold exactly the new rows when the backup skips most of the ids the table holds', async () => {
+      await repository.replaceTable('departments', batchesOf(departments(2500, 'Many'), 1000));
+      const rows: TableRow[] = [1, 2, 3, 4, 5, 2500, 2600].map((id) => [id, `Sparse ${id}`]);
+      await expect(repository.replaceTable('departments', batchesOf(rows, 3), { idsAscending })).resolves.toBe(7);
+      expect(await readTable(dataSource, 'departments')).toEqual(rows.map(([id, department]) => ({ id, department })));
+    });
+
     it('should leave the table exactly as before when reading the backup fails after two batches were written', async () => {
       const before = await readTable(dataSource, 'departments');
       const failing = batchesOf(departments(2500, 'Half'), 1000, 2);
