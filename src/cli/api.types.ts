@@ -1,0 +1,80 @@
+/** The shapes the service answers with (see the API contract). */
+export interface Run {
+  id: number;
+  table: string;
+  file: string;
+  status: 'completed' | 'failed';
+  batchSize: number;
+  rejectMode: 'batch' | 'row';
+  rowsRead: number;
+  rowsInserted: number;
+  rowsRejected: number;
+  batchesTotal: number;
+  batchesCommitted: number;
+  batchesRejected: number;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+}
+
+export interface RejectedRow {
+  line: number;
+  field: string;
+  value: string | null;
+  reason: string;
+}
+
+export interface RejectedBatch {
+  batch: number;
+  firstLine: number;
+  lastLine: number;
+  rows: number;
+  errors: RejectedRow[];
+}
+
+export interface RunDetail extends Run {
+  rejected: RejectedBatch[];
+}
+
+export interface LoadResponse {
+  runs: Run[];
+}
+
+export interface RunList {
+  items: Run[];
+  total: number;
+}
+
+export interface BackupFile {
+  file: string;
+  rows: number | null;
+  bytes: number;
+  sha256: string;
+  createdAt: string;
+}
+
+export interface CreatedBackup extends BackupFile {
+  table: string;
+  rows: number;
+}
+
+export interface RestoredBackup {
+  table: string;
+  file: string;
+  rowsRestored: number;
+}
+
+export interface HiresByQuarterRow {
+  department: string;
+  job: string;
+  Q1: number;
+  Q2: number;
+  Q3: number;
+  Q4: number;
+}
+
+export interface DepartmentAboveMeanRow {
+  id: number;
+  department: string;
+  hired: number;
+}

@@ -1,0 +1,84 @@
+import type { LoadResponse, Run } from '../api.types';
+import { EXIT_FAILURE, EXIT_OK, EXIT_REJECTED, UsageError } from '../cli.error';
+import type { CommandContext, CommandDefinition, OptionValue } from '../command.types';
+import { buildMultipartUpload, checkUploadFiles } from '../multipart.body';
+import { UploadProgress } from '../progress.bar';
+import { formatLoadSummary, plural } from '../run.formatter';
+
+/** The CLI option → the service's form field. */
+const FORM_FIELDS: Record<string, string> = {
+  'batch-size': 'batchSize',
+  'reject-mode': 'rejectMode',
+  header: 'header',
+  table: 'table',
+};
+
+export const loadCommand: CommandDefinition = {
+  name: 'load',
+  summary: 'Load CSV files into their tables, in one upload',
+  args: '<files...>',
+  positionals: { min: 1, max: Infinity },
+  options: {
+    'batch-size': {
+      type: 'string',
+      valueName: 'n',
+      integer: { min: 1, max: 1000 },
+      description: 'rows per batch, 1..1000 (default 1000)',
+    },
+    'reject-mode': {
+      type: 'string',
+      choices: ['row', 'batch'],
+      description: 'reject a whole batch with a bad row, or only the bad rows (default batch)',
+    },
+    header: {
+      type: 'string',
+      choices: ['auto', 'true', 'false'],
+      description: 'whether the first line is a header (default auto)',
+    },
+    table: { type: 'string', valueName: 'table', description: 'the table of a single file whose name does not say it' },
+  },
+  details: [
+    'The table comes from the file name (departments*.csv, jobs*.csv, hired_employees*.csv) or --table.',
+    'Files are loaded in dependency order: departments, jobs, then hired_employees.',
+    'Exit code 0 when every row was loaded, 1 when some rows were rejected, 2 when the load failed.',
+  ],
+  examples: [
+    'hr-migrate load departments.csv jobs.csv hired_employees.csv --reject-mode row',
+    'hr-migrate load export-2021.csv --table hired_employees --batch-size 500',
+  ],
+  run: runLoad,
+};
+
+async function runLoad({ line, api, terminal }: CommandContext): Promise<number> {
+  if (line.options.table !== undefined && line.positionals.length > 1) {
+    throw new UsageError('--table applies to a single file; name the files after their tables instead', 'load');
+  }
+  const files = await checkUploadFiles(line.positionals);
+  const total = files.reduce((acc, f) => acc + f.size, 0);
+  const progress = new UploadProgress(terminal, total);
+  const upload = buildMultipartUpload(formFields(line.options), files, (sent) => progress.update(sent));
+  progress.start(`uploading ${plural(files.length, 'file')} to ${api.baseUrl}`);
+  let response: LoadResponse;
+  try {
+    response = await api.postUpload<LoadResponse>('/migrate', upload);
+  } finally {
+    progress.stop();
+  }
+  terminal.out(line.global.json ? `${JSON.stringify(response, null, 2)}\n` : formatLoadSummary(response.runs));
+  return loadExitCode(response.runs);
+}
+
+function formFields(options: Record<string, OptionValue>): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [option, field] of Object.entries(FORM_FIELDS)) {
+    const value = options[option];
+    if (typeof value === 'string') fields[field] = value;
+  }
+  return fields;
+}
+
+/** 2 when a run failed, 1 when rows were rejected, 0 when every row was loaded. */
+export function loadExitCode(runs: Run[]): number {
+  if (runs.some((r) => r.status !== 'completed')) return EXIT_FAILURE;
+  return runs.some((r) => r.rowsRejected > 0) ? EXIT_REJECTED : EXIT_OK;
+}

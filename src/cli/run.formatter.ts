@@ -1,0 +1,88 @@
+import type { RejectedRow, Run, RunDetail, RunList } from './api.types';
+import { type Column, formatCount, formatDuration, formatInstant, formatTable } from './table.formatter';
+
+type SummaryRow = Pick<
+  Run,
+  'table' | 'file' | 'rowsRead' | 'rowsInserted' | 'rowsRejected' | 'batchesCommitted' | 'batchesTotal' | 'durationMs'
+>;
+
+const SUMMARY_COLUMNS: Column<SummaryRow>[] = [
+  { header: 'table', value: (r) => r.table },
+  { header: 'file', value: (r) => r.file, maxWidth: 40 },
+  { header: 'read', align: 'right', value: (r) => formatCount(r.rowsRead) },
+  { header: 'inserted', align: 'right', value: (r) => formatCount(r.rowsInserted) },
+  { header: 'rejected', align: 'right', value: (r) => formatCount(r.rowsRejected) },
+  { header: 'batches', align: 'right', value: (r) => `${r.batchesCommitted}/${r.batchesTotal}` },
+  { header: 'time', align: 'right', value: (r) => formatDuration(r.durationMs) },
+];
+
+/** The closing table of a load, pgloader style: one line per run, then the total. */
+export function formatLoadSummary(runs: Run[]): string {
+  const total: SummaryRow = {
+    table: 'total',
+    file: '',
+    rowsRead: sum(runs, (r) => r.rowsRead),
+    rowsInserted: sum(runs, (r) => r.rowsInserted),
+    rowsRejected: sum(runs, (r) => r.rowsRejected),
+    batchesCommitted: sum(runs, (r) => r.batchesCommitted),
+    batchesTotal: sum(runs, (r) => r.batchesTotal),
+    durationMs: sum(runs, (r) => r.durationMs ?? 0),
+  };
+  const notes = runs.flatMap((run) => {
+    if (run.status === 'failed') return [`The run ${run.id} (${run.file}) failed; see: hr-migrate run ${run.id}`];
+    if (run.rowsRejected > 0)
+      return [`See the rejects: hr-migrate run ${run.id}   (${run.file}: ${plural(run.rowsRejected, 'row')})`];
+    return [];
+  });
+  const table = formatTable(SUMMARY_COLUMNS, runs, { footer: total });
+  return notes.length ? `${table}\n${notes.join('\n')}\n` : table;
+}
+
+const RUN_COLUMNS: Column<Run>[] = [
+  { header: 'id', align: 'right', value: (r) => r.id },
+  { header: 'started (UTC)', value: (r) => formatInstant(r.startedAt) },
+  { header: 'table', value: (r) => r.table },
+  { header: 'file', value: (r) => r.file, maxWidth: 32 },
+  { header: 'status', value: (r) => r.status },
+  { header: 'mode', value: (r) => r.rejectMode },
+  ...SUMMARY_COLUMNS.slice(2).map((c) => c as Column<Run>),
+];
+
+/** `runs`: newest first, with a line saying how many there are in all. */
+export function formatRunList(list: RunList): string {
+  if (list.items.length === 0) return 'No runs yet. Load files with: hr-migrate load <files...>\n';
+  const shown =
+    list.total > list.items.length ? `${list.items.length} of ${list.total} runs` : plural(list.total, 'run');
+  return `${formatTable(RUN_COLUMNS, list.items)}\n${shown} (newest first)\n`;
+}
+
+type RejectLine = RejectedRow & { batch: number };
+
+const REJECT_COLUMNS: Column<RejectLine>[] = [
+  { header: 'batch', align: 'right', value: (r) => r.batch },
+  { header: 'line', align: 'right', value: (r) => r.line },
+  { header: 'field', value: (r) => r.field },
+  { header: 'value', value: (r) => (r.value === null ? '(missing)' : JSON.stringify(r.value)), maxWidth: 40 },
+  { header: 'reason', value: (r) => r.reason },
+];
+
+/** `run <id>`: the run's summary, then every rejected row with its line, field, value and reason. */
+export function formatRunDetail(run: RunDetail): string {
+  const head = formatTable(RUN_COLUMNS, [run]);
+  const rows = run.rejected.flatMap((b) => b.errors.map((e) => ({ ...e, batch: b.batch })));
+  if (run.rejected.length === 0) return `${head}\nNo rejected rows.\n`;
+  const reasons = `${plural(rows.length, 'reason')}:`;
+  const what =
+    run.rejectMode === 'row'
+      ? `${plural(run.rowsRejected, 'row')} rejected; ${reasons}`
+      : `${plural(run.rejected.length, 'batch', 'batches')} rejected (${plural(run.rowsRejected, 'row')} left out); ${reasons}`;
+  return `${head}\n${what}\n\n${formatTable(REJECT_COLUMNS, rows)}`;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+function sum<T>(items: T[], value: (item: T) => number): number {
+  return items.reduce((acc, item) => acc + value(item), 0);
+}

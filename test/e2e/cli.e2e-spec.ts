@@ -1,0 +1,131 @@
+import { join } from 'node:path';
+import { freePort, runCli, startServiceProcess, type ServiceProcess } from '../support/service-process';
+import { testEngines } from '../support/test-database';
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'globant');
+const GLOBANT_FILES = ['departments.csv', 'jobs.csv', 'hired_employees.csv'].map((f) => join(FIXTURES, f));
+
+jest.setTimeout(240_000);
+
+describe.each(testEngines())('hr-migrate against the service on %s', (engine) => {
+  let service: ServiceProcess;
+  let asUser: (args: string[]) => ReturnType<typeof runCli>;
+
+  beforeAll(async () => {
+    service = await startServiceProcess(engine);
+    asUser = (args) => runCli(args, { HR_URL: service.url, API_KEY: service.apiKey });
+  });
+  afterAll(async () => {
+    await service?.stop();
+  });
+
+  describe('load', () => {
+    let rejectsRunId: string;
+
+    it('should load the three files and exit 1 with the summary table when some rows are rejected', async () => {
+      const result = await asUser(['load', ...GLOBANT_FILES, '--reject-mode', 'row']);
+      expect(result.code).toBe(1);
+      const lines = result.stdout.split('\n');
+      expect(lines[0]).toMatch(/^table\s+file\s+read\s+inserted\s+rejected\s+batches\s+time$/);
+      expect(lines.find((l) => l.startsWith('departments '))).toMatch(
+        /^departments\s+departments\.csv\s+12\s+12\s+0\s/,
+      );
+      expect(lines.find((l) => l.startsWith('jobs '))).toMatch(/^jobs\s+jobs\.csv\s+183\s+183\s+0\s/);
+      expect(lines.find((l) => l.startsWith('hired_employees '))).toMatch(
+        /^hired_employees\s+hired_employees\.csv\s+1,999\s+1,929\s+70\s/,
+      );
+      expect(lines.find((l) => l.startsWith('total '))).toMatch(/^total\s+2,194\s+2,124\s+70\s/);
+      const see = lines.find((l) => l.startsWith('See the rejects: hr-migrate run '));
+      rejectsRunId = /run (\d+)/.exec(see ?? '')?.[1] ?? '';
+      expect(rejectsRunId).toMatch(/^\d+$/);
+      expect(result.stderr).toContain('uploading 3 files to');
+    });
+
+    it('should list every rejected row with its reason when asked for the run', async () => {
+      const result = await asUser(['run', rejectsRunId]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('70 rows rejected; 70 reasons:');
+      const rejectTable = result.stdout.slice(result.stdout.lastIndexOf('batch  '));
+      const rows = rejectTable.split('\n').filter((l) => /^\s*\d+\s+\d+\s+\S+/.test(l));
+      expect(rows).toHaveLength(70);
+    });
+
+    it('should print the summary as JSON when --json is given', async () => {
+      const result = await asUser(['load', GLOBANT_FILES[0], '--json']);
+      expect(result.code).toBe(0);
+      const body = JSON.parse(result.stdout) as { runs: { table: string; rowsInserted: number }[] };
+      expect(body.runs).toEqual([expect.objectContaining({ table: 'departments', rowsInserted: 12 })]);
+    });
+
+    it('should list the runs newest first when asked for the runs', async () => {
+      const result = await asUser(['runs', '--limit', '2']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/\n\s*\d+\s+\S+ \S+\s+departments\s+departments\.csv\s+completed/);
+      expect(result.stdout).toMatch(/2 of 4 runs \(newest first\)/);
+    });
+  });
+
+  describe('failures', () => {
+    it('should exit 2 and say the key was refused when the key is wrong', async () => {
+      const result = await asUser(['load', GLOBANT_FILES[0], '--key', 'wrong-key-0123456789']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('hr-migrate: the API key was refused; pass --key or set API_KEY');
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    });
+
+    it('should exit 2 and ask for the key when no key is given', async () => {
+      const result = await runCli(['backup', 'jobs'], { HR_URL: service.url });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe('hr-migrate: this command needs the API key; pass --key or set API_KEY\n');
+    });
+
+    it('should exit 2 and say the service cannot be reached when nothing listens at the URL', async () => {
+      const url = `http://127.0.0.1:${await freePort()}`;
+      const result = await runCli(['load', GLOBANT_FILES[0], '--url', url]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`hr-migrate: cannot reach the service at ${url}: connection refused`);
+    });
+
+    it('should exit 2 before uploading anything when a file is missing', async () => {
+      const result = await asUser(['load', GLOBANT_FILES[0], 'no-such-file.csv']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe('hr-migrate: file not found: no-such-file.csv\n');
+    });
+
+    it("should exit 2 with the service's message when the service refuses the request", async () => {
+      const result = await asUser(['backup', 'cars']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^hr-migrate: .*cars.*\(400 Bad Request\)\n$/);
+    });
+  });
+
+  describe('reports', () => {
+    it('should show Support with 216 hires first when asked for the departments above the mean in 2021', async () => {
+      const result = await asUser(['report', 'above-mean', '--year', '2021']);
+      expect(result.code).toBe(0);
+      const rows = result.stdout.split('\n').filter((l) => /^\s*\d+\s+\S/.test(l));
+      expect(rows[0]).toMatch(/^\s*\d+\s+Support\s+216$/);
+    });
+
+    it("should print the service's CSV when --csv is given", async () => {
+      const result = await asUser(['report', 'quarter', '--csv']);
+      expect(result.code).toBe(0);
+      expect(result.stdout.split(/\r?\n/)[0]).toBe('department,job,Q1,Q2,Q3,Q4');
+    });
+  });
+
+  describe('backup and restore', () => {
+    it('should back a table up, list the backup and restore it', async () => {
+      const backup = await asUser(['backup', 'departments']);
+      expect(backup.code).toBe(0);
+      const file = /to (departments-\S+\.avro)/.exec(backup.stdout)?.[1];
+      expect(backup.stdout).toMatch(/^Backed up 12 rows of departments to departments-\S+\.avro/);
+      const list = await asUser(['backups', 'departments']);
+      expect(list.code).toBe(0);
+      expect(list.stdout).toMatch(new RegExp(`\\n${file?.replace(/\./g, '\\.')}\\s+12\\s`));
+      const restore = await asUser(['restore', 'departments', file ?? '']);
+      expect(restore.code).toBe(0);
+      expect(restore.stdout).toBe(`Restored 12 rows into departments from ${file}\n`);
+    });
+  });
+});
