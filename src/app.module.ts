@@ -1,9 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BackupModule } from './backup/backup.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { ApiKeyGuard } from './common/guards/api-key.guard';
+import { WriteThrottlerGuard } from './common/guards/write-throttler.guard';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DataChangeModule } from './database/data-change.service';
@@ -22,6 +24,11 @@ export class AppModule {
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot(buildDataSourceOptions(config.database)),
         DataChangeModule,
+        // Per process (in memory): with several replicas, each one counts its own clients.
+        ThrottlerModule.forRoot({
+          throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }],
+          skipIf: () => config.rateLimitPerMinute === 0,
+        }),
         HealthModule,
         MigrationModule,
         BackupModule,
@@ -30,6 +37,7 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: WriteThrottlerGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
       ],
     };

@@ -30,6 +30,11 @@ export class EnvironmentVariables {
   @IsInt({ message: 'MAX_UPLOAD_MB must be a positive integer' })
   @Min(1, { message: 'MAX_UPLOAD_MB must be a positive integer' })
   MAX_UPLOAD_MB?: number;
+
+  @IsOptional()
+  @IsInt({ message: 'RATE_LIMIT_PER_MINUTE must be an integer, 0 to turn rate limiting off' })
+  @Min(0, { message: 'RATE_LIMIT_PER_MINUTE must be an integer, 0 to turn rate limiting off' })
+  RATE_LIMIT_PER_MINUTE?: number;
 }
 
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql'; url: string };
@@ -43,17 +48,19 @@ export class AppConfig {
     readonly apiKeyGenerated: boolean,
     readonly backupDir: string,
     readonly maxUploadBytes: number,
+    /** Writes (POST) allowed per client and minute; 0 turns rate limiting off. */
+    readonly rateLimitPerMinute = 0,
   ) {}
 }
 
 export class ConfigError extends Error {}
 
-const NUMERIC = new Set(['PORT', 'MAX_UPLOAD_MB']);
+const NUMERIC = new Set(['PORT', 'MAX_UPLOAD_MB', 'RATE_LIMIT_PER_MINUTE']);
 
 /** Validates the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const raw: Record<string, unknown> = {};
-  for (const key of ['DATABASE_URL', 'PORT', 'API_KEY', 'BACKUP_DIR', 'MAX_UPLOAD_MB']) {
+  for (const key of ['DATABASE_URL', 'PORT', 'API_KEY', 'BACKUP_DIR', 'MAX_UPLOAD_MB', 'RATE_LIMIT_PER_MINUTE']) {
     const value = env[key];
     if (value === undefined || value === '') continue;
     raw[key] = NUMERIC.has(key) && /^\d+$/.test(value) ? Number(value) : value;
@@ -76,5 +83,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     vars.API_KEY === undefined,
     vars.BACKUP_DIR ?? 'backups',
     (vars.MAX_UPLOAD_MB ?? 1024) * 1024 * 1024,
+    vars.RATE_LIMIT_PER_MINUTE ?? 600,
   );
 }

@@ -86,3 +86,28 @@ describe('start-up configuration', () => {
     expect(result.stderr).toContain('mysql://');
   });
 });
+
+describe('rate limiting of writes', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp('sqlite', { rateLimitPerMinute: 2 });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('should answer 429 with Retry-After when a client sends more writes per minute than allowed', async () => {
+    for (let i = 0; i < 2; i++) {
+      await request(t.server).post('/backup/departments').set(t.auth).send({}).expect(201);
+    }
+    const limited = await request(t.server).post('/backup/departments').set(t.auth).send({});
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.body.message).toContain('Retry-After');
+  });
+
+  it('should never throttle reads when writes are throttled', async () => {
+    for (let i = 0; i < 5; i++) await request(t.server).get('/health').expect(200);
+  });
+});

@@ -24,7 +24,7 @@ export interface TestApp {
 /** The real application on a throwaway database, with its schema made by the real schema migrations. */
 export async function startTestApp(
   engine: Engine,
-  overrides: Partial<{ maxUploadBytes: number }> = {},
+  overrides: Partial<{ maxUploadBytes: number; rateLimitPerMinute: number }> = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase(engine);
   const backupDir = mkdtempSync(join(tmpdir(), 'hr-backups-'));
@@ -35,6 +35,7 @@ export async function startTestApp(
     false,
     backupDir,
     overrides.maxUploadBytes ?? 1024 * 1024 * 1024,
+    overrides.rateLimitPerMinute ?? 0,
   );
   const app = await createApp(config, { logger: false });
   await app.init();
