@@ -102,6 +102,14 @@ describe.each(testEngines())('POST /migrate with the sample files on %s', (engin
       );
       expect(after).toEqual(before);
     });
+
+    it('should give the customer figures for 2021 when the reports read what the load wrote', async () => {
+      const quarter = await request(t.server).get('/reports/hires-by-quarter?year=2021').expect(200);
+      expect(quarter.body).toHaveLength(933);
+      const above = await request(t.server).get('/reports/departments-above-mean?year=2021').expect(200);
+      expect(above.body).toHaveLength(7);
+      expect(above.body[0]).toEqual({ id: 8, department: 'Support', hired: 216 });
+    });
   });
 
   describe('rejectMode=batch', () => {
