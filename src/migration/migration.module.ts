@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { MigrationRunEntity } from '../database/entities/migration-run.entity';
 import { RejectedBatchEntity } from '../database/entities/rejected-batch.entity';
 import { CsvLoadService } from './csv-load.service';
+import { InterruptedRunsService } from './interrupted-runs.service';
 import { JsonBatchService } from './json-batch.service';
 import { BatchPreparer } from './load/batch-preparer';
 import { BatchWriter } from './load/batch-writer';
@@ -21,6 +22,7 @@ import { UploadReceiver } from './upload/upload-receiver';
     MigrationService,
     CsvLoadService,
     JsonBatchService,
+    InterruptedRunsService,
     UploadReceiver,
     RunLoader,
     BatchPreparer,

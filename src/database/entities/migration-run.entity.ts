@@ -56,6 +56,10 @@ export class MigrationRunEntity {
   @Column({ name: 'finished_at', type: 'datetime', precision: 3, nullable: true })
   finishedAt!: Date | null;
 
+  /** Set when the run starts and with every batch; a run that stops beating was interrupted. */
+  @Column({ name: 'heartbeat_at', type: 'datetime', precision: 3, nullable: true })
+  heartbeatAt!: Date | null;
+
   @Column({ name: 'duration_ms', type: 'int', nullable: true })
   durationMs!: number | null;
 }

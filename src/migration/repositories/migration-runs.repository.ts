@@ -54,6 +54,7 @@ export class MigrationRunsRepository {
       batchSize: run.batchSize,
       rejectMode: run.rejectMode,
       startedAt: new Date(),
+      heartbeatAt: new Date(),
     });
     return this.transaction.run((runner) => runner.manager.save(MigrationRunEntity, entity));
   }
@@ -63,13 +64,15 @@ export class MigrationRunsRepository {
     await runner.query(
       `UPDATE migration_runs SET rows_read = rows_read + ?, rows_inserted = rows_inserted + ?,
         rows_rejected = rows_rejected + ?, batches_total = batches_total + 1,
-        batches_committed = batches_committed + ?, batches_rejected = batches_rejected + ? WHERE id = ?`,
+        batches_committed = batches_committed + ?, batches_rejected = batches_rejected + ?, heartbeat_at = ?
+        WHERE id = ?`,
       [
         counts.rowsRead,
         counts.rowsInserted,
         counts.rowsRejected,
         counts.committed ? 1 : 0,
         counts.committed ? 0 : 1,
+        sqlDateTime(new Date()),
         runId,
       ],
     );
@@ -103,6 +106,30 @@ export class MigrationRunsRepository {
     return this.runs.findOneByOrFail({ id: runId });
   }
 
+  /**
+   * Marks as failed the runs still `running` whose last sign of life is older than `staleBefore`:
+   * their process died. Their counters already hold exactly what was committed, batch by batch.
+   */
+  async failInterruptedRuns(staleBefore: Date): Promise<number[]> {
+    const stale: { id: number }[] = await this.runs.manager.query(
+      `SELECT id FROM migration_runs WHERE status = 'running' AND COALESCE(heartbeat_at, started_at) < ?`,
+      [sqlDateTime(staleBefore)],
+    );
+    const error = 'interrupted: the service stopped during this run; the batches counted here were committed';
+    for (const { id } of stale) {
+      const run = await this.runs.findOneByOrFail({ id });
+      const finishedAt = run.heartbeatAt ?? run.startedAt;
+      await this.transaction.run((runner) =>
+        runner.manager.update(
+          MigrationRunEntity,
+          { id, status: 'running' },
+          { status: 'failed', error, finishedAt, durationMs: finishedAt.getTime() - run.startedAt.getTime() },
+        ),
+      );
+    }
+    return stale.map((r) => Number(r.id));
+  }
+
   async listRuns(limit: number, offset: number): Promise<{ items: MigrationRunEntity[]; total: number }> {
     const [items, total] = await this.runs.findAndCount({
       order: { startedAt: 'DESC', id: 'DESC' },
@@ -119,4 +146,9 @@ export class MigrationRunsRepository {
   async findRejectedBatches(runId: number): Promise<RejectedBatchEntity[]> {
     return this.rejected.find({ where: { runId }, order: { batchNo: 'ASC', id: 'ASC' } });
   }
+}
+
+/** UTC 'YYYY-MM-DD HH:MM:SS.mmm', the form both engines store and compare. */
+function sqlDateTime(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
 }
