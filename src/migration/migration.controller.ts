@@ -1,4 +1,17 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Req } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  type MessageEvent,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+  Req,
+  Res,
+  Sse,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -6,11 +19,13 @@ import {
   ApiExtraModels,
   ApiOperation,
   ApiParam,
+  ApiProduces,
   ApiResponse,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
+import type { Observable } from 'rxjs';
 import { DomainError } from '../common/errors/domain-error';
 import { TABLE_NAMES } from '../database/tables';
 import { DepartmentRowDto } from './dto/department-row.dto';
@@ -25,6 +40,7 @@ import {
   RunResponseDto,
   StartMigrationRunResponseDto,
 } from './dto/run-response.dto';
+import { StartMigrationQueryDto } from './dto/start-migration-query.dto';
 import { StartMigrationRunDto } from './dto/start-migration-run.dto';
 import { MigrationService } from './migration.service';
 
@@ -47,16 +63,31 @@ export class MigrationController {
       'Form fields must come before the files. The table comes from the table field or from each file name ' +
       '(departments*.csv, jobs*.csv, hired_employees*.csv). A file sent before a file it depends on is spooled to a ' +
       'temporary file and loaded after it. Example: curl -H "Authorization: Bearer $API_KEY" -F rejectMode=row ' +
-      '-F file=@departments.csv -F file=@jobs.csv -F file=@hired_employees.csv http://localhost:3000/migrate',
+      '-F file=@departments.csv -F file=@jobs.csv -F file=@hired_employees.csv http://localhost:3000/migrate. ' +
+      'With ?async=true the answer is 202 as soon as the upload is received, and the files load afterwards.',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: StartMigrationRunDto })
-  @ApiResponse({ status: 201, type: StartMigrationRunResponseDto, description: 'One run per file' })
+  @ApiResponse({ status: 201, type: StartMigrationRunResponseDto, description: 'One run per file, ended' })
+  @ApiResponse({
+    status: 202,
+    type: StartMigrationRunResponseDto,
+    description: 'async=true: one run per file, every one status running; the files load in the background',
+    headers: { Location: { description: 'The first run: /migrate/runs/<id>', schema: { type: 'string' } } },
+  })
   @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'No file, unknown table or a bad option' })
   @ApiResponse({ status: 401, type: ErrorResponseDto, description: 'No or a wrong API key' })
   @ApiResponse({ status: 413, type: ErrorResponseDto, description: 'Larger than MAX_UPLOAD_MB' })
-  startFromUpload(@Req() request: Request): Promise<StartMigrationRunResponseDto> {
-    return this.migration.loadUpload({ headers: request.headers, body: request });
+  async startFromUpload(
+    @Req() request: Request,
+    @Query() query: StartMigrationQueryDto,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<StartMigrationRunResponseDto> {
+    const upload = { headers: request.headers, body: request };
+    if (query.async !== 'true') return this.migration.loadUpload(upload);
+    const started = await this.migration.startUpload(upload);
+    response.status(202).location(`/migrate/runs/${started.runs[0].id}`);
+    return started;
   }
 
   @Post(':table')
@@ -103,5 +134,29 @@ export class MigrationController {
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'No such run' })
   getRun(@Param('id', runIdPipe) id: number): Promise<RunDetailResponseDto> {
     return this.migration.getRun(id);
+  }
+
+  @Sse('runs/:id/events')
+  @ApiOperation({
+    summary: "A run's progress as server-sent events, until it ends",
+    description:
+      '`event: progress` with the run (the Run JSON, progress included) whenever its counters change, at most ' +
+      'four a second; then `event: end` with the final run, and the stream closes. A run that has already ended ' +
+      'gives one `end` event. The run is read from the database, so any replica can follow it. ' +
+      'Example: curl -N http://localhost:3000/migrate/runs/3/events',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiResponse({
+    status: 200,
+    description: 'An event stream: `event: progress` / `event: end`, each with `data:` the Run as JSON',
+    content: {
+      'text/event-stream': {
+        schema: { type: 'string', example: 'event: progress\nid: 1\ndata: {"id":3,"status":"running",...}\n\n' },
+      },
+    },
+  })
+  @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'No such run' })
+  followRun(@Param('id', runIdPipe) id: number): Promise<Observable<MessageEvent>> {
+    return this.migration.followRun(id);
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MigrationRunEntity } from '../database/entities/migration-run.entity';
 import { RejectedBatchEntity } from '../database/entities/rejected-batch.entity';
+import { AsyncRunsService } from './async-runs.service';
 import { CsvLoadService } from './csv-load.service';
 import { InterruptedRunsService } from './interrupted-runs.service';
 import { JsonBatchService } from './json-batch.service';
@@ -13,6 +14,7 @@ import { MigrationService } from './migration.service';
 import { BatchTransaction } from './repositories/batch-transaction';
 import { HrTablesRepository } from './repositories/hr-tables.repository';
 import { MigrationRunsRepository } from './repositories/migration-runs.repository';
+import { RunEventsService } from './run-events.service';
 import { UploadReceiver } from './upload/upload-receiver';
 
 @Module({
@@ -21,6 +23,8 @@ import { UploadReceiver } from './upload/upload-receiver';
   providers: [
     MigrationService,
     CsvLoadService,
+    AsyncRunsService,
+    RunEventsService,
     JsonBatchService,
     InterruptedRunsService,
     UploadReceiver,

@@ -1,11 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type MessageEvent } from '@nestjs/common';
+import type { Observable } from 'rxjs';
 import { DomainError } from '../common/errors/domain-error';
 import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
 import { TABLE_NAMES } from '../database/tables';
+import { AsyncRunsService } from './async-runs.service';
 import { CsvLoadService } from './csv-load.service';
 import type { RunDetailResponseDto, RunListResponseDto, RunResponseDto } from './dto/run-response.dto';
 import { JsonBatchService } from './json-batch.service';
 import { MigrationRunsRepository } from './repositories/migration-runs.repository';
+import { RunEventsService } from './run-events.service';
 import { toRejectedBatchResponse, toRunResponse } from './run-mapper';
 import { UploadReceiver, type Upload } from './upload/upload-receiver';
 
@@ -17,6 +20,8 @@ export class MigrationService {
     private readonly csv: CsvLoadService,
     private readonly json: JsonBatchService,
     private readonly runs: MigrationRunsRepository,
+    private readonly asyncRuns: AsyncRunsService,
+    private readonly events: RunEventsService,
   ) {}
 
   async loadUpload(upload: Upload): Promise<{ runs: RunResponseDto[] }> {
@@ -35,6 +40,15 @@ export class MigrationService {
     }
     const order = (run: MigrationRunEntity) => TABLE_NAMES.indexOf(run.tableName as (typeof TABLE_NAMES)[number]);
     return { runs: runs.sort((a, b) => order(a) - order(b) || a.id - b.id).map(toRunResponse) };
+  }
+
+  /** Receives the upload, creates its runs and answers; the files load afterwards (see AsyncRunsService). */
+  async startUpload(upload: Upload): Promise<{ runs: RunResponseDto[] }> {
+    return { runs: (await this.asyncRuns.start(upload)).map(toRunResponse) };
+  }
+
+  followRun(id: number): Promise<Observable<MessageEvent>> {
+    return this.events.follow(id);
   }
 
   async loadJsonBatch(table: string, body: unknown): Promise<RunResponseDto> {

@@ -20,6 +20,8 @@ export function toRunResponse(run: MigrationRunEntity): RunResponseDto {
     startedAt: run.startedAt.toISOString(),
     finishedAt: run.finishedAt ? run.finishedAt.toISOString() : null,
     durationMs: run.durationMs,
+    // A JSON batch has no file to read through.
+    progress: run.fileName === null ? null : { bytesRead: run.bytesRead, bytesTotal: run.bytesTotal },
   };
   if (run.status === 'failed' && run.error) response.error = run.error;
   return response;

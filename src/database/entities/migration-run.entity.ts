@@ -1,5 +1,11 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
+/** MySQL hands BIGINT back as a string; file sizes fit a double exactly. */
+const BIGINT_AS_NUMBER = {
+  to: (value: number | null | undefined) => value,
+  from: (value: string | number | null) => (value === null ? null : Number(value)),
+};
+
 export type RunStatus = 'running' | 'completed' | 'failed';
 export type RejectMode = 'batch' | 'row';
 
@@ -62,4 +68,12 @@ export class MigrationRunEntity {
 
   @Column({ name: 'duration_ms', type: 'int', nullable: true })
   durationMs!: number | null;
+
+  /** Bytes of the file read so far (a file run's progress); the size, when known, in `bytesTotal`. */
+  @Column({ name: 'bytes_read', type: 'bigint', default: 0, transformer: BIGINT_AS_NUMBER })
+  bytesRead!: number;
+
+  /** The file's size when it was known before the load (spooled uploads); null when streamed. */
+  @Column({ name: 'bytes_total', type: 'bigint', nullable: true, transformer: BIGINT_AS_NUMBER })
+  bytesTotal!: number | null;
 }

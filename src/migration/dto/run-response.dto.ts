@@ -1,13 +1,30 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { TABLE_NAMES } from '../../database/tables';
 
+/** How far a file run has read its file. */
+export class RunProgressResponseDto {
+  @ApiProperty({ example: 52_428_800, description: 'Bytes of the file read so far (all of it once the run ended)' })
+  bytesRead!: number;
+  @ApiProperty({
+    nullable: true,
+    example: 104_857_600,
+    description: 'The file size: known for async runs (the upload is spooled first); null when the file was streamed',
+  })
+  bytesTotal!: number | null;
+}
+
 /** The summary of a migration run. `rowsRead = rowsInserted + rowsRejected`, `batchesTotal = batchesCommitted + batchesRejected`. */
 export class RunResponseDto {
   @ApiProperty({ example: 3 }) id!: number;
   @ApiProperty({ enum: TABLE_NAMES, example: 'hired_employees' }) table!: string;
   @ApiProperty({ nullable: true, example: 'hired_employees.csv', description: 'null for a JSON batch' }) file!:
     string | null;
-  @ApiProperty({ enum: ['running', 'completed', 'failed'], example: 'completed' }) status!: string;
+  @ApiProperty({
+    enum: ['running', 'completed', 'failed'],
+    example: 'completed',
+    description: 'running: loading, or queued behind an earlier file of the same async upload',
+  })
+  status!: string;
   @ApiProperty({ example: 1000 }) batchSize!: number;
   @ApiProperty({ enum: ['batch', 'row'], example: 'row' }) rejectMode!: string;
   @ApiProperty({ example: false, description: 'The first line was a header and was skipped' }) headerSkipped!: boolean;
@@ -21,6 +38,14 @@ export class RunResponseDto {
   @ApiProperty({ example: '2024-11-25T10:00:00.000Z' }) startedAt!: string;
   @ApiProperty({ nullable: true, example: '2024-11-25T10:00:00.420Z' }) finishedAt!: string | null;
   @ApiProperty({ nullable: true, example: 420 }) durationMs!: number | null;
+  @ApiProperty({
+    type: RunProgressResponseDto,
+    nullable: true,
+    description:
+      'On every run of a file, running or finished: bytes read so far and the file size when known. ' +
+      'null for a JSON batch (POST /migrate/:table), which has no file.',
+  })
+  progress!: RunProgressResponseDto | null;
   @ApiPropertyOptional({ example: 'The file is empty', description: 'Why the run failed (only when it failed)' })
   error?: string;
 }

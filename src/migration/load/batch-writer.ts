@@ -11,6 +11,8 @@ export interface BatchTarget {
   runId: number;
   table: TableName;
   rejectMode: RejectMode;
+  /** Bytes of the file read so far, recorded with each batch as the run's progress. */
+  bytesRead?: () => number;
 }
 
 /** What a batch did; `errors` are the reasons recorded in the reject log, if any. */
@@ -47,6 +49,7 @@ export class BatchWriter {
       rowsInserted: good.length,
       rowsRejected: batch.rows.length - good.length,
       committed: good.length > 0,
+      bytesRead: target.bytesRead?.() ?? null,
       errors,
     };
     try {
@@ -76,6 +79,7 @@ export class BatchWriter {
       rowsInserted: 0,
       rowsRejected: batch.rows.length,
       committed: false,
+      bytesRead: target.bytesRead?.() ?? null,
       errors,
     };
     await this.transaction.run(async (runner) => {

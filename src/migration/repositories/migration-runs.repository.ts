@@ -11,6 +11,8 @@ export interface NewRun {
   file: string | null;
   batchSize: number;
   rejectMode: RejectMode;
+  /** The file's size when known before the load (a spooled upload). */
+  bytesTotal?: number | null;
 }
 
 /** What one batch adds to its run's counters; written in the batch's own transaction. */
@@ -19,6 +21,8 @@ export interface BatchCounts {
   rowsInserted: number;
   rowsRejected: number;
   committed: boolean;
+  /** Bytes of the file read when the batch was taken; null for a JSON batch. */
+  bytesRead?: number | null;
 }
 
 export interface RejectedBatchRecord {
@@ -34,6 +38,8 @@ export interface RunEnd {
   status: Exclude<RunStatus, 'running'>;
   error: string | null;
   headerSkipped: boolean;
+  /** Bytes of the file read in all. */
+  bytesRead?: number;
 }
 
 /** The run log: runs with their counters, and the reject log of each run. */
@@ -55,6 +61,8 @@ export class MigrationRunsRepository {
       rejectMode: run.rejectMode,
       startedAt: new Date(),
       heartbeatAt: new Date(),
+      bytesRead: 0,
+      bytesTotal: run.bytesTotal ?? null,
     });
     return this.transaction.run((runner) => runner.manager.save(MigrationRunEntity, entity));
   }
@@ -64,7 +72,8 @@ export class MigrationRunsRepository {
     await runner.query(
       `UPDATE migration_runs SET rows_read = rows_read + ?, rows_inserted = rows_inserted + ?,
         rows_rejected = rows_rejected + ?, batches_total = batches_total + 1,
-        batches_committed = batches_committed + ?, batches_rejected = batches_rejected + ?, heartbeat_at = ?
+        batches_committed = batches_committed + ?, batches_rejected = batches_rejected + ?, heartbeat_at = ?,
+        bytes_read = CASE WHEN ? > bytes_read THEN ? ELSE bytes_read END
         WHERE id = ?`,
       [
         counts.rowsRead,
@@ -73,6 +82,9 @@ export class MigrationRunsRepository {
         counts.committed ? 1 : 0,
         counts.committed ? 0 : 1,
         sqlDateTime(new Date()),
+        // Batches commit in parallel on MySQL, not always in file order: the furthest read wins.
+        counts.bytesRead ?? null,
+        counts.bytesRead ?? null,
         runId,
       ],
     );
@@ -92,6 +104,25 @@ export class MigrationRunsRepository {
     );
   }
 
+  /** A queued run starts loading: its time is counted from now, not from when it was queued. */
+  async markRunStarted(runId: number): Promise<void> {
+    const now = new Date();
+    await this.transaction.run((runner) =>
+      runner.manager.update(MigrationRunEntity, runId, { startedAt: now, heartbeatAt: now }),
+    );
+  }
+
+  /** A sign of life for runs that are queued or between batches, so no sweeper takes them for dead. */
+  async touchRuns(runIds: number[]): Promise<void> {
+    if (runIds.length === 0) return;
+    await this.transaction.run((runner) =>
+      runner.query(
+        `UPDATE migration_runs SET heartbeat_at = ? WHERE status = 'running' AND id IN (${runIds.map(() => '?').join(', ')})`,
+        [sqlDateTime(new Date()), ...runIds],
+      ),
+    );
+  }
+
   async finishRun(runId: number, end: RunEnd): Promise<MigrationRunEntity> {
     const run = await this.runs.findOneByOrFail({ id: runId });
     const finishedAt = new Date();
@@ -101,6 +132,7 @@ export class MigrationRunsRepository {
       headerSkipped: end.headerSkipped,
       finishedAt,
       durationMs: finishedAt.getTime() - run.startedAt.getTime(),
+      ...(end.bytesRead === undefined ? {} : { bytesRead: Math.max(end.bytesRead, run.bytesRead) }),
     };
     await this.transaction.run((runner) => runner.manager.update(MigrationRunEntity, runId, changes));
     return this.runs.findOneByOrFail({ id: runId });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import busboy from 'busboy';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -23,6 +23,21 @@ export interface UploadedFile {
   stream: Readable;
 }
 
+/** A file of an upload written to a temporary file, to be loaded later. */
+export interface SpooledFile {
+  table: TableName;
+  fileName: string;
+  path: string;
+  bytes: number;
+}
+
+/** A whole upload on disk, files in dependency order; `dispose` removes the temporary files. */
+export interface SpooledUpload {
+  options: LoadOptions;
+  files: SpooledFile[];
+  dispose(): Promise<void>;
+}
+
 export type FileHandler = (options: LoadOptions, file: UploadedFile) => Promise<void>;
 
 /** Tables a table references: a file of it waits for files of these sent in the same request. */
@@ -40,13 +55,32 @@ export class UploadReceiver {
   constructor(private readonly config: AppConfig) {}
 
   async receive(upload: Upload, handle: FileHandler): Promise<void> {
+    this.checkRequest(upload);
+    const session = new UploadSession(upload, handle, this.config.maxUploadBytes, () => this.tooLarge());
+    return session.run();
+  }
+
+  /**
+   * Receives the whole upload into temporary files before anything is loaded (async runs). Refusals
+   * (options, unknown table, size) are thrown as for `receive`, with the temporary files removed.
+   */
+  async receiveToDisk(upload: Upload): Promise<SpooledUpload> {
+    this.checkRequest(upload);
+    const session = new UploadSession(
+      upload,
+      async () => undefined,
+      this.config.maxUploadBytes,
+      () => this.tooLarge(),
+    );
+    return session.spoolAll();
+  }
+
+  private checkRequest(upload: Upload): void {
     const length = Number(upload.headers['content-length']);
     if (Number.isFinite(length) && length > this.config.maxUploadBytes) throw this.tooLarge();
     if (!/^multipart\/form-data/i.test(upload.headers['content-type'] ?? '')) {
       throw new DomainError('MIGRATION_NO_FILE', 'Send the CSV files as multipart/form-data in a field named file');
     }
-    const session = new UploadSession(upload, handle, this.config.maxUploadBytes, () => this.tooLarge());
-    return session.run();
   }
 
   private tooLarge(): DomainError {
@@ -55,17 +89,12 @@ export class UploadReceiver {
   }
 }
 
-interface Spooled {
-  table: TableName;
-  fileName: string;
-  path: string;
-}
-
 class UploadSession {
   private readonly fields: Record<string, string> = {};
   private options: LoadOptions | undefined;
   private readonly seen = new Set<TableName>();
-  private readonly spooled: Spooled[] = [];
+  private readonly spooled: SpooledFile[] = [];
+  private spoolEverything = false;
   private spoolDir: Promise<string> | undefined;
   private chain: Promise<void> = Promise.resolve();
   private failure: unknown;
@@ -82,23 +111,45 @@ class UploadSession {
 
   async run(): Promise<void> {
     try {
-      await this.parse();
-      await this.chain;
-      if (this.failure) throw this.failure;
-      if (this.files === 0)
-        throw new DomainError(
-          'MIGRATION_NO_FILE',
-          'No file was sent: add one or more CSV files in the field named file',
-        );
-      for (const table of TABLE_NAMES) {
-        for (const file of this.spooled.filter((s) => s.table === table)) {
-          await this.handle(this.options as LoadOptions, { ...file, stream: createReadStream(file.path) });
-        }
+      await this.received();
+      for (const file of this.inDependencyOrder()) {
+        await this.handle(this.options as LoadOptions, { ...file, stream: createReadStream(file.path) });
       }
     } finally {
-      await this.chain.catch(() => undefined);
-      if (this.spoolDir) await rm(await this.spoolDir, { recursive: true, force: true });
+      await this.removeSpooled();
     }
+  }
+
+  async spoolAll(): Promise<SpooledUpload> {
+    this.spoolEverything = true;
+    try {
+      await this.received();
+    } catch (error) {
+      await this.removeSpooled();
+      throw error;
+    }
+    return {
+      options: this.options as LoadOptions,
+      files: this.inDependencyOrder(),
+      dispose: () => this.removeSpooled(),
+    };
+  }
+
+  private async received(): Promise<void> {
+    await this.parse();
+    await this.chain;
+    if (this.failure) throw this.failure;
+    if (this.files === 0)
+      throw new DomainError('MIGRATION_NO_FILE', 'No file was sent: add one or more CSV files in the field named file');
+  }
+
+  private inDependencyOrder(): SpooledFile[] {
+    return TABLE_NAMES.flatMap((table) => this.spooled.filter((s) => s.table === table));
+  }
+
+  private async removeSpooled(): Promise<void> {
+    await this.chain.catch(() => undefined);
+    if (this.spoolDir) await rm(await this.spoolDir, { recursive: true, force: true });
   }
 
   private parse(): Promise<void> {
@@ -161,7 +212,8 @@ class UploadSession {
         );
       }
       this.files++;
-      const waits = this.options.table === undefined && DEPENDS_ON[table].some((t) => !this.seen.has(t));
+      const waits =
+        this.spoolEverything || (this.options.table === undefined && DEPENDS_ON[table].some((t) => !this.seen.has(t)));
       this.seen.add(table);
       const task = waits ? () => this.spool(table, fileName, stream) : () => this.load(table, fileName, stream);
       this.chain = this.chain.then(task);
@@ -191,7 +243,7 @@ class UploadSession {
     } finally {
       this.current = undefined;
     }
-    this.spooled.push({ table, fileName, path });
+    this.spooled.push({ table, fileName, path, bytes: (await stat(path)).size });
   }
 
   private fail(error: unknown): void {
