@@ -78,6 +78,8 @@ export class AsyncRunsService implements BeforeApplicationShutdown {
           const stream = createReadStream(file.path);
           const stop = () => stream.destroy(new Error('The service is stopping'));
           this.stopping.signal.addEventListener('abort', stop, { once: true });
+          // Stopped while the run was being marked started: the listener came too late to hear it.
+          if (this.stopping.signal.aborted) stop();
           try {
             await this.csv.loadIntoRun(run, stream, spooled.options, this.stopping.signal);
           } finally {

@@ -39,7 +39,7 @@ export class RunEventsService {
         if (text !== last) {
           last = text;
           lastSentAt = Date.now();
-          subscriber.next({ type: 'progress', data: text });
+          subscriber.next({ type: 'progress', data: body });
         } else if (Date.now() - lastSentAt >= KEEPALIVE_MS) {
           lastSentAt = Date.now();
           subscriber.next({ comment: 'waiting' });

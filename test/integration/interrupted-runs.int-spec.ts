@@ -44,4 +44,25 @@ describe.each(testEngines())('interrupted runs on %s', (engine) => {
     ]);
     expect(rows[0].error).toContain('interrupted');
   });
+
+  it('should leave alone a queued run of an async upload once its heartbeat was renewed', async () => {
+    const queued = await insertRun('running', new Date(Date.now() - STALE_RUN_MS - 60_000));
+    const repository = t.app.get(MigrationRunsRepository);
+
+    await repository.touchRuns([queued]);
+
+    await expect(repository.failInterruptedRuns(new Date(Date.now() - STALE_RUN_MS))).resolves.toEqual([]);
+    const [row] = await t.dataSource.query('SELECT status FROM migration_runs WHERE id = ?', [queued]);
+    expect(row.status).toBe('running');
+  });
+
+  it('should not renew the heartbeat of a run that has ended', async () => {
+    const beat = new Date(Date.now() - STALE_RUN_MS - 60_000);
+    const done = await insertRun('completed', beat);
+    await t.app.get(MigrationRunsRepository).touchRuns([done]);
+    const [row] = await t.dataSource.query('SELECT heartbeat_at FROM migration_runs WHERE id = ?', [done]);
+    const stored =
+      row.heartbeat_at instanceof Date ? row.heartbeat_at : new Date(`${row.heartbeat_at.replace(' ', 'T')}Z`);
+    expect(stored.getTime()).toBe(beat.getTime());
+  });
 });
