@@ -1,4 +1,5 @@
 import { CliError } from './cli.error';
+import { EventStreamParser, type StreamEvent } from './event.stream';
 
 export interface Upload {
   body: AsyncIterable<Uint8Array>;
@@ -45,6 +46,21 @@ export class ApiClient {
       },
     };
     return this.json<T>(await this.request('POST', path, init), path);
+  }
+
+  /** Reads a text/event-stream until the service closes it, handing on each event as it comes. */
+  async followEvents(path: string, onEvent: (event: StreamEvent) => void): Promise<void> {
+    const response = await this.request('GET', path, { headers: { accept: 'text/event-stream' } });
+    if (!response.body) return;
+    const parser = new EventStreamParser();
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of response.body) {
+        for (const event of parser.push(decoder.decode(chunk, { stream: true }))) onEvent(event);
+      }
+    } catch (error) {
+      throw networkError(this.baseUrl, error);
+    }
   }
 
   private async request(method: string, path: string, init: RequestInit): Promise<Response> {

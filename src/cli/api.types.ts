@@ -3,7 +3,7 @@ export interface Run {
   id: number;
   table: string;
   file: string;
-  status: 'completed' | 'failed';
+  status: 'running' | 'completed' | 'failed';
   batchSize: number;
   rejectMode: 'batch' | 'row';
   rowsRead: number;
@@ -15,6 +15,8 @@ export interface Run {
   startedAt: string;
   finishedAt: string | null;
   durationMs: number | null;
+  /** Bytes of the file read, and its size when known (async loads); null for a JSON batch. */
+  progress?: { bytesRead: number; bytesTotal: number | null } | null;
 }
 
 export interface RejectedRow {

@@ -1,3 +1,5 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, runCli, startServiceProcess, type ServiceProcess } from '../support/service-process';
 import { testEngines } from '../support/test-database';
@@ -10,13 +12,16 @@ jest.setTimeout(240_000);
 describe.each(testEngines())('hr-migrate against the service on %s', (engine) => {
   let service: ServiceProcess;
   let asUser: (args: string[]) => ReturnType<typeof runCli>;
+  // The service's own temporary folder, to see that async uploads leave no spooled file behind.
+  const serviceTmp = mkdtempSync(join(tmpdir(), 'hr-cli-service-tmp-'));
 
   beforeAll(async () => {
-    service = await startServiceProcess(engine);
+    service = await startServiceProcess(engine, { TMPDIR: serviceTmp });
     asUser = (args) => runCli(args, { HR_URL: service.url, API_KEY: service.apiKey });
   });
   afterAll(async () => {
     await service?.stop();
+    rmSync(serviceTmp, { recursive: true, force: true });
   });
 
   describe('load', () => {
@@ -62,6 +67,57 @@ describe.each(testEngines())('hr-migrate against the service on %s', (engine) =>
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/\n\s*\d+\s+\S+ \S+\s+departments\s+departments\.csv\s+completed/);
       expect(result.stdout).toMatch(/2 of 4 runs \(newest first\)/);
+    });
+  });
+
+  describe('load --async', () => {
+    it('should follow the runs to their end and print the same summary and exit code when --async is given', async () => {
+      const result = await asUser(['load', ...GLOBANT_FILES, '--reject-mode', 'row', '--async']);
+      expect(result.code).toBe(1);
+      const lines = result.stdout.split('\n');
+      expect(lines[0]).toMatch(/^table\s+file\s+read\s+inserted\s+rejected\s+batches\s+time$/);
+      expect(lines.find((l) => l.startsWith('departments '))).toMatch(
+        /^departments\s+departments\.csv\s+12\s+12\s+0\s/,
+      );
+      expect(lines.find((l) => l.startsWith('jobs '))).toMatch(/^jobs\s+jobs\.csv\s+183\s+183\s+0\s/);
+      expect(lines.find((l) => l.startsWith('hired_employees '))).toMatch(
+        /^hired_employees\s+hired_employees\.csv\s+1,999\s+1,929\s+70\s/,
+      );
+      expect(lines.find((l) => l.startsWith('total '))).toMatch(/^total\s+2,194\s+2,124\s+70\s/);
+      expect(result.stderr).toContain('loading hired_employees.csv (');
+      expect(result.stderr).toContain('loaded hired_employees.csv: 1,999 rows in ');
+      const runId = /hr-migrate run (\d+)/.exec(result.stdout)?.[1];
+      const run = await fetch(`${service.url}/migrate/runs/${runId}`).then((r) => r.json());
+      expect(run).toMatchObject({
+        table: 'hired_employees',
+        status: 'completed',
+        rowsInserted: 1929,
+        rowsRejected: 70,
+      });
+      expect(run.rejected.flatMap((b: { errors: unknown[] }) => b.errors)).toHaveLength(70);
+      expect(readdirSync(serviceTmp).filter((name) => name.startsWith('hr-upload-'))).toEqual([]);
+    });
+
+    it('should exit 0 and print the ended runs as JSON when every row loads with --async --json', async () => {
+      const result = await asUser(['load', GLOBANT_FILES[1], '--async', '--json']);
+      expect(result.code).toBe(0);
+      const body = JSON.parse(result.stdout) as { runs: { table: string; status: string; rowsInserted: number }[] };
+      expect(body.runs).toEqual([expect.objectContaining({ table: 'jobs', status: 'completed', rowsInserted: 183 })]);
+    });
+
+    it('should exit 2 and create no run when the service refuses an async upload', async () => {
+      const before = await fetch(`${service.url}/migrate/runs?limit=1`).then((r) => r.json());
+      const result = await asUser(['load', GLOBANT_FILES[0], '--table', 'employees', '--async']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^hr-migrate: table must be one of .*\(400 Bad Request\)\n$/m);
+      const after = await fetch(`${service.url}/migrate/runs?limit=1`).then((r) => r.json());
+      expect(after.total).toBe(before.total);
+    });
+
+    it('should describe --async when asked for the help of load', async () => {
+      const result = await asUser(['load', '--help']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/--async\s+let the service load after the upload/);
     });
   });
 

@@ -30,12 +30,22 @@ export async function freePort(): Promise<number> {
 }
 
 /** The real service in its own process on a throwaway database, answering /health. */
-export async function startServiceProcess(engine: Engine): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  engine: Engine,
+  extraEnv: Record<string, string> = {},
+): Promise<ServiceProcess> {
   const db = await createTestDatabase(engine);
   const backupDir = mkdtempSync(join(tmpdir(), 'hr-cli-backups-'));
   const port = await freePort();
   const apiKey = 'cli-e2e-key-0123456789abcdef';
-  const env = { ...process.env, DATABASE_URL: db.url, PORT: String(port), API_KEY: apiKey, BACKUP_DIR: backupDir };
+  const env = {
+    ...process.env,
+    DATABASE_URL: db.url,
+    PORT: String(port),
+    API_KEY: apiKey,
+    BACKUP_DIR: backupDir,
+    ...extraEnv,
+  };
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], { cwd: ROOT, env });
   let log = '';
   child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));

@@ -1,8 +1,10 @@
-import type { LoadResponse, Run } from '../api.types';
+import type { ApiClient } from '../api.client';
+import type { LoadResponse, Run, RunDetail } from '../api.types';
 import { EXIT_FAILURE, EXIT_OK, EXIT_REJECTED, UsageError } from '../cli.error';
 import type { CommandContext, CommandDefinition, OptionValue } from '../command.types';
 import { buildMultipartUpload, checkUploadFiles } from '../multipart.body';
 import { UploadProgress } from '../progress.bar';
+import { RunProgress } from '../run.progress';
 import { formatLoadSummary, plural } from '../run.formatter';
 
 /** The CLI option → the service's form field. */
@@ -36,15 +38,22 @@ export const loadCommand: CommandDefinition = {
       description: 'whether the first line is a header (default auto)',
     },
     table: { type: 'string', valueName: 'table', description: 'the table of a single file whose name does not say it' },
+    async: {
+      type: 'boolean',
+      description: 'let the service load after the upload, and follow each run live (rows, rate) until it ends',
+    },
   },
   details: [
     'The table comes from the file name (departments*.csv, jobs*.csv, hired_employees*.csv) or --table.',
     'Files are loaded in dependency order: departments, jobs, then hired_employees.',
+    'With --async the service answers once the upload is received; the load is then followed through',
+    "each run's event stream (GET /migrate/runs/<id>/events), with the same summary and exit codes.",
     'Exit code 0 when every row was loaded, 1 when some rows were rejected, 2 when the load failed.',
   ],
   examples: [
     'hr-migrate load departments.csv jobs.csv hired_employees.csv --reject-mode row',
     'hr-migrate load export-2021.csv --table hired_employees --batch-size 500',
+    'hr-migrate load hired_employees.csv --async',
   ],
   run: runLoad,
 };
@@ -58,14 +67,48 @@ async function runLoad({ line, api, terminal }: CommandContext): Promise<number>
   const progress = new UploadProgress(terminal, total);
   const upload = buildMultipartUpload(formFields(line.options), files, (sent) => progress.update(sent));
   progress.start(`uploading ${plural(files.length, 'file')} to ${api.baseUrl}`);
+  const async = line.options.async === true;
   let response: LoadResponse;
   try {
-    response = await api.postUpload<LoadResponse>('/migrate', upload);
+    response = await api.postUpload<LoadResponse>(async ? '/migrate?async=true' : '/migrate', upload);
   } finally {
     progress.stop();
   }
+  if (async) response = { runs: await followRuns(api, response.runs, new RunProgress(terminal)) };
   terminal.out(line.global.json ? `${JSON.stringify(response, null, 2)}\n` : formatLoadSummary(response.runs));
   return loadExitCode(response.runs);
+}
+
+/** Follows the runs one after the other, as the service loads them, and gives each one as it ended. */
+async function followRuns(api: ApiClient, runs: Run[], progress: RunProgress): Promise<Run[]> {
+  const ended: Run[] = [];
+  try {
+    for (const run of runs) {
+      progress.follow(run);
+      const last = await followRun(api, run, progress);
+      progress.ended(last);
+      ended.push(last);
+    }
+  } finally {
+    progress.stop();
+  }
+  return ended;
+}
+
+async function followRun(api: ApiClient, run: Run, progress: RunProgress): Promise<Run> {
+  for (;;) {
+    let end: Run | undefined;
+    await api.followEvents(`/migrate/runs/${run.id}/events`, (event) => {
+      if (event.event !== 'progress' && event.event !== 'end') return;
+      const current = JSON.parse(event.data) as Run;
+      progress.update(current);
+      if (event.event === 'end') end = current;
+    });
+    if (end) return end;
+    // The stream closed early (a proxy, a restart): ask for the run, and follow it again if it still runs.
+    const { rejected: _rejected, ...current } = await api.getJson<RunDetail>(`/migrate/runs/${run.id}`);
+    if (current.status !== 'running') return current;
+  }
 }
 
 function formFields(options: Record<string, OptionValue>): Record<string, string> {
