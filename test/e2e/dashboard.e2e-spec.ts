@@ -3,11 +3,14 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
+import { readFileSync } from 'node:fs';
+import { MigrationRunsRepository } from '../../src/migration/repositories/migration-runs.repository';
 import { globantData, seed } from '../support/seed';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
 
 const CHROMIUM = '/usr/bin/chromium';
+const GLOBANT = join(__dirname, '..', 'fixtures', 'globant');
 const ARTIFACTS = join(__dirname, '..', 'artifacts');
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
@@ -183,6 +186,74 @@ describe.each(testEngines())('dashboard on %s', (engine) => {
       expect(await page.textContent('[data-testid="kpi-hires"]')).toBe('0');
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, `dashboard-empty${engine === 'sqlite' ? '' : `-${engine}`}.png`) });
+    });
+
+    it('should list the latest runs and show the reasons of the rejected rows when a run is clicked', async () => {
+      const load = await request(t.server)
+        .post('/migrate')
+        .set(t.auth)
+        .field('rejectMode', 'row')
+        .attach('file', readFileSync(join(GLOBANT, 'departments.csv')), 'departments.csv')
+        .attach('file', readFileSync(join(GLOBANT, 'jobs.csv')), 'jobs.csv')
+        .attach('file', readFileSync(join(GLOBANT, 'hired_employees.csv')), 'hired_employees.csv')
+        .expect(201);
+      const employeesRun = load.body.runs[2];
+      const detail = (await request(t.server).get(`/migrate/runs/${employeesRun.id}`).expect(200)).body;
+      const reasons: string[] = detail.rejected.flatMap((b: { errors: { reason: string }[] }) =>
+        b.errors.map((e) => e.reason),
+      );
+      expect(reasons).toHaveLength(70);
+
+      await open('2021');
+      await page.waitForSelector('[data-testid="table-runs"][data-state="ready"]');
+      const row = page.locator(`[data-testid="run-row"][data-run-id="${employeesRun.id}"]`);
+      const cells = await row.locator('td').allTextContents();
+      expect(cells.slice(0, 7)).toEqual([
+        String(employeesRun.id),
+        'completed',
+        'hired_employees',
+        'hired_employees.csv',
+        '1,999',
+        '1,929',
+        '70',
+      ]);
+      const listed = await page.$$eval('[data-testid="run-row"]', (rows) =>
+        rows.map((r) => Number((r as HTMLElement).dataset.runId)),
+      );
+      expect(listed.slice(0, 3)).toEqual(load.body.runs.map((r: { id: number }) => r.id).reverse());
+
+      await row.click();
+      await page.waitForSelector(`[data-testid="run-detail"][data-run-id="${employeesRun.id}"]`);
+      expect(await page.textContent('[data-testid="run-detail-summary"]')).toContain('70 rejected');
+      const shown = await page.locator('[data-testid="reject-reason"]').allTextContents();
+      expect(shown).toEqual(reasons);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({
+        path: join(ARTIFACTS, `dashboard-runs${engine === 'sqlite' ? '' : `-${engine}`}.png`),
+        fullPage: true,
+      });
+    });
+
+    it('should refresh a running run until it shows as ended', async () => {
+      const runs = t.app.get(MigrationRunsRepository);
+      const run = await runs.createRun({ table: 'jobs', file: 'jobs-live.csv', batchSize: 10, rejectMode: 'batch' });
+      await open('2021');
+      const row = `[data-testid="run-row"][data-run-id="${run.id}"]`;
+      await page.waitForSelector(`${row}[data-status="running"]`);
+      await runs.finishRun(run.id, { status: 'failed', error: 'The file is empty', headerSkipped: false });
+      await page.waitForSelector(`${row}[data-status="failed"]`, { timeout: 20_000 });
+      expect(await page.textContent(`${row} [data-testid="run-status"]`)).toBe('failed');
+    });
+
+    it("should list each table's backups, newest first", async () => {
+      const backup = await request(t.server).post('/backup/departments').set(t.auth).expect(201);
+      await open('2021');
+      await page.waitForSelector('[data-testid="backups"][data-state="ready"]');
+      const departments = await page
+        .locator('[data-testid="backups-departments"] [data-testid="backup-row"] td')
+        .allTextContents();
+      expect(departments.slice(0, 2)).toEqual([backup.body.file, '12 rows']);
+      expect(await page.textContent('[data-testid="backups-jobs"]')).toContain('No backup yet');
     });
 
     it('should load nothing from another host and log no error in the console', () => {

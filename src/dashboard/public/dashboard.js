@@ -378,6 +378,240 @@
     load(year);
   }
 
+  /* Migration runs and backups: read from the API like any other client. */
+
+  var TABLES = ['departments', 'jobs', 'hired_employees'];
+  var RUNS_SHOWN = 12;
+  var BATCHES_SHOWN = 50;
+  var POLL_RUNNING_MS = 2000;
+  var POLL_IDLE_MS = 15000;
+  var runs = { timer: null, selected: null, request: 0 };
+
+  function formatMs(ms) {
+    if (ms === null || ms === undefined) return '–';
+    if (ms < 1000) return ms + ' ms';
+    if (ms < 60000) return decimal.format(ms / 1000) + ' s';
+    return Math.floor(ms / 60000) + ' min ' + Math.round((ms % 60000) / 1000) + ' s';
+  }
+
+  function formatInstant(iso) {
+    return iso ? iso.replace('T', ' ').slice(0, 19) : '–';
+  }
+
+  function formatSize(bytes) {
+    if (bytes < 1024) return bytes + ' B';
+    if (bytes < 1024 * 1024) return decimal.format(bytes / 1024) + ' KB';
+    return decimal.format(bytes / (1024 * 1024)) + ' MB';
+  }
+
+  function percentOf(run) {
+    var p = run.progress;
+    return p && p.bytesTotal ? Math.floor((p.bytesRead / p.bytesTotal) * 100) + '%' : '';
+  }
+
+  function statusBadge(run) {
+    var text = run.status === 'running' ? ('running ' + percentOf(run)).trim() : run.status;
+    var badge = cell('span', text, 'status status-' + run.status);
+    badge.dataset.testid = 'run-status';
+    return badge;
+  }
+
+  function runDuration(run) {
+    if (run.status !== 'running') return formatMs(run.durationMs);
+    return formatMs(Math.max(0, Date.now() - Date.parse(run.startedAt)));
+  }
+
+  function renderRuns(list) {
+    var body = document.createElement('tbody');
+    list.items.forEach(function (run) {
+      var tr = document.createElement('tr');
+      tr.dataset.runId = String(run.id);
+      tr.dataset.status = run.status;
+      tr.dataset.testid = 'run-row';
+      tr.tabIndex = 0;
+      tr.setAttribute('aria-selected', String(run.id === runs.selected));
+      tr.appendChild(cell('td', String(run.id), 'num'));
+      var status = document.createElement('td');
+      status.appendChild(statusBadge(run));
+      tr.appendChild(status);
+      tr.appendChild(cell('td', run.table));
+      tr.appendChild(cell('td', run.file === null ? '(JSON batch)' : run.file));
+      tr.appendChild(cell('td', number.format(run.rowsRead), 'num'));
+      tr.appendChild(cell('td', number.format(run.rowsInserted), 'num'));
+      tr.appendChild(cell('td', number.format(run.rowsRejected), run.rowsRejected === 0 ? 'num zero' : 'num'));
+      tr.appendChild(cell('td', runDuration(run), 'num'));
+      tr.appendChild(cell('td', formatInstant(run.startedAt)));
+      body.appendChild(tr);
+    });
+    var table = $('table-runs');
+    table.replaceChild(body, table.tBodies[0]);
+    table.dataset.state = 'ready';
+    $('runs-empty').hidden = list.items.length > 0;
+    setText('runs-count', list.total > list.items.length ? list.items.length + ' of ' + list.total : '');
+  }
+
+  function loadRuns() {
+    window.clearTimeout(runs.timer);
+    return fetchJson('/migrate/runs?limit=' + RUNS_SHOWN)
+      .then(function (list) {
+        $('runs-error').hidden = true;
+        renderRuns(list);
+        var running = list.items.some(function (run) {
+          return run.status === 'running';
+        });
+        var selected = list.items.filter(function (run) {
+          return run.id === runs.selected;
+        })[0];
+        if (selected && selected.status === 'running') openRun(selected.id);
+        return running;
+      })
+      .catch(function (error) {
+        $('runs-error').textContent = 'The runs could not be loaded: ' + error.message;
+        $('runs-error').hidden = false;
+        return false;
+      })
+      .then(function (running) {
+        runs.timer = window.setTimeout(loadRuns, running ? POLL_RUNNING_MS : POLL_IDLE_MS);
+      });
+  }
+
+  function errorsTable(errors) {
+    var table = document.createElement('table');
+    var head = document.createElement('thead');
+    var headRow = document.createElement('tr');
+    ['Line', 'Field', 'Value', 'Reason'].forEach(function (name, i) {
+      var th = cell('th', name, i === 0 ? 'num' : '');
+      th.scope = 'col';
+      headRow.appendChild(th);
+    });
+    head.appendChild(headRow);
+    table.appendChild(head);
+    var body = document.createElement('tbody');
+    errors.forEach(function (error) {
+      var tr = document.createElement('tr');
+      tr.appendChild(cell('td', String(error.line), 'num'));
+      tr.appendChild(cell('td', error.field === null ? '(row)' : error.field));
+      tr.appendChild(cell('td', error.value === null ? '(missing)' : JSON.stringify(error.value)));
+      var reason = cell('td', error.reason, 'reason');
+      reason.dataset.testid = 'reject-reason';
+      tr.appendChild(reason);
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+    return table;
+  }
+
+  function renderRunDetail(run) {
+    var what = run.table + (run.file ? ' · ' + run.file : ' · JSON batch') + ' · ' + run.status;
+    setText('run-detail-title', 'Run ' + run.id + ': ' + what);
+    var batches = run.rejected.length;
+    setText(
+      'run-detail-summary',
+      number.format(run.rowsRead) +
+        ' rows read, ' +
+        number.format(run.rowsInserted) +
+        ' inserted, ' +
+        number.format(run.rowsRejected) +
+        ' rejected; ' +
+        number.format(batches) +
+        (batches === 1 ? ' rejected batch' : ' rejected batches') +
+        (run.error ? '. ' + run.error : ''),
+    );
+    var container = document.createElement('div');
+    container.id = 'run-detail-batches';
+    container.className = 'batches';
+    container.dataset.testid = 'run-detail-batches';
+    run.rejected.slice(0, BATCHES_SHOWN).forEach(function (batch) {
+      var section = document.createElement('section');
+      section.className = 'batch';
+      section.dataset.testid = 'rejected-batch';
+      section.appendChild(cell('h3', 'Batch ' + batch.batch + ', lines ' + batch.firstLine + '–' + batch.lastLine));
+      section.appendChild(errorsTable(batch.errors));
+      container.appendChild(section);
+    });
+    if (batches > BATCHES_SHOWN) {
+      container.appendChild(
+        cell('p', 'And ' + (batches - BATCHES_SHOWN) + ' more batches: GET /migrate/runs/' + run.id, 'caption'),
+      );
+    }
+    if (batches === 0) container.appendChild(cell('p', 'No rejected rows.', 'caption'));
+    var old = $('run-detail-batches');
+    old.parentNode.replaceChild(container, old);
+    $('run-detail').dataset.runId = String(run.id);
+  }
+
+  function openRun(id) {
+    runs.selected = id;
+    var request = (runs.request += 1);
+    Array.prototype.forEach.call($('table-runs').tBodies[0].rows, function (tr) {
+      tr.setAttribute('aria-selected', String(tr.dataset.runId === String(id)));
+    });
+    return fetchJson('/migrate/runs/' + id)
+      .then(function (run) {
+        if (request !== runs.request) return;
+        $('run-detail-error').hidden = true;
+        renderRunDetail(run);
+      })
+      .catch(function (error) {
+        if (request !== runs.request) return;
+        $('run-detail-error').textContent = 'The run could not be loaded: ' + error.message;
+        $('run-detail-error').hidden = false;
+      });
+  }
+
+  function onRunPicked(event) {
+    var tr = event.target.closest('tr[data-run-id]');
+    if (!tr || (event.type === 'keydown' && event.key !== 'Enter')) return;
+    openRun(Number(tr.dataset.runId));
+  }
+
+  function renderBackups(lists) {
+    var container = $('backups');
+    container.textContent = '';
+    TABLES.forEach(function (table, i) {
+      var section = document.createElement('section');
+      section.className = 'backup-table';
+      section.dataset.table = table;
+      section.dataset.testid = 'backups-' + table;
+      var list = lists[i];
+      section.appendChild(cell('h3', table + (list.length ? ' (' + list.length + ')' : '')));
+      if (!list.length) {
+        section.appendChild(cell('p', 'No backup yet: POST /backup/' + table, 'caption'));
+      } else {
+        var wrap = document.createElement('div');
+        wrap.className = 'table-wrap';
+        var t = document.createElement('table');
+        var body = document.createElement('tbody');
+        list.slice(0, 10).forEach(function (backup) {
+          var tr = document.createElement('tr');
+          tr.dataset.testid = 'backup-row';
+          tr.appendChild(cell('td', backup.file));
+          tr.appendChild(cell('td', backup.rows === null ? '–' : number.format(backup.rows) + ' rows', 'num'));
+          tr.appendChild(cell('td', formatSize(backup.bytes), 'num'));
+          body.appendChild(tr);
+        });
+        t.appendChild(body);
+        wrap.appendChild(t);
+        section.appendChild(wrap);
+      }
+      container.appendChild(section);
+    });
+    container.dataset.state = 'ready';
+  }
+
+  function loadBackups() {
+    return Promise.all(
+      TABLES.map(function (table) {
+        return fetchJson('/backup/' + table);
+      }),
+    )
+      .then(renderBackups)
+      .catch(function (error) {
+        $('backups').textContent = 'The backups could not be loaded: ' + error.message;
+        $('backups').dataset.state = 'error';
+      });
+  }
+
   function init() {
     $('year-select').addEventListener('change', function (event) {
       go(Number(event.target.value));
@@ -404,7 +638,11 @@
         charts[id].resize();
       });
     });
+    $('table-runs').addEventListener('click', onRunPicked);
+    $('table-runs').addEventListener('keydown', onRunPicked);
     load(yearFromUrl());
+    loadRuns();
+    loadBackups();
   }
 
   init();
