@@ -6,7 +6,7 @@ describe('renderRunProgressLine', () => {
       { file: 'hired_employees.csv', rowsRead: 450_000, bytesRead: 45, bytesTotal: 100, rowsPerSecond: 30_000.4 },
       120,
     );
-    expect(line).toMatch(/^loading hired_employees\.csv \[█+░+\]  45%  450,000 rows  30,000 rows\/s$/);
+    expect(line).toMatch(/^loading hired_employees\.csv \[█+░+\] {2}45% {2}450,000 rows {2}30,000 rows\/s$/);
   });
 
   it('should show rows only when the size is unknown and there is no rate yet', () => {

@@ -19,7 +19,6 @@ import {
   ApiExtraModels,
   ApiOperation,
   ApiParam,
-  ApiProduces,
   ApiResponse,
   ApiTags,
   getSchemaPath,
@@ -49,7 +48,7 @@ const runIdPipe = new ParseIntPipe({
 });
 
 @ApiTags('migration runs')
-@ApiExtraModels(DepartmentRowDto, JobRowDto, HiredEmployeeRowDto)
+@ApiExtraModels(DepartmentRowDto, JobRowDto, HiredEmployeeRowDto, ErrorResponseDto)
 @Controller('migrate')
 export class MigrationController {
   constructor(private readonly migration: MigrationService) {}
@@ -145,7 +144,6 @@ export class MigrationController {
       'gives one `end` event. The run is read from the database, so any replica can follow it. ' +
       'Example: curl -N http://localhost:3000/migrate/runs/3/events',
   })
-  @ApiProduces('text/event-stream')
   @ApiResponse({
     status: 200,
     description: 'An event stream: `event: progress` / `event: end`, each with `data:` the Run as JSON',
@@ -155,7 +153,11 @@ export class MigrationController {
       },
     },
   })
-  @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'No such run' })
+  @ApiResponse({
+    status: 404,
+    description: 'No such run (JSON, not a stream)',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } } },
+  })
   followRun(@Param('id', runIdPipe) id: number): Promise<Observable<MessageEvent>> {
     return this.migration.followRun(id);
   }

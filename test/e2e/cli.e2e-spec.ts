@@ -87,7 +87,9 @@ describe.each(testEngines())('hr-migrate against the service on %s', (engine) =>
       expect(result.stderr).toContain('loading hired_employees.csv (');
       expect(result.stderr).toContain('loaded hired_employees.csv: 1,999 rows in ');
       const runId = /hr-migrate run (\d+)/.exec(result.stdout)?.[1];
-      const run = await fetch(`${service.url}/migrate/runs/${runId}`).then((r) => r.json());
+      const run = (await fetch(`${service.url}/migrate/runs/${runId}`).then((r) => r.json())) as {
+        rejected: { errors: unknown[] }[];
+      };
       expect(run).toMatchObject({
         table: 'hired_employees',
         status: 'completed',
@@ -106,11 +108,11 @@ describe.each(testEngines())('hr-migrate against the service on %s', (engine) =>
     });
 
     it('should exit 2 and create no run when the service refuses an async upload', async () => {
-      const before = await fetch(`${service.url}/migrate/runs?limit=1`).then((r) => r.json());
+      const before = (await fetch(`${service.url}/migrate/runs?limit=1`).then((r) => r.json())) as { total: number };
       const result = await asUser(['load', GLOBANT_FILES[0], '--table', 'employees', '--async']);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/^hr-migrate: table must be one of .*\(400 Bad Request\)\n$/m);
-      const after = await fetch(`${service.url}/migrate/runs?limit=1`).then((r) => r.json());
+      const after = (await fetch(`${service.url}/migrate/runs?limit=1`).then((r) => r.json())) as { total: number };
       expect(after.total).toBe(before.total);
     });
 

@@ -218,7 +218,7 @@ describe.each(testEngines())('dashboard on %s', (engine) => {
         '70',
       ]);
       const listed = await page.$$eval('[data-testid="run-row"]', (rows) =>
-        rows.map((r) => Number((r as HTMLElement).dataset.runId)),
+        rows.map((r) => Number(r.getAttribute('data-run-id'))),
       );
       expect(listed.slice(0, 3)).toEqual(load.body.runs.map((r: { id: number }) => r.id).reverse());
 
