@@ -137,7 +137,8 @@ class UploadSession {
 
   private async received(): Promise<void> {
     await this.parse();
-    await this.chain;
+    // A refusal (say, past MAX_UPLOAD_MB) stops the file being spooled; the refusal is the answer.
+    await this.chain.catch((error: unknown) => this.fail(error));
     if (this.failure) throw this.failure;
     if (this.files === 0)
       throw new DomainError('MIGRATION_NO_FILE', 'No file was sent: add one or more CSV files in the field named file');
