@@ -47,7 +47,7 @@ function chunkedUpload(
   path: string,
   fileName: string,
   bytes: number,
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const boundary = 'xBOUNDARYx';
   const url = new URL(path, base);
   return new Promise((resolve, reject) => {
