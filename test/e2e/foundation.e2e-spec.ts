@@ -21,7 +21,11 @@ describe.each(testEngines())('foundation on %s', (engine) => {
 
   it('should create every table through the schema migrations, recorded in schema_migrations', async () => {
     const rows: { name: string }[] = await t.dataSource.query('SELECT name FROM schema_migrations');
-    expect(rows.map((r) => r.name)).toEqual(['InitialSchema1732500000000', 'RunHeartbeat1732600000000']);
+    expect(rows.map((r) => r.name)).toEqual([
+      'InitialSchema1732500000000',
+      'RunHeartbeat1732600000000',
+      'RunProgress1732700000000',
+    ]);
     for (const table of ['departments', 'jobs', 'hired_employees', 'migration_runs', 'rejected_batches']) {
       await expect(t.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`)).resolves.toHaveLength(1);
     }
@@ -33,7 +37,23 @@ describe.each(testEngines())('foundation on %s', (engine) => {
     await again.init();
     await again.close();
     const rows: unknown[] = await t.dataSource.query('SELECT name FROM schema_migrations');
-    expect(rows).toHaveLength(2);
+    expect(rows).toHaveLength(3);
+  });
+
+  it('should take the run progress columns away and back when its schema migration is undone and run again', async () => {
+    await t.dataSource.query(
+      "INSERT INTO migration_runs (table_name, status, batch_size, reject_mode, started_at) VALUES ('jobs', 'completed', 10, 'batch', '2021-01-01 00:00:00.000')",
+    );
+    const select = 'SELECT * FROM migration_runs ORDER BY id DESC LIMIT 1';
+    expect(Object.keys((await t.dataSource.query(select))[0])).toEqual(
+      expect.arrayContaining(['bytes_read', 'bytes_total']),
+    );
+    await t.dataSource.undoLastMigration();
+    expect(Object.keys((await t.dataSource.query(select))[0])).not.toContain('bytes_read');
+    await t.dataSource.runMigrations();
+    const [row] = await t.dataSource.query(select);
+    expect([Number(row.bytes_read), row.bytes_total]).toEqual([0, null]);
+    await t.dataSource.query('DELETE FROM migration_runs');
   });
 
   it('should enforce the foreign keys of hired_employees', async () => {
