@@ -25,6 +25,7 @@ interface RunBody {
   batchesTotal: number;
   batchesCommitted: number;
   batchesRejected: number;
+  startedAt: string;
   finishedAt: string | null;
   progress: { bytesRead: number; bytesTotal: number | null } | null;
 }
@@ -207,6 +208,10 @@ describe.each(testEngines())('async migration runs on %s', (engine) => {
         ['jobs', 'completed', 183, 183, 0],
         ['hired_employees', 'completed', 1999, 1929, 70],
       ]);
+      // One after the other: a queued run's time starts when its load does.
+      for (let i = 1; i < runs.length; i++) {
+        expect(Date.parse(runs[i].startedAt)).toBeGreaterThanOrEqual(Date.parse(runs[i - 1].finishedAt ?? ''));
+      }
       for (const run of runs) {
         expect(run.rowsRead).toBe(run.rowsInserted + run.rowsRejected);
         expect(run.batchesTotal).toBe(run.batchesCommitted + run.batchesRejected);
