@@ -1,3 +1,4 @@
+export { ErrorResponseDto } from '../../common/errors/error-response.dto';
 import { ApiProperty } from '@nestjs/swagger';
 import { TABLE_NAMES } from '../../database/tables';
 
@@ -52,18 +53,4 @@ export class RestoreBackupResponseDto {
 
   @ApiProperty({ example: 12 })
   rowsRestored!: number;
-}
-
-export class ErrorResponseDto {
-  @ApiProperty({ example: 422 })
-  statusCode!: number;
-
-  @ApiProperty({ example: 'Unprocessable Entity' })
-  error!: string;
-
-  @ApiProperty({ example: 'The backup departments-20261125T201500123Z.avro cannot be restored: it is truncated' })
-  message!: string;
-
-  @ApiProperty({ example: 'BACKUP_FILE_CORRUPT' })
-  code!: string;
 }

@@ -1,3 +1,4 @@
+export { ErrorResponseDto } from '../../common/errors/error-response.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { TABLE_NAMES } from '../../database/tables';
 
@@ -100,10 +101,4 @@ export class JsonBatchRejectedResponseDto {
   @ApiProperty({ example: '1 of 2 rows cannot be loaded; nothing was written' }) message!: string;
   @ApiProperty({ example: 7 }) runId!: number;
   @ApiProperty({ type: [JsonRowErrorDto] }) errors!: JsonRowErrorDto[];
-}
-
-export class ErrorResponseDto {
-  @ApiProperty({ example: 400 }) statusCode!: number;
-  @ApiProperty({ example: 'Bad Request' }) error!: string;
-  @ApiProperty({ example: 'batchSize must be an integer from 1 to 1000' }) message!: string;
 }
