@@ -2,7 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
 import { TABLE_COLUMNS, type TableName } from '../database/tables';
+import { CommitOutcomeUnknownError, isConnectionError } from '../database/database-errors';
 import { CsvRowReader } from './csv/csv-row-reader';
+import { InterruptedRunsService } from './interrupted-runs.service';
 import { RunMemory } from './load/batch-preparer';
 import { RunLoader } from './load/run-loader';
 import { MigrationRunsRepository } from './repositories/migration-runs.repository';
@@ -16,6 +18,7 @@ export class CsvLoadService {
   constructor(
     private readonly runs: MigrationRunsRepository,
     private readonly loader: RunLoader,
+    private readonly endings: InterruptedRunsService,
   ) {}
 
   async loadFile(
@@ -40,13 +43,24 @@ export class CsvLoadService {
       const batches = await this.loader.load(target, new RunMemory(table), reader.read(stream), options.batchSize);
       if (batches === 0) error = reader.headerSkipped ? 'The file has a header but no rows' : 'The file is empty';
     } catch (cause) {
-      error = 'The file could not be read to its end: the upload was stopped or the database stopped answering';
+      error = runFailure(cause);
       this.logger.warn(`Run ${run.id} failed: ${String(cause)}`);
     }
-    return this.runs.finishRun(run.id, {
+    return this.endings.finish(run.id, {
       status: error ? 'failed' : 'completed',
       error,
       headerSkipped: reader.headerSkipped,
     });
   }
+}
+
+/** Why a run stopped before the end of its file, for the run log. */
+function runFailure(cause: unknown): string {
+  const resend =
+    'the batches counted here are committed; send the file again to complete it (rows already in are updated)';
+  if (cause instanceof CommitOutcomeUnknownError) {
+    return `The database connection was lost while a batch was committing, so the run stopped; ${resend}`;
+  }
+  if (isConnectionError(cause)) return `The database stopped answering, so the run stopped; ${resend}`;
+  return 'The file could not be read to its end: the upload was stopped or the database stopped answering';
 }

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
 import { TABLE_COLUMNS, isTableName, type TableName } from '../database/tables';
+import { isConnectionError } from '../database/database-errors';
+import { InterruptedRunsService } from './interrupted-runs.service';
 import { RunMemory, type RowError } from './load/batch-preparer';
 import { RunLoader } from './load/run-loader';
 import type { SourceRow } from './load/source-row';
@@ -16,6 +18,7 @@ export class JsonBatchService {
   constructor(
     private readonly runs: MigrationRunsRepository,
     private readonly loader: RunLoader,
+    private readonly endings: InterruptedRunsService,
   ) {}
 
   async load(tableParam: string, body: unknown): Promise<MigrationRunEntity> {
@@ -27,10 +30,19 @@ export class JsonBatchService {
     const run = await this.runs.createRun({ table, file: null, batchSize: rows.length, rejectMode: 'batch' });
     const target = { runId: run.id, table, rejectMode: 'batch' as const };
     const errors: RowError[] = [];
-    await this.loader.load(target, new RunMemory(table, 'row'), single(rows), rows.length, (outcome) => {
-      errors.push(...outcome.errors);
-    });
-    const finished = await this.runs.finishRun(run.id, { status: 'completed', error: null, headerSkipped: false });
+    try {
+      await this.loader.load(target, new RunMemory(table, 'row'), single(rows), rows.length, (outcome) => {
+        errors.push(...outcome.errors);
+      });
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+      const ended = { status: 'failed' as const, error: 'The database stopped answering', headerSkipped: false };
+      await this.endings.finish(run.id, ended);
+      throw new DomainError('DATABASE_UNAVAILABLE', 'The database stopped answering; send the batch again', {
+        runId: run.id,
+      });
+    }
+    const finished = await this.endings.finish(run.id, { status: 'completed', error: null, headerSkipped: false });
     if (errors.length > 0) {
       const rowErrors = errors.map((e) => ({ row: e.line, field: e.field, value: e.value, reason: e.reason }));
       const message = `${countBad(rowErrors)} of ${rows.length} rows cannot be loaded; nothing was written`;

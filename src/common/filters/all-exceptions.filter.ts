@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
+import { isConnectionError } from '../../database/database-errors';
 import { DomainError } from '../errors/domain-error';
 
 interface ErrorBody {
@@ -44,6 +45,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
         message: exception.message,
         code: exception.code,
         ...exception.details,
+      };
+    }
+    if (isConnectionError(exception)) {
+      this.logger.warn(`Database unavailable on ${request.method} ${request.path}: ${String(exception)}`);
+      return {
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        error: reason(503),
+        message: 'The database is not answering; try again in a moment',
+        code: 'DATABASE_UNAVAILABLE',
       };
     }
     const parserError = bodyParserError(exception);

@@ -25,7 +25,9 @@ export class CsvRowReader {
     const decoder = new StringDecoder('utf8');
     const tokenizer = new CsvTokenizer();
     let first = true;
-    for await (const chunk of source) {
+    // A run that stops early must not destroy an upload's file stream: the upload drains it instead.
+    const chunks = isReadable(source) ? source.iterator({ destroyOnReturn: false }) : source;
+    for await (const chunk of chunks) {
       const rows = tokenizer.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
       if (first && rows.length > 0) {
         first = false;
@@ -47,6 +49,10 @@ export class CsvRowReader {
       this.skipped = true;
     }
   }
+}
+
+function isReadable(source: unknown): source is Readable {
+  return typeof (source as Readable).iterator === 'function' && typeof (source as Readable).resume === 'function';
 }
 
 /** A header is a first line whose trimmed fields are the table's column names, in any case. */
