@@ -7,7 +7,7 @@ import { CsvRowReader } from './csv/csv-row-reader';
 import { InterruptedRunsService } from './interrupted-runs.service';
 import { RunMemory } from './load/batch-preparer';
 import { RunLoader } from './load/run-loader';
-import { MigrationRunsRepository } from './repositories/migration-runs.repository';
+import { RunGate } from './run-gate';
 import type { LoadOptions } from './upload/upload-options';
 
 /** One migration run: one CSV stream into one table, from its first batch to its summary. */
@@ -16,7 +16,7 @@ export class CsvLoadService {
   private readonly logger = new Logger('MigrationRun');
 
   constructor(
-    private readonly runs: MigrationRunsRepository,
+    private readonly gate: RunGate,
     private readonly loader: RunLoader,
     private readonly endings: InterruptedRunsService,
   ) {}
@@ -27,12 +27,25 @@ export class CsvLoadService {
     stream: Readable,
     options: LoadOptions,
   ): Promise<MigrationRunEntity> {
-    const run = await this.runs.createRun({
+    const { run, lease } = await this.gate.start({
       table,
       file: fileName,
       batchSize: options.batchSize,
       rejectMode: options.rejectMode,
     });
+    try {
+      return await this.loadRun(run, table, stream, options);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  private async loadRun(
+    run: MigrationRunEntity,
+    table: TableName,
+    stream: Readable,
+    options: LoadOptions,
+  ): Promise<MigrationRunEntity> {
     const reader = new CsvRowReader(
       TABLE_COLUMNS[table].map((c) => c.name),
       options.header,

@@ -2,12 +2,12 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { DomainError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
 import { CommitOutcomeUnknownError, isConnectionError } from '../database/database-errors';
+import { STALE_RUN_MS } from '../database/table-locks.service';
 import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
 import { BatchTransaction } from './repositories/batch-transaction';
 import { MigrationRunsRepository, type RunEnd } from './repositories/migration-runs.repository';
 
-/** A run beats with every batch; on a shared MySQL database, one silent this long has lost its process. */
-export const STALE_RUN_MS = 5 * 60 * 1000;
+export { STALE_RUN_MS };
 const SWEEP_EVERY_MS = 60 * 1000;
 const PENDING_RETRY_MS = 2000;
 

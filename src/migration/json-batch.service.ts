@@ -7,7 +7,7 @@ import { InterruptedRunsService } from './interrupted-runs.service';
 import { RunMemory, type RowError } from './load/batch-preparer';
 import { RunLoader } from './load/run-loader';
 import type { SourceRow } from './load/source-row';
-import { MigrationRunsRepository } from './repositories/migration-runs.repository';
+import { RunGate } from './run-gate';
 import { REASONS } from './rules/row-rules';
 
 export const MAX_JSON_ROWS = 1000;
@@ -16,7 +16,7 @@ export const MAX_JSON_ROWS = 1000;
 @Injectable()
 export class JsonBatchService {
   constructor(
-    private readonly runs: MigrationRunsRepository,
+    private readonly gate: RunGate,
     private readonly loader: RunLoader,
     private readonly endings: InterruptedRunsService,
   ) {}
@@ -27,7 +27,15 @@ export class JsonBatchService {
       throw new DomainError('MIGRATION_INVALID_BATCH', `The body must be a JSON array of 1 to ${MAX_JSON_ROWS} rows`);
     }
     const rows = body.map((item, i) => toSourceRow(table, item, i + 1));
-    const run = await this.runs.createRun({ table, file: null, batchSize: rows.length, rejectMode: 'batch' });
+    const { run, lease } = await this.gate.start({ table, file: null, batchSize: rows.length, rejectMode: 'batch' });
+    try {
+      return await this.loadRun(run, table, rows);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  private async loadRun(run: MigrationRunEntity, table: TableName, rows: SourceRow[]): Promise<MigrationRunEntity> {
     const target = { runId: run.id, table, rejectMode: 'batch' as const };
     const errors: RowError[] = [];
     try {

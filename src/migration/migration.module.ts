@@ -13,6 +13,7 @@ import { MigrationService } from './migration.service';
 import { BatchTransaction } from './repositories/batch-transaction';
 import { HrTablesRepository } from './repositories/hr-tables.repository';
 import { MigrationRunsRepository } from './repositories/migration-runs.repository';
+import { RunGate } from './run-gate';
 import { UploadReceiver } from './upload/upload-receiver';
 
 @Module({
@@ -25,6 +26,7 @@ import { UploadReceiver } from './upload/upload-receiver';
     InterruptedRunsService,
     UploadReceiver,
     RunLoader,
+    RunGate,
     BatchPreparer,
     BatchWriter,
     BatchTransaction,

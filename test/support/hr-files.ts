@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+
 /** `count` valid hired_employees lines with ids from `firstId`, for departments 1..2 and job 1. */
 export function employeesCsv(count: number, firstId = 1): string {
   const lines: string[] = [];
@@ -28,4 +30,49 @@ export const LEAKS = [
 
 export function leaksIn(text: string): string[] {
   return LEAKS.filter((re) => re.test(text)).map(String);
+}
+
+/**
+ * A multipart upload of one CSV file whose end the test decides: the run stays `running` until
+ * `finish()` sends the rest, so what happens meanwhile does not depend on timing.
+ */
+export function openUpload(
+  url: string,
+  apiKey: string,
+  table: string,
+  head: string,
+): { finish(tail: string): Promise<{ status: number; body: OpenUploadAnswer }> } {
+  const boundary = `----hr${Date.now()}`;
+  const target = new URL('/migrate', url);
+  const req = httpRequest(target, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${apiKey}`,
+      'Content-Type': `multipart/form-data; boundary=${boundary}`,
+    },
+  });
+  const answer = new Promise<{ status: number; body: OpenUploadAnswer }>((resolve, reject) => {
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+  });
+  req.write(
+    `--${boundary}\r\nContent-Disposition: form-data; name="table"\r\n\r\n${table}\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${table}.csv"\r\n` +
+      `Content-Type: text/csv\r\n\r\n${head}`,
+  );
+  return {
+    finish: (tail: string) => {
+      req.end(`${tail}\r\n--${boundary}--\r\n`);
+      return answer;
+    },
+  };
+}
+
+interface OpenUploadAnswer {
+  runs: { status: string; rowsInserted: number; rowsRejected: number; id: number }[];
+  [key: string]: unknown;
 }
