@@ -35,7 +35,13 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
       .setTitle('HR data migration service')
       .setDescription('Loads the HR CSV files into SQL, backs tables up as AVRO, and reports on hires.')
       .setVersion('1.0.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The API_KEY; needed by every POST' })
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'API_KEY: needed by every POST. When READ_API_KEY is set, reads other than /health, /docs and ' +
+          '/dashboard need READ_API_KEY or API_KEY too; otherwise reads are open.',
+      })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

@@ -1,8 +1,10 @@
+import { OpenRead } from '../common/guards/open-read.decorator';
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 
 @ApiTags('health')
+@OpenRead()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -90,6 +90,8 @@ export class MigrationController {
     return this.migration.loadJsonBatch(table, rows);
   }
 
+  @ApiBearerAuth()
+  @ApiResponse({ status: 401, description: 'READ_API_KEY is set and no valid key was sent' })
   @Get('runs')
   @ApiOperation({ summary: 'The migration runs, newest first' })
   @ApiResponse({ status: 200, type: RunListResponseDto })
@@ -97,6 +99,8 @@ export class MigrationController {
     return this.migration.listRuns(query.limit, query.offset);
   }
 
+  @ApiBearerAuth()
+  @ApiResponse({ status: 401, description: 'READ_API_KEY is set and no valid key was sent' })
   @Get('runs/:id')
   @ApiOperation({ summary: 'One migration run with its rejected batches (the reject log)' })
   @ApiResponse({ status: 200, type: RunDetailResponseDto })
