@@ -8,7 +8,7 @@ import { RunMemory, type RowError } from './load/batch-preparer';
 import { RunLoader } from './load/run-loader';
 import type { SourceRow } from './load/source-row';
 import { RunGate } from './run-gate';
-import { REASONS } from './rules/row-rules';
+import { REASONS, textProblem } from './rules/row-rules';
 
 export const MAX_JSON_ROWS = 1000;
 
@@ -87,6 +87,8 @@ function toSourceRow(table: TableName, item: unknown, position: number): SourceR
   const values = columns.map((c) => asText(record[c.name]));
   const row: SourceRow = { line: position, values, columns: columns.length, original: item };
   if (extra !== undefined) row.malformed = REASONS.notColumn(extra.slice(0, 40), table);
+  else row.malformed = textProblem(values, `row ${position}`);
+  if (row.malformed === undefined) delete row.malformed;
   return row;
 }
 

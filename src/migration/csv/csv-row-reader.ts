@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { textProblem } from '../rules/row-rules';
 import { CsvTokenizer, type CsvRow } from './csv-tokenizer';
 
 export type HeaderMode = 'auto' | 'true' | 'false';
@@ -28,7 +29,7 @@ export class CsvRowReader {
     // A run that stops early must not destroy an upload's file stream: the upload drains it instead.
     const chunks = isReadable(source) ? source.iterator({ destroyOnReturn: false }) : source;
     for await (const chunk of chunks) {
-      const rows = tokenizer.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+      const rows = markNotText(tokenizer.push(typeof chunk === 'string' ? chunk : decoder.write(chunk)));
       if (first && rows.length > 0) {
         first = false;
         this.dropHeader(rows);
@@ -37,6 +38,7 @@ export class CsvRowReader {
     }
     const rows = tokenizer.push(decoder.end());
     rows.push(...tokenizer.end());
+    markNotText(rows);
     if (first && rows.length > 0) this.dropHeader(rows);
     if (rows.length > 0) yield rows;
   }
@@ -49,6 +51,16 @@ export class CsvRowReader {
       this.skipped = true;
     }
   }
+}
+
+/** Rows holding bytes that are not UTF-8 or control characters are malformed: no field of any table holds them. */
+function markNotText(rows: CsvRow[]): CsvRow[] {
+  for (const row of rows) {
+    if (row.malformed !== undefined) continue;
+    const problem = textProblem(row.values, `line ${row.line}`);
+    if (problem !== undefined) row.malformed = problem;
+  }
+  return rows;
 }
 
 function isReadable(source: unknown): source is Readable {
