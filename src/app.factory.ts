@@ -6,7 +6,7 @@ import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { DomainError } from './common/errors/domain-error';
-import { rejectDeepJson } from './common/json-depth';
+import { rejectHostileJson } from './common/json-depth';
 
 /** Builds the application exactly as production runs it; main.ts and the e2e tests both use it. */
 export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
@@ -15,7 +15,7 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
     bodyParser: true,
   });
   app.useBodyParser('json', { limit: '5mb' });
-  app.use(rejectDeepJson);
+  app.use(rejectHostileJson);
   // Helmet's default CSP, less upgrade-insecure-requests: a browser obeying it on a plain-HTTP host
   // (other than localhost) fetches the dashboard's scripts over HTTPS, and they fail to load.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));

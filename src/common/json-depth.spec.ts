@@ -1,14 +1,18 @@
-import { nestedDeeperThan } from './json-depth';
+import { jsonShapeProblem } from './json-depth';
 
-describe('nestedDeeperThan', () => {
+describe('jsonShapeProblem', () => {
   it('should accept the shape of a batch of rows', () => {
-    expect(nestedDeeperThan([{ id: 1, department: 'x' }], 2)).toBe(false);
-    expect(nestedDeeperThan('text', 0)).toBe(false);
+    expect(jsonShapeProblem([{ id: 1, department: 'x' }], 2, 10)).toBeNull();
   });
 
   it('should find nesting past the limit without recursing when the body is a million levels deep', () => {
     const deep = JSON.parse('['.repeat(1_000_000) + ']'.repeat(1_000_000));
-    expect(nestedDeeperThan(deep, 32)).toBe(true);
-    expect(nestedDeeperThan([{ a: { b: [1] } }], 3)).toBe(true);
+    expect(jsonShapeProblem(deep, 32, 100)).toBe('deep');
+    expect(jsonShapeProblem([{ a: { b: [1] } }], 3, 100)).toBe('deep');
+  });
+
+  it('should find too many values when an array is huge', () => {
+    expect(jsonShapeProblem({ file: new Array(101).fill(1) }, 32, 100)).toBe('large');
+    expect(jsonShapeProblem(new Array(99).fill(1), 32, 100)).toBeNull();
   });
 });

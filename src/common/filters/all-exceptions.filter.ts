@@ -4,7 +4,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
 import { isConnectionError } from '../../database/database-errors';
 import { DomainError } from '../errors/domain-error';
-import { MAX_JSON_DEPTH } from '../json-depth';
+import { MAX_JSON_DEPTH, MAX_JSON_VALUES } from '../json-depth';
 
 interface ErrorBody {
   statusCode: number;
@@ -123,6 +123,8 @@ function parserMessage(error: BodyParserError): string {
       return 'The request body is too large';
     case 'entity.too.deep':
       return `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`;
+    case 'entity.too.many':
+      return `The JSON body holds more than ${MAX_JSON_VALUES} values`;
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return 'The request body must be UTF-8';
