@@ -95,7 +95,12 @@ class UploadSession {
         );
       for (const table of TABLE_NAMES) {
         for (const file of this.spooled.filter((s) => s.table === table)) {
-          await this.handle(this.options as LoadOptions, { ...file, stream: createReadStream(file.path) });
+          const stream = createReadStream(file.path);
+          try {
+            await this.handle(this.options as LoadOptions, { ...file, stream });
+          } finally {
+            stream.destroy();
+          }
         }
       }
     } finally {
