@@ -68,6 +68,22 @@ function expectExactCounts(run: RunRow, rowsInTable: number): void {
   expect(Number(run.batches_rejected)).toBe(0);
 }
 
+/** Fails naming the step when `promise` does not settle in time, rather than at the test's timeout. */
+async function within<T>(what: string, promise: Promise<T>, ms = 90_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// Two 100,000-row uploads per test on a database shared with other suites: minutes, not seconds.
+jest.setTimeout(240_000);
+
 onMysql('a lost database on mysql', () => {
   let conn: Connection;
   const csv = employeesCsv(ROWS);
@@ -147,7 +163,7 @@ onMysql('a lost database on mysql', () => {
       proxy.cut();
       await waitFor('/health 503', async () => (await request(t.server).get('/health')).status === 503);
 
-      const res = await pending;
+      const res = await within('the upload answer', pending);
       expect(res.status).toBe(503);
       expect(res.body).toMatchObject({ statusCode: 503, code: 'DATABASE_UNAVAILABLE', runId });
       expect(leaksIn(JSON.stringify(res.body))).toEqual([]);
