@@ -54,6 +54,15 @@ export function isConnectionError(error: unknown): boolean {
   );
 }
 
+/**
+ * The driver refused to send the statement because the connection had already closed: the server
+ * never saw it (mysql2 fails commands added to a closed connection with this message).
+ */
+export function isUnsentStatementError(error: unknown): boolean {
+  const { message } = driverError(error);
+  return typeof message === 'string' && /connection is in closed state/i.test(message);
+}
+
 /** The database did not answer within the retry budget. */
 export class DatabaseUnavailableError extends Error {
   constructor(override readonly cause: unknown) {

@@ -20,7 +20,7 @@ export interface WriteLease extends TableLease {
  * Keeps restores and migration runs of one table from interleaving: a restore is refused (409
  * TABLE_BUSY) while a run writes the table, and a run is refused while a restore replaces it.
  * In this process a map says who holds what. Across replicas on MySQL, a restore holds the named
- * lock `hr_restore_<table>` (GET_LOCK) and then checks for live runs of the table, while a run
+ * lock `hr_restore_<table>_<database hash>` (GET_LOCK) and then checks for live runs of the table, while a run
  * commits its `running` row and then checks that lock: whichever comes second sees the other.
  * SQLite has one connection for everything, so there a restore excludes runs of every table.
  */
@@ -47,7 +47,7 @@ export class TableLocksService {
     };
     const confirm = async () => {
       if (!this.mysql) return;
-      const [{ holder }] = await this.dataSource.query('SELECT IS_USED_LOCK(?) AS holder', [lockName(table)]);
+      const [{ holder }] = await this.dataSource.query(`SELECT IS_USED_LOCK(${LOCK_NAME}) AS holder`, [table]);
       if (holder !== null) throw restoreInProgress(table);
     };
     return { release, confirm };
@@ -73,7 +73,7 @@ export class TableLocksService {
     }
     return {
       release: async () => {
-        await runner.query('DO RELEASE_LOCK(?)', [lockName(table)]).catch(() => undefined);
+        await runner.query(`DO RELEASE_LOCK(${LOCK_NAME})`, [table]).catch(() => undefined);
         await runner.release();
         this.restoring.delete(table);
       },
@@ -81,7 +81,7 @@ export class TableLocksService {
   }
 
   private async lockAcrossReplicas(runner: QueryRunner, table: TableName): Promise<void> {
-    const [{ got }] = await runner.query('SELECT GET_LOCK(?, 0) AS got', [lockName(table)]);
+    const [{ got }] = await runner.query(`SELECT GET_LOCK(${LOCK_NAME}, 0) AS got`, [table]);
     if (Number(got) !== 1) throw otherRestore(table);
     const since = new Date(Date.now() - STALE_RUN_MS).toISOString().replace('T', ' ').replace('Z', '');
     const live: { id: number }[] = await runner.query(
@@ -90,15 +90,17 @@ export class TableLocksService {
       [table, since],
     );
     if (live.length > 0) {
-      await runner.query('DO RELEASE_LOCK(?)', [lockName(table)]);
+      await runner.query(`DO RELEASE_LOCK(${LOCK_NAME})`, [table]);
       throw runInProgress(table, Number(live[0].id));
     }
   }
 }
 
-function lockName(table: TableName): string {
-  return `hr_restore_${table}`;
-}
+/**
+ * The named lock of a table's restore, SQL with the table as its parameter. Named locks are
+ * server-wide, so the name carries the database (hashed: names are at most 64 characters).
+ */
+const LOCK_NAME = "CONCAT('hr_restore_', ?, '_', LEFT(SHA1(DATABASE()), 20))";
 
 function restoreInProgress(table: TableName): DomainError {
   return new DomainError(

@@ -7,6 +7,7 @@ import {
   driverError,
   isConnectionError,
   isLockError,
+  isUnsentStatementError,
 } from '../../database/database-errors';
 
 const LOCK_RETRIES = 3;
@@ -83,7 +84,10 @@ export class BatchTransaction {
         await runner.commitTransaction();
         return result;
       } catch (error) {
-        if (committing && isConnectionError(error)) throw new CommitOutcomeUnknownError(error);
+        // A COMMIT sent on a connection that then broke may have committed; one never sent did not.
+        if (committing && isConnectionError(error) && !isUnsentStatementError(error)) {
+          throw new CommitOutcomeUnknownError(error);
+        }
         // On a broken connection the server has rolled back already; ROLLBACK would fail too.
         if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
         throw error;
