@@ -179,6 +179,15 @@ onMysql('a lost database on mysql', () => {
       expect(leaksIn(JSON.stringify(res.body))).toEqual([]);
       const listed = await request(t.server).get('/migrate/runs').expect(503);
       expect(listed.body.message).toBe('The database is not answering; try again in a moment');
+      const json = await request(t.server)
+        .post('/migrate/jobs')
+        .set(t.auth)
+        .send([{ id: 2, job: 'Manager' }])
+        .expect(503);
+      expect(json.body).toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
+      const health = await request(t.server).get('/health').expect(503);
+      expect(health.body).toMatchObject({ message: 'Not ready: the database is not answering' });
+      expect(leaksIn(health.text)).toEqual([]);
 
       proxy.restore();
       await waitFor('/health 200', async () => (await request(t.server).get('/health')).status === 200);

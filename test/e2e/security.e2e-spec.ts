@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser } from 'playwright-core';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
@@ -90,4 +93,37 @@ describe('reads without a read key', () => {
       await request(t.server).get(path).expect(200);
     },
   );
+});
+
+const CHROMIUM = '/usr/bin/chromium';
+const inBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
+
+inBrowser('the dashboard with a read key, in Chromium', () => {
+  let t: TestApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    t = await startTestApp('sqlite', { readApiKey: READ_KEY });
+    await t.app.listen(0, '127.0.0.1');
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('should ask for the read key and then show the reports when a read key is set', async () => {
+    const base = `http://127.0.0.1:${(t.server.address() as AddressInfo).port}`;
+    const page = await browser.newPage();
+    await page.goto(`${base}/dashboard?year=2021`);
+    await page.waitForSelector('body[data-state="error"]');
+    await expect(page.isVisible('[data-testid="key-form"]')).resolves.toBe(true);
+
+    await page.fill('#read-key', READ_KEY);
+    await page.click('[data-testid="key-form"] button[type="submit"]');
+    await page.waitForSelector('body[data-state="ready"]');
+    await expect(page.isVisible('[data-testid="key-form"]')).resolves.toBe(false);
+    await expect(page.textContent('[data-testid="kpi-hires"]')).resolves.toBe('0');
+    expect(page.url()).not.toContain(READ_KEY);
+  });
 });
