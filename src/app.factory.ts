@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { DomainError } from './common/errors/domain-error';
+import { rejectHostileJson } from './common/json-depth';
 
 /** Builds the application exactly as production runs it; main.ts and the e2e tests both use it. */
 export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
@@ -14,6 +15,7 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
     bodyParser: true,
   });
   app.useBodyParser('json', { limit: '5mb' });
+  app.use(rejectHostileJson);
   // Helmet's default CSP, less upgrade-insecure-requests: a browser obeying it on a plain-HTTP host
   // (other than localhost) fetches the dashboard's scripts over HTTPS, and they fail to load.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
@@ -35,7 +37,13 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
       .setTitle('HR data migration service')
       .setDescription('Loads the HR CSV files into SQL, backs tables up as AVRO, and reports on hires.')
       .setVersion('1.0.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The API_KEY; needed by every POST' })
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'API_KEY: needed by every POST. When READ_API_KEY is set, reads other than /health, /docs and ' +
+          '/dashboard need READ_API_KEY or API_KEY too; otherwise reads are open.',
+      })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

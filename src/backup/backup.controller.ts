@@ -28,6 +28,8 @@ export class BackupController {
     return this.backups.create(table);
   }
 
+  @ApiBearerAuth()
+  @ApiResponse({ status: 401, description: 'READ_API_KEY is set and no valid key was sent' })
   @Get(':table')
   @ApiOperation({
     summary: "List a table's backups, newest first",

@@ -17,7 +17,9 @@ export class RestoreController {
     summary: "Replace a table's rows with a backup's, atomically",
     description:
       'The file is read and checked completely first (container, schema, every record); then one transaction ' +
-      'deletes the rows and inserts the backup. On any failure the table is left exactly as it was.',
+      'deletes the rows and inserts the backup. On any failure the table is left exactly as it was. A restore ' +
+      'and a migration run never write one table at the same time: whichever comes second is refused with 409 ' +
+      'TABLE_BUSY (on SQLite a restore excludes runs of every table), across replicas too on MySQL.',
   })
   @ApiParam({ name: 'table', enum: TABLE_NAMES, description: 'The table' })
   @ApiBody({ type: RestoreBackupDto, required: false })
@@ -28,7 +30,9 @@ export class RestoreController {
   @ApiResponse({
     status: 409,
     type: ErrorResponseDto,
-    description: 'The restore would leave hired employees pointing at missing departments or jobs',
+    description:
+      'The restore would leave hired employees pointing at missing departments or jobs; or TABLE_BUSY: a ' +
+      'migration run is writing the table, or another restore of it is in progress (nothing was changed)',
   })
   @ApiResponse({
     status: 422,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import { DataChangeService } from '../database/data-change.service';
+import { TableLocksService } from '../database/table-locks.service';
 import type { TableName } from '../database/tables';
 import { BackupFilesService } from './backup-files.service';
 import { readBackupRows, type BackupReadSummary } from './backup-row-reader';
@@ -28,6 +29,7 @@ export class RestoreService {
     private readonly files: BackupFilesService,
     private readonly repository: BackupRepository,
     private readonly dataChange: DataChangeService,
+    private readonly locks: TableLocksService,
   ) {}
 
   restore(tableParam: string, requested: string | undefined): Promise<RestoredBackup> {
@@ -41,7 +43,13 @@ export class RestoreService {
     const { file, path } = await this.files.locate(table, requested);
     const checked = await this.check(table, file, path);
     const rows = this.unchangedRows(table, file, path, checked);
-    const rowsRestored = await this.repository.replaceTable(table, rows, { idsAscending: checked.idsAscending });
+    const lease = await this.locks.beginRestore(table);
+    let rowsRestored: number;
+    try {
+      rowsRestored = await this.repository.replaceTable(table, rows, { idsAscending: checked.idsAscending });
+    } finally {
+      await lease.release();
+    }
     this.dataChange.changed(table);
     return { table, file, rowsRestored };
   }

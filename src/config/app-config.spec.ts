@@ -9,6 +9,14 @@ describe('loadConfig', () => {
     expect(config.apiKey.length).toBeGreaterThanOrEqual(16);
     expect(config.backupDir).toBe('backups');
     expect(config.maxUploadBytes).toBe(1024 * 1024 * 1024);
+    expect(config.readApiKey).toBeNull();
+    expect(config.databaseRetryMs).toBe(30_000);
+  });
+
+  it('should read a read key and a database retry budget when they are set', () => {
+    const config = loadConfig({ READ_API_KEY: 'a-read-key-of-16-chars', DATABASE_RETRY_SECONDS: '5' });
+    expect(config.readApiKey).toBe('a-read-key-of-16-chars');
+    expect(config.databaseRetryMs).toBe(5000);
   });
 
   it('should read a MySQL URL, a port, a key, a backup folder and an upload limit', () => {
@@ -33,6 +41,9 @@ describe('loadConfig', () => {
     ['API_KEY', 'short'],
     ['MAX_UPLOAD_MB', '0'],
     ['MAX_UPLOAD_MB', '1.5'],
+    ['READ_API_KEY', 'short'],
+    ['DATABASE_RETRY_SECONDS', '-1'],
+    ['DATABASE_RETRY_SECONDS', '3601'],
   ])('should refuse to start and name %s when it is %s', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(variable);

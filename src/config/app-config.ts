@@ -35,6 +35,17 @@ export class EnvironmentVariables {
   @IsInt({ message: 'RATE_LIMIT_PER_MINUTE must be an integer, 0 to turn rate limiting off' })
   @Min(0, { message: 'RATE_LIMIT_PER_MINUTE must be an integer, 0 to turn rate limiting off' })
   RATE_LIMIT_PER_MINUTE?: number;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'READ_API_KEY must be at least 16 characters long' })
+  READ_API_KEY?: string;
+
+  @IsOptional()
+  @IsInt({ message: 'DATABASE_RETRY_SECONDS must be an integer between 0 and 3600' })
+  @Min(0, { message: 'DATABASE_RETRY_SECONDS must be an integer between 0 and 3600' })
+  @Max(3600, { message: 'DATABASE_RETRY_SECONDS must be an integer between 0 and 3600' })
+  DATABASE_RETRY_SECONDS?: number;
 }
 
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql'; url: string };
@@ -50,17 +61,31 @@ export class AppConfig {
     readonly maxUploadBytes: number,
     /** Writes (POST) allowed per client and minute; 0 turns rate limiting off. */
     readonly rateLimitPerMinute = 0,
+    /** When set, reads (GET) other than /health, /docs and /dashboard need this key or API_KEY. */
+    readonly readApiKey: string | null = null,
+    /** How long a batch keeps retrying while the database connection is lost. */
+    readonly databaseRetryMs = 30_000,
   ) {}
 }
 
 export class ConfigError extends Error {}
 
-const NUMERIC = new Set(['PORT', 'MAX_UPLOAD_MB', 'RATE_LIMIT_PER_MINUTE']);
+const NUMERIC = new Set(['PORT', 'MAX_UPLOAD_MB', 'RATE_LIMIT_PER_MINUTE', 'DATABASE_RETRY_SECONDS']);
+const VARIABLES = [
+  'DATABASE_URL',
+  'PORT',
+  'API_KEY',
+  'READ_API_KEY',
+  'BACKUP_DIR',
+  'MAX_UPLOAD_MB',
+  'RATE_LIMIT_PER_MINUTE',
+  'DATABASE_RETRY_SECONDS',
+];
 
 /** Validates the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const raw: Record<string, unknown> = {};
-  for (const key of ['DATABASE_URL', 'PORT', 'API_KEY', 'BACKUP_DIR', 'MAX_UPLOAD_MB', 'RATE_LIMIT_PER_MINUTE']) {
+  for (const key of VARIABLES) {
     const value = env[key];
     if (value === undefined || value === '') continue;
     raw[key] = NUMERIC.has(key) && /^\d+$/.test(value) ? Number(value) : value;
@@ -84,5 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     vars.BACKUP_DIR ?? 'backups',
     (vars.MAX_UPLOAD_MB ?? 1024) * 1024 * 1024,
     vars.RATE_LIMIT_PER_MINUTE ?? 600,
+    vars.READ_API_KEY ?? null,
+    (vars.DATABASE_RETRY_SECONDS ?? 30) * 1000,
   );
 }

@@ -1,9 +1,11 @@
 import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { OpenRead } from '../common/guards/open-read.decorator';
 import { DashboardAssetsService, type DashboardAsset } from './dashboard-assets.service';
 
 @ApiTags('dashboard')
+@OpenRead()
 @Controller('dashboard')
 export class DashboardController {
   constructor(private readonly assets: DashboardAssetsService) {}

@@ -81,13 +81,15 @@ export class AsyncRunsService implements BeforeApplicationShutdown {
           // Stopped while the run was being marked started: the listener came too late to hear it.
           if (this.stopping.signal.aborted) stop();
           try {
-            await this.csv.loadIntoRun(run, stream, spooled.options, this.stopping.signal);
+            await this.csv.loadQueuedRun(run, stream, spooled.options, this.stopping.signal);
           } finally {
             this.stopping.signal.removeEventListener('abort', stop);
+            stream.destroy();
           }
         } catch (error) {
-          // The database stopped answering; the sweeper ends this run once it is stale.
-          this.logger.error(`Run ${run.id} could not be ended: ${String(error)}`);
+          // Refused (a restore holds the table: the run is ended with the reason), or the database
+          // stopped answering (the run is ended when it is back, or by the sweeper once stale).
+          this.logger.error(`Run ${run.id} stopped: ${String(error)}`);
         }
         unfinished.delete(run.id);
       }

@@ -2,10 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
 import { TABLE_COLUMNS, type TableName } from '../database/tables';
+import { CommitOutcomeUnknownError, isConnectionError } from '../database/database-errors';
 import { CsvRowReader } from './csv/csv-row-reader';
+import { InterruptedRunsService } from './interrupted-runs.service';
 import { RunMemory } from './load/batch-preparer';
 import { RunLoader } from './load/run-loader';
-import { MigrationRunsRepository } from './repositories/migration-runs.repository';
+import { RunGate } from './run-gate';
 import type { LoadOptions } from './upload/upload-options';
 
 export const INTERRUPTED_REASON =
@@ -17,28 +19,50 @@ export class CsvLoadService {
   private readonly logger = new Logger('MigrationRun');
 
   constructor(
-    private readonly runs: MigrationRunsRepository,
+    private readonly gate: RunGate,
     private readonly loader: RunLoader,
+    private readonly endings: InterruptedRunsService,
   ) {}
 
-  /** Creates the run and loads the stream into it. */
+  /** Creates the run (409 TABLE_BUSY while a restore holds the table) and loads the stream into it. */
   async loadFile(
     table: TableName,
     fileName: string,
     stream: Readable,
     options: LoadOptions,
   ): Promise<MigrationRunEntity> {
-    const run = await this.runs.createRun({
+    const { run, lease } = await this.gate.start({
       table,
       file: fileName,
       batchSize: options.batchSize,
       rejectMode: options.rejectMode,
     });
-    return this.loadIntoRun(run, stream, options);
+    try {
+      return await this.loadIntoRun(run, stream, options);
+    } finally {
+      await lease.release();
+    }
   }
 
-  /** Loads a stream into a run created beforehand (status running) and ends the run. */
-  async loadIntoRun(
+  /**
+   * Loads a stream into a run created beforehand (status running, queued by an async upload) and
+   * ends the run. A restore holding the table ends the run as failed with the reason.
+   */
+  async loadQueuedRun(
+    run: MigrationRunEntity,
+    stream: Readable,
+    options: LoadOptions,
+    signal?: AbortSignal,
+  ): Promise<MigrationRunEntity> {
+    const lease = await this.gate.enter(run);
+    try {
+      return await this.loadIntoRun(run, stream, options, signal);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  private async loadIntoRun(
     run: MigrationRunEntity,
     stream: Readable,
     options: LoadOptions,
@@ -57,18 +81,27 @@ export class CsvLoadService {
       const batches = await this.loader.load(target, new RunMemory(table), rows, options.batchSize);
       if (batches === 0) error = reader.headerSkipped ? 'The file has a header but no rows' : 'The file is empty';
     } catch (cause) {
-      error = signal?.aborted
-        ? INTERRUPTED_REASON
-        : 'The file could not be read to its end: the upload was stopped or the database stopped answering';
+      error = signal?.aborted ? INTERRUPTED_REASON : runFailure(cause);
       this.logger.warn(`Run ${run.id} failed: ${String(cause)}`);
     }
-    return this.runs.finishRun(run.id, {
+    return this.endings.finish(run.id, {
       status: error ? 'failed' : 'completed',
       error,
       headerSkipped: reader.headerSkipped,
       bytesRead: counted.bytes,
     });
   }
+}
+
+/** Why a run stopped before the end of its file, for the run log. */
+function runFailure(cause: unknown): string {
+  const resend =
+    'the batches counted here are committed; send the file again to complete it (rows already in are updated)';
+  if (cause instanceof CommitOutcomeUnknownError) {
+    return `The database connection was lost while a batch was committing, so the run stopped; ${resend}`;
+  }
+  if (isConnectionError(cause)) return `The database stopped answering, so the run stopped; ${resend}`;
+  return 'The file could not be read to its end: the upload was stopped or the database stopped answering';
 }
 
 /** Counts the bytes taken from a stream, read only as fast as its consumer asks. */
@@ -78,7 +111,9 @@ class ByteCounter {
   constructor(private readonly stream: Readable) {}
 
   async *chunks(): AsyncGenerator<Buffer | string> {
-    for await (const chunk of this.stream as AsyncIterable<Buffer | string>) {
+    // A run that stops early must not destroy an upload's file stream: the upload drains it instead
+    // (a destroyed file stream leaves the multipart parser waiting forever).
+    for await (const chunk of this.stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer | string>) {
       this.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
       yield chunk;
     }

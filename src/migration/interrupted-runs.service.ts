@@ -1,10 +1,18 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
-import { MigrationRunsRepository } from './repositories/migration-runs.repository';
+import { CommitOutcomeUnknownError, isConnectionError } from '../database/database-errors';
+import { STALE_RUN_MS } from '../database/table-locks.service';
+import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
+import { BatchTransaction } from './repositories/batch-transaction';
+import { MigrationRunsRepository, type RunEnd } from './repositories/migration-runs.repository';
 
-/** A run beats with every batch; on a shared MySQL database, one silent this long has lost its process. */
-export const STALE_RUN_MS = 5 * 60 * 1000;
+export { STALE_RUN_MS };
 const SWEEP_EVERY_MS = 60 * 1000;
+const PENDING_RETRY_MS = 2000;
+
+const INTERRUPTED =
+  'The database stopped answering before the run could be ended; the batches counted here are committed';
 
 /**
  * Ends the runs a dead process left `running`. On SQLite this process owns the file, so every
@@ -15,10 +23,14 @@ const SWEEP_EVERY_MS = 60 * 1000;
 export class InterruptedRunsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('MigrationRuns');
   private timer: NodeJS.Timeout | null = null;
+  /** Runs of this process that could not be ended because the database was away; ended when it is back. */
+  private readonly pending = new Map<number, RunEnd>();
+  private pendingTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly runs: MigrationRunsRepository,
     private readonly config: AppConfig,
+    private readonly transaction: BatchTransaction,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -33,6 +45,48 @@ export class InterruptedRunsService implements OnApplicationBootstrap, OnApplica
 
   onApplicationShutdown(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.pendingTimer) clearInterval(this.pendingTimer);
+  }
+
+  /**
+   * Ends a run of this process. When the database is away, the run is ended as soon as it answers
+   * again (its counters already hold exactly the committed batches) and the caller gets a 503.
+   */
+  async finish(runId: number, end: RunEnd): Promise<MigrationRunEntity> {
+    try {
+      // Ending a run is idempotent, so an end whose COMMIT was cut is simply written again.
+      const attempt = () =>
+        this.runs.finishRun(runId, end).catch((error: unknown) => {
+          throw error instanceof CommitOutcomeUnknownError ? error.cause : error;
+        });
+      return await this.transaction.retrying(attempt);
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+      this.pending.set(runId, end.status === 'completed' ? { ...end, status: 'failed', error: INTERRUPTED } : end);
+      this.pendingTimer ??= setInterval(() => void this.finishPending(), PENDING_RETRY_MS);
+      this.pendingTimer.unref();
+      throw new DomainError(
+        'DATABASE_UNAVAILABLE',
+        `The database stopped answering during run ${runId}; the run is marked failed, with the batches it committed, as soon as the database is back`,
+        { runId },
+      );
+    }
+  }
+
+  private async finishPending(): Promise<void> {
+    for (const [runId, end] of this.pending) {
+      try {
+        await this.runs.finishRun(runId, end);
+        this.pending.delete(runId);
+        this.logger.warn(`Run ${runId} marked ${end.status} now that the database is back`);
+      } catch {
+        return;
+      }
+    }
+    if (this.pending.size === 0 && this.pendingTimer) {
+      clearInterval(this.pendingTimer);
+      this.pendingTimer = null;
+    }
   }
 
   private async sweep(staleBefore: Date): Promise<void> {

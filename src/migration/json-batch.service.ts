@@ -2,11 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
 import { TABLE_COLUMNS, isTableName, type TableName } from '../database/tables';
+import { isConnectionError } from '../database/database-errors';
+import { InterruptedRunsService } from './interrupted-runs.service';
 import { RunMemory, type RowError } from './load/batch-preparer';
 import { RunLoader } from './load/run-loader';
 import type { SourceRow } from './load/source-row';
-import { MigrationRunsRepository } from './repositories/migration-runs.repository';
-import { REASONS } from './rules/row-rules';
+import { RunGate } from './run-gate';
+import { REASONS, textProblem } from './rules/row-rules';
 
 export const MAX_JSON_ROWS = 1000;
 
@@ -14,8 +16,9 @@ export const MAX_JSON_ROWS = 1000;
 @Injectable()
 export class JsonBatchService {
   constructor(
-    private readonly runs: MigrationRunsRepository,
+    private readonly gate: RunGate,
     private readonly loader: RunLoader,
+    private readonly endings: InterruptedRunsService,
   ) {}
 
   async load(tableParam: string, body: unknown): Promise<MigrationRunEntity> {
@@ -24,13 +27,30 @@ export class JsonBatchService {
       throw new DomainError('MIGRATION_INVALID_BATCH', `The body must be a JSON array of 1 to ${MAX_JSON_ROWS} rows`);
     }
     const rows = body.map((item, i) => toSourceRow(table, item, i + 1));
-    const run = await this.runs.createRun({ table, file: null, batchSize: rows.length, rejectMode: 'batch' });
+    const { run, lease } = await this.gate.start({ table, file: null, batchSize: rows.length, rejectMode: 'batch' });
+    try {
+      return await this.loadRun(run, table, rows);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  private async loadRun(run: MigrationRunEntity, table: TableName, rows: SourceRow[]): Promise<MigrationRunEntity> {
     const target = { runId: run.id, table, rejectMode: 'batch' as const };
     const errors: RowError[] = [];
-    await this.loader.load(target, new RunMemory(table, 'row'), single(rows), rows.length, (outcome) => {
-      errors.push(...outcome.errors);
-    });
-    const finished = await this.runs.finishRun(run.id, { status: 'completed', error: null, headerSkipped: false });
+    try {
+      await this.loader.load(target, new RunMemory(table, 'row'), single(rows), rows.length, (outcome) => {
+        errors.push(...outcome.errors);
+      });
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+      const ended = { status: 'failed' as const, error: 'The database stopped answering', headerSkipped: false };
+      await this.endings.finish(run.id, ended);
+      throw new DomainError('DATABASE_UNAVAILABLE', 'The database stopped answering; send the batch again', {
+        runId: run.id,
+      });
+    }
+    const finished = await this.endings.finish(run.id, { status: 'completed', error: null, headerSkipped: false });
     if (errors.length > 0) {
       const rowErrors = errors.map((e) => ({ row: e.line, field: e.field, value: e.value, reason: e.reason }));
       const message = `${countBad(rowErrors)} of ${rows.length} rows cannot be loaded; nothing was written`;
@@ -66,7 +86,11 @@ function toSourceRow(table: TableName, item: unknown, position: number): SourceR
   const extra = Object.keys(record).find((key) => !columns.some((c) => c.name === key));
   const values = columns.map((c) => asText(record[c.name]));
   const row: SourceRow = { line: position, values, columns: columns.length, original: item };
+  const notScalar = columns.find((c) => typeof record[c.name] === 'object' && record[c.name] !== null);
   if (extra !== undefined) row.malformed = REASONS.notColumn(extra.slice(0, 40), table);
+  else if (notScalar) row.malformed = `${notScalar.name} must be a string or a number, not an object or array`;
+  else row.malformed = textProblem(values, `row ${position}`);
+  if (row.malformed === undefined) delete row.malformed;
   return row;
 }
 

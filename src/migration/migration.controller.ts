@@ -63,7 +63,10 @@ export class MigrationController {
       '(departments*.csv, jobs*.csv, hired_employees*.csv). A file sent before a file it depends on is spooled to a ' +
       'temporary file and loaded after it. Example: curl -H "Authorization: Bearer $API_KEY" -F rejectMode=row ' +
       '-F file=@departments.csv -F file=@jobs.csv -F file=@hired_employees.csv http://localhost:3000/migrate. ' +
-      'With ?async=true the answer is 202 as soon as the upload is received, and the files load afterwards.',
+      'With ?async=true the answer is 202 as soon as the upload is received, and the files load afterwards. ' +
+      'Limits: at most 10 files per request (400 when an eleventh begins; files already loaded are listed in ' +
+      'runs); a field longer than 65,536 characters, a line longer than 1,048,576 characters, bytes that are not ' +
+      'UTF-8 or control characters make the row rejected with its reason.',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: StartMigrationRunDto })
@@ -77,6 +80,16 @@ export class MigrationController {
   @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'No file, unknown table or a bad option' })
   @ApiResponse({ status: 401, type: ErrorResponseDto, description: 'No or a wrong API key' })
   @ApiResponse({ status: 413, type: ErrorResponseDto, description: 'Larger than MAX_UPLOAD_MB' })
+  @ApiResponse({
+    status: 409,
+    type: ErrorResponseDto,
+    description: 'TABLE_BUSY: a restore of the table is in progress',
+  })
+  @ApiResponse({
+    status: 503,
+    type: ErrorResponseDto,
+    description: 'DATABASE_UNAVAILABLE: the database stopped answering',
+  })
   async startFromUpload(
     @Req() request: Request,
     @Query() query: StartMigrationQueryDto,
@@ -110,7 +123,22 @@ export class MigrationController {
     },
   })
   @ApiResponse({ status: 201, type: RunResponseDto })
-  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Unknown table; not an array of 1..1000 rows' })
+  @ApiResponse({
+    status: 400,
+    type: ErrorResponseDto,
+    description:
+      'Unknown table; not an array of 1..1000 rows; malformed JSON, nested over 32 levels or over 100,000 values',
+  })
+  @ApiResponse({
+    status: 409,
+    type: ErrorResponseDto,
+    description: 'TABLE_BUSY: a restore of the table is in progress',
+  })
+  @ApiResponse({
+    status: 503,
+    type: ErrorResponseDto,
+    description: 'DATABASE_UNAVAILABLE: the database stopped answering',
+  })
   @ApiResponse({
     status: 422,
     type: JsonBatchRejectedResponseDto,
@@ -120,6 +148,8 @@ export class MigrationController {
     return this.migration.loadJsonBatch(table, rows);
   }
 
+  @ApiBearerAuth()
+  @ApiResponse({ status: 401, description: 'READ_API_KEY is set and no valid key was sent' })
   @Get('runs')
   @ApiOperation({ summary: 'The migration runs, newest first' })
   @ApiResponse({ status: 200, type: RunListResponseDto })
@@ -127,6 +157,8 @@ export class MigrationController {
     return this.migration.listRuns(query.limit, query.offset);
   }
 
+  @ApiBearerAuth()
+  @ApiResponse({ status: 401, description: 'READ_API_KEY is set and no valid key was sent' })
   @Get('runs/:id')
   @ApiOperation({ summary: 'One migration run with its rejected batches (the reject log)' })
   @ApiResponse({ status: 200, type: RunDetailResponseDto })

@@ -15,6 +15,7 @@ import { BatchTransaction } from './repositories/batch-transaction';
 import { HrTablesRepository } from './repositories/hr-tables.repository';
 import { MigrationRunsRepository } from './repositories/migration-runs.repository';
 import { RunEventsService } from './run-events.service';
+import { RunGate } from './run-gate';
 import { UploadReceiver } from './upload/upload-receiver';
 
 @Module({
@@ -29,6 +30,7 @@ import { UploadReceiver } from './upload/upload-receiver';
     InterruptedRunsService,
     UploadReceiver,
     RunLoader,
+    RunGate,
     BatchPreparer,
     BatchWriter,
     BatchTransaction,

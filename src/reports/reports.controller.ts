@@ -1,10 +1,12 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBearerAuth,
   ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
+  ApiResponse,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
@@ -32,6 +34,8 @@ function reportContent(model: new () => object, csvExample: string) {
 export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
+  @ApiBearerAuth()
+  @ApiResponse({ status: 401, description: 'READ_API_KEY is set and no valid key was sent' })
   @Get('hires-by-quarter')
   @ApiOperation({
     summary: 'Hires per department and job in a year (UTC), split by quarter',
@@ -52,6 +56,8 @@ export class ReportsController {
     });
   }
 
+  @ApiBearerAuth()
+  @ApiResponse({ status: 401, description: 'READ_API_KEY is set and no valid key was sent' })
   @Get('departments-above-mean')
   @ApiOperation({
     summary: 'Departments that hired more than the mean of the departments that hired in a year (UTC)',

@@ -16,7 +16,7 @@ describe.each(testEngines())('hr-migrate against the service on %s', (engine) =>
   const serviceTmp = mkdtempSync(join(tmpdir(), 'hr-cli-service-tmp-'));
 
   beforeAll(async () => {
-    service = await startServiceProcess(engine, { TMPDIR: serviceTmp });
+    service = await startServiceProcess(engine, { env: { TMPDIR: serviceTmp } });
     asUser = (args) => runCli(args, { HR_URL: service.url, API_KEY: service.apiKey });
   });
   afterAll(async () => {

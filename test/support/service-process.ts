@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, type Engine } from './test-database';
+import { createTestDatabase, type Engine, type TestDatabase } from './test-database';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -32,9 +32,10 @@ export async function freePort(): Promise<number> {
 /** The real service in its own process on a throwaway database, answering /health. */
 export async function startServiceProcess(
   engine: Engine,
-  extraEnv: Record<string, string> = {},
+  options: { shared?: TestDatabase; env?: Record<string, string> } = {},
 ): Promise<ServiceProcess> {
-  const db = await createTestDatabase(engine);
+  const { shared, env: extraEnv = {} } = options;
+  const db = shared ?? (await createTestDatabase(engine));
   const backupDir = mkdtempSync(join(tmpdir(), 'hr-cli-backups-'));
   const port = await freePort();
   const apiKey = 'cli-e2e-key-0123456789abcdef';
@@ -55,7 +56,7 @@ export async function startServiceProcess(
     await waitForHealth(url, child, () => log);
   } catch (error) {
     await stopChild(child);
-    await db.drop();
+    if (!shared) await db.drop();
     throw error;
   }
   return {
@@ -64,7 +65,7 @@ export async function startServiceProcess(
     backupDir,
     stop: async () => {
       await stopChild(child);
-      await db.drop();
+      if (!shared) await db.drop();
       rmSync(backupDir, { recursive: true, force: true });
     },
   };

@@ -24,20 +24,33 @@ export interface TestApp {
 /** The real application on a throwaway database, with its schema made by the real schema migrations. */
 export async function startTestApp(
   engine: Engine,
-  overrides: Partial<{ maxUploadBytes: number; rateLimitPerMinute: number }> = {},
+  overrides: Partial<{
+    maxUploadBytes: number;
+    rateLimitPerMinute: number;
+    readApiKey: string;
+    databaseRetryMs: number;
+    /** The URL the service connects with, e.g. through a proxy; the database is the same. */
+    databaseUrl: (url: string) => string;
+  }> = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase(engine);
   const backupDir = mkdtempSync(join(tmpdir(), 'hr-backups-'));
+  const database =
+    overrides.databaseUrl && db.config.type === 'mysql'
+      ? { type: 'mysql' as const, url: overrides.databaseUrl(db.config.url) }
+      : db.config;
   const config = new AppConfig(
-    db.config,
+    database,
     0,
     TEST_API_KEY,
     false,
     backupDir,
     overrides.maxUploadBytes ?? 1024 * 1024 * 1024,
     overrides.rateLimitPerMinute ?? 0,
+    overrides.readApiKey ?? null,
+    overrides.databaseRetryMs ?? 30_000,
   );
-  const app = await createApp(config, { logger: false });
+  const app = await createApp(config, process.env.TEST_LOG ? {} : { logger: false });
   await app.init();
   return {
     app,

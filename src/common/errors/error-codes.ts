@@ -20,6 +20,7 @@ export const ERROR_STATUS = {
   BACKUP_RESTORE_CONFLICT: 409,
   REPORT_INVALID_YEAR: 400,
   DATABASE_UNAVAILABLE: 503,
+  TABLE_BUSY: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -2,7 +2,9 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
+import { isConnectionError } from '../../database/database-errors';
 import { DomainError } from '../errors/domain-error';
+import { MAX_JSON_DEPTH, MAX_JSON_VALUES } from '../json-depth';
 
 interface ErrorBody {
   statusCode: number;
@@ -44,6 +46,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
         message: exception.message,
         code: exception.code,
         ...exception.details,
+      };
+    }
+    if (isConnectionError(exception)) {
+      this.logger.warn(`Database unavailable on ${request.method} ${request.path}: ${String(exception)}`);
+      return {
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        error: reason(503),
+        message: 'The database is not answering; try again in a moment',
+        code: 'DATABASE_UNAVAILABLE',
       };
     }
     const parserError = bodyParserError(exception);
@@ -110,6 +121,10 @@ function parserMessage(error: BodyParserError): string {
       return 'The request body is not valid JSON';
     case 'entity.too.large':
       return 'The request body is too large';
+    case 'entity.too.deep':
+      return `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`;
+    case 'entity.too.many':
+      return `The JSON body holds more than ${MAX_JSON_VALUES} values`;
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return 'The request body must be UTF-8';

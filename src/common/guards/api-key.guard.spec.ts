@@ -1,4 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { AppConfig } from '../../config/app-config';
 import { DomainError } from '../errors/domain-error';
 import { ApiKeyGuard } from './api-key.guard';
@@ -11,6 +12,7 @@ function contextFor(method: string, authorization?: string): ExecutionContext {
 describe('ApiKeyGuard', () => {
   const guard = new ApiKeyGuard(
     new AppConfig({ type: 'sqlite', path: ':memory:' }, 0, 'the-right-key-123', false, 'b', 1),
+    new Reflector(),
   );
 
   it('should let reads through without a key', () => {

@@ -36,8 +36,19 @@
     select.value = String(year);
   }
 
+  // With READ_API_KEY set, reads need the key: kept for this tab only (sessionStorage), never in the URL.
+  var KEY_ITEM = 'hr.readKey';
+
+  function headers(accept) {
+    var result = { Accept: accept };
+    var key = window.sessionStorage.getItem(KEY_ITEM);
+    if (key) result.Authorization = 'Bearer ' + key;
+    return result;
+  }
+
   function fetchJson(path) {
-    return fetch(path, { headers: { Accept: 'application/json' } }).then(function (response) {
+    return fetch(path, { headers: headers('application/json') }).then(function (response) {
+      $('key-form').hidden = response.status !== 401;
       return response.json().then(function (body) {
         if (!response.ok) throw new Error(body && body.message ? body.message : 'HTTP ' + response.status);
         return body;
@@ -317,6 +328,28 @@
       state.sort = { key: key, dir: numeric ? 'descending' : 'ascending' };
     }
     renderTable();
+  }
+
+  /** CSV downloads go through fetch so that they carry the read key too. */
+  function downloadCsv(event) {
+    if (!window.sessionStorage.getItem(KEY_ITEM)) return;
+    event.preventDefault();
+    var link = event.currentTarget;
+    fetch(link.href, { headers: headers('text/csv') })
+      .then(function (response) {
+        if (!response.ok) throw new Error('HTTP ' + response.status);
+        return response.blob();
+      })
+      .then(function (blob) {
+        var a = document.createElement('a');
+        a.href = window.URL.createObjectURL(blob);
+        a.download = link.getAttribute('download') || 'report.csv';
+        a.click();
+        window.URL.revokeObjectURL(a.href);
+      })
+      .catch(function (error) {
+        showError(error.message);
+      });
   }
 
   function setCsvLinks(year) {
@@ -630,6 +663,14 @@
       renderTable();
     });
     $('table-quarters').tHead.addEventListener('click', onSort);
+    $('csv-quarters').addEventListener('click', downloadCsv);
+    $('csv-above').addEventListener('click', downloadCsv);
+    $('key-form').addEventListener('submit', function (event) {
+      event.preventDefault();
+      window.sessionStorage.setItem(KEY_ITEM, $('read-key').value.trim());
+      $('read-key').value = '';
+      load(state.year);
+    });
     window.addEventListener('popstate', function () {
       load(yearFromUrl());
     });

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { CsvRowReader } from './csv-row-reader';
-import { MAX_COLUMNS, MAX_FIELD_CHARS, type CsvRow } from './csv-tokenizer';
+import { KEPT_FIELD_CHARS, MAX_COLUMNS, MAX_FIELD_CHARS, MAX_LINE_CHARS, type CsvRow } from './csv-tokenizer';
 
 const COLUMNS = ['id', 'name', 'datetime', 'department_id', 'job_id'];
 
@@ -93,12 +93,29 @@ describe('CsvRowReader', () => {
     });
   });
 
-  it('should cap long fields and many columns but still count the columns', async () => {
+  it('should keep only the start of long fields and the first columns but still count the columns', async () => {
     const { rows } = await read(`${'x'.repeat(MAX_FIELD_CHARS * 2)},${','.repeat(500)}\r\n2,b`, 'auto', 4096);
-    expect(rows[0].values[0]).toHaveLength(MAX_FIELD_CHARS + 1);
+    expect(rows[0].values[0]).toHaveLength(KEPT_FIELD_CHARS);
     expect(rows[0].values).toHaveLength(MAX_COLUMNS + 1);
     expect(rows[0].columns).toBe(502);
     expect(rows[1]).toMatchObject({ line: 2, values: ['2', 'b'] });
+  });
+
+  it('should mark a row malformed when a field is longer than the field limit, quoted or not', async () => {
+    const long = 'y'.repeat(MAX_FIELD_CHARS + 1);
+    const { rows } = await read(`1,${long}\r\n2,"${long}"\r\n3,${'z'.repeat(MAX_FIELD_CHARS)}`, 'auto', 1000);
+    expect(rows[0].malformed).toBe(`line 1: field 2 is longer than ${MAX_FIELD_CHARS} characters`);
+    expect(rows[1].malformed).toBe(`line 2: field 2 is longer than ${MAX_FIELD_CHARS} characters`);
+    expect(rows[2].malformed).toBeUndefined();
+  });
+
+  it('should mark a row malformed when its line is longer than the line limit', async () => {
+    const field = 'w'.repeat(60_000);
+    const fields = Math.ceil(MAX_LINE_CHARS / 60_001);
+    const { rows } = await read(`${Array(fields).fill(field).join(',')}\r\n2,b`, 'auto', 65536);
+    expect(rows[0].malformed).toBe(`line 1 is longer than ${MAX_LINE_CHARS} characters`);
+    expect(rows[1]).toMatchObject({ line: 2, values: ['2', 'b'] });
+    expect(rows[1].malformed).toBeUndefined();
   });
 
   it('should read nothing from an empty file', async () => {

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { textProblem } from '../rules/row-rules';
 import { CsvTokenizer, type CsvRow } from './csv-tokenizer';
 
 export type HeaderMode = 'auto' | 'true' | 'false';
@@ -25,8 +26,10 @@ export class CsvRowReader {
     const decoder = new StringDecoder('utf8');
     const tokenizer = new CsvTokenizer();
     let first = true;
-    for await (const chunk of source) {
-      const rows = tokenizer.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    // A run that stops early must not destroy an upload's file stream: the upload drains it instead.
+    const chunks = isReadable(source) ? source.iterator({ destroyOnReturn: false }) : source;
+    for await (const chunk of chunks) {
+      const rows = markNotText(tokenizer.push(typeof chunk === 'string' ? chunk : decoder.write(chunk)));
       if (first && rows.length > 0) {
         first = false;
         this.dropHeader(rows);
@@ -35,6 +38,7 @@ export class CsvRowReader {
     }
     const rows = tokenizer.push(decoder.end());
     rows.push(...tokenizer.end());
+    markNotText(rows);
     if (first && rows.length > 0) this.dropHeader(rows);
     if (rows.length > 0) yield rows;
   }
@@ -47,6 +51,20 @@ export class CsvRowReader {
       this.skipped = true;
     }
   }
+}
+
+/** Rows holding bytes that are not UTF-8 or control characters are malformed: no field of any table holds them. */
+function markNotText(rows: CsvRow[]): CsvRow[] {
+  for (const row of rows) {
+    if (row.malformed !== undefined) continue;
+    const problem = textProblem(row.values, `line ${row.line}`);
+    if (problem !== undefined) row.malformed = problem;
+  }
+  return rows;
+}
+
+function isReadable(source: unknown): source is Readable {
+  return typeof (source as Readable).iterator === 'function' && typeof (source as Readable).resume === 'function';
 }
 
 /** A header is a first line whose trimmed fields are the table's column names, in any case. */

@@ -1,6 +1,13 @@
-/** Bounds that keep one hostile row from taking the memory of the process. */
+/**
+ * Limits of a row, and bounds that keep one hostile row from taking the memory of the process: a
+ * field longer than MAX_FIELD_CHARS or a line longer than MAX_LINE_CHARS is a malformed row, and
+ * whatever its size only KEPT_FIELD_CHARS of each field and MAX_COLUMNS + 1 fields are kept
+ * (no valid value is that long; the reject log keeps 1 KB of a value).
+ */
 export const MAX_FIELD_CHARS = 65_536;
-export const MAX_COLUMNS = 100;
+export const MAX_LINE_CHARS = 1_048_576;
+export const MAX_COLUMNS = 64;
+export const KEPT_FIELD_CHARS = 1025;
 
 /** One row as it came: the physical line it starts on, its values and what made it malformed. */
 export interface CsvRow {
@@ -37,6 +44,9 @@ export class CsvTokenizer {
   private values: string[] = [];
   private columns = 0;
   private field = '';
+  /** The current field's and row's real lengths in characters, beyond what is kept. */
+  private fieldChars = 0;
+  private rowChars = 0;
   private state = State.FieldStart;
   private line = 1;
   private rowLine = 1;
@@ -127,12 +137,20 @@ export class CsvTokenizer {
   }
 
   private append(text: string, from: number, to: number): void {
-    if (to <= from || this.field.length > MAX_FIELD_CHARS) return;
-    this.field += text.slice(from, Math.min(to, from + MAX_FIELD_CHARS + 1 - this.field.length));
+    if (to <= from) return;
+    this.fieldChars += to - from;
+    this.rowChars += to - from;
+    if (this.field.length >= KEPT_FIELD_CHARS) return;
+    this.field += text.slice(from, Math.min(to, from + KEPT_FIELD_CHARS - this.field.length));
   }
 
   private endField(): void {
     this.columns++;
+    if (this.fieldChars > MAX_FIELD_CHARS && this.malformed === undefined) {
+      this.malformed = `line ${this.rowLine}: field ${this.columns} is longer than ${MAX_FIELD_CHARS} characters`;
+    }
+    this.rowChars++;
+    this.fieldChars = 0;
     if (this.values.length <= MAX_COLUMNS) this.values.push(this.field);
     this.field = '';
     this.state = State.FieldStart;
@@ -141,6 +159,9 @@ export class CsvTokenizer {
   private endRow(out: CsvRow[]): void {
     if (this.rowHasContent || this.field.length > 0) {
       this.endField();
+      if (this.rowChars > MAX_LINE_CHARS + 1 && this.malformed === undefined) {
+        this.malformed = `line ${this.rowLine} is longer than ${MAX_LINE_CHARS} characters`;
+      }
       const row: CsvRow = { line: this.rowLine, values: this.values, columns: this.columns };
       if (this.malformed !== undefined) row.malformed = this.malformed;
       out.push(row);
@@ -148,6 +169,8 @@ export class CsvTokenizer {
     this.values = [];
     this.columns = 0;
     this.field = '';
+    this.fieldChars = 0;
+    this.rowChars = 0;
     this.state = State.FieldStart;
     this.rowHasContent = false;
     this.malformed = undefined;

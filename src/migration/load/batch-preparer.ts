@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TABLE_COLUMNS, type TableName } from '../../database/tables';
 import { HrTablesRepository } from '../repositories/hr-tables.repository';
+import { BatchTransaction } from '../repositories/batch-transaction';
 import { REASONS } from '../rules/row-rules';
 import { checkRow, type DbValue, type FieldError } from '../rules/row-validator';
 import type { SourceRow } from './source-row';
@@ -38,7 +39,10 @@ export class RunMemory {
 /** Checks a batch: every field (fast validator), repeats within the upload, and references (one query per table). */
 @Injectable()
 export class BatchPreparer {
-  constructor(private readonly tables: HrTablesRepository) {}
+  constructor(
+    private readonly tables: HrTablesRepository,
+    private readonly transaction: BatchTransaction,
+  ) {}
 
   /** The synchronous part: fields and repeats. Runs while the previous batch commits. */
   check(memory: RunMemory, batchNo: number, rows: SourceRow[]): PreparedBatch {
@@ -79,7 +83,8 @@ export class BatchPreparer {
       const unknown = new Set<number>();
       for (const { values } of batch.good) if (!known.has(values[c] as number)) unknown.add(values[c] as number);
       if (unknown.size === 0) continue;
-      for (const id of await this.tables.findExistingIds(target, [...unknown])) known.add(id);
+      const existing = await this.transaction.retrying(() => this.tables.findExistingIds(target, [...unknown]));
+      for (const id of existing) known.add(id);
       for (const entry of batch.good) {
         const id = entry.values[c] as number;
         if (known.has(id)) continue;

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { isConnectionError } from '../../database/database-errors';
 import type { RejectMode } from '../../database/entities/migration-run.entity';
 import { TABLE_COLUMNS, type TableName } from '../../database/tables';
 import { BatchTransaction, describeDatabaseError } from '../repositories/batch-transaction';
@@ -64,6 +65,8 @@ export class BatchWriter {
       });
       return outcome;
     } catch (error) {
+      // A lost database is not the batch's fault, and a batch whose COMMIT was cut may be in: stop the run.
+      if (isConnectionError(error)) throw error;
       return this.recordRefusal(target, batch, error);
     }
   }

@@ -1,4 +1,5 @@
 import { describeDatabaseError, isTransientDatabaseError } from './batch-transaction';
+import { CommitOutcomeUnknownError, isConnectionError, isUnsentStatementError } from '../../database/database-errors';
 
 const wrapped = (driverError: object) =>
   Object.assign(new Error('query failed: INSERT INTO secret_table ...'), { driverError });
@@ -28,5 +29,26 @@ describe('describeDatabaseError', () => {
     );
     expect(reason).toBe('the database refused the batch (ER_DATA_TOO_LONG)');
     expect(describeDatabaseError(wrapped({ code: "'; DROP TABLE x; --" }))).toBe('the database refused the batch');
+  });
+});
+
+describe('lost connections', () => {
+  it.each([
+    ['a lost connection', wrapped({ code: 'PROTOCOL_CONNECTION_LOST', fatal: true }), true],
+    ['a refused connection', { code: 'ECONNREFUSED', errno: -111 }, true],
+    ['a server shutting down', wrapped({ errno: 1053, code: 'ER_SERVER_SHUTDOWN' }), true],
+    ['a server gone away', wrapped({ errno: 2006 }), true],
+    ['a killed connection', wrapped({ errno: 1927, code: 'ER_CONNECTION_KILLED' }), true],
+    ['a command on a closed connection', new Error("Can't add new command when connection is in closed state"), true],
+    ['a deadlock', wrapped({ errno: 1213 }), false],
+    ['a foreign key violation', wrapped({ errno: 1452 }), false],
+  ])('should tell whether the connection was lost when the error is %s', (_name, error, lost) => {
+    expect(isConnectionError(error)).toBe(lost);
+  });
+
+  it('should count a COMMIT the driver never sent as unsent and one that was cut as unknown', () => {
+    expect(isUnsentStatementError(new Error("Can't add new command when connection is in closed state"))).toBe(true);
+    expect(isUnsentStatementError(wrapped({ code: 'PROTOCOL_CONNECTION_LOST' }))).toBe(false);
+    expect(isConnectionError(new CommitOutcomeUnknownError(new Error('lost')))).toBe(true);
   });
 });

@@ -1,19 +1,37 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
+import {
+  CommitOutcomeUnknownError,
+  DatabaseUnavailableError,
+  driverError,
+  isConnectionError,
+  isLockError,
+  isUnsentStatementError,
+} from '../../database/database-errors';
 
-const RETRIES = 3;
-const TRANSIENT_ERRNOS = new Set([1213, 1205]); // deadlock, lock wait timeout
-const TRANSIENT_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+const LOCK_RETRIES = 3;
+const DEFAULT_CONNECTION_RETRY_MS = 30_000;
 
 /**
- * Runs one batch's writes as one short transaction, retrying transient lock errors with backoff.
+ * Runs one batch's writes as one short transaction, retrying transient errors with backoff:
+ * deadlocks and lock timeouts a few times, a lost connection (database restarting, network cut)
+ * until the retry budget is spent. A connection lost during COMMIT is not retried: the batch may
+ * have committed, and running it again would count it twice (CommitOutcomeUnknownError).
  * SQLite has a single connection in TypeORM, so its transactions are queued one after another.
  */
 @Injectable()
 export class BatchTransaction {
+  private readonly logger = new Logger('Database');
   private sqliteQueue: Promise<unknown> = Promise.resolve();
+  private readonly retryMs: number;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() config?: AppConfig,
+  ) {
+    this.retryMs = config?.databaseRetryMs ?? DEFAULT_CONNECTION_RETRY_MS;
+  }
 
   /** Whether transactions can run side by side (MySQL: one connection each). */
   get parallel(): boolean {
@@ -21,12 +39,26 @@ export class BatchTransaction {
   }
 
   async run<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+    return this.retrying(() => this.serialized(() => this.once(work)));
+  }
+
+  /** Runs a read (or any statement that is safe to repeat) with the same retries as a transaction. */
+  async retrying<T>(task: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.retryMs;
+    let lockRetries = 0;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.serialized(() => this.once(work));
+        return await task();
       } catch (error) {
-        if (attempt >= RETRIES || !isTransientDatabaseError(error)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50 * 4 ** attempt));
+        if (isLockError(error) && lockRetries < LOCK_RETRIES) {
+          await sleep(50 * 4 ** lockRetries++);
+          continue;
+        }
+        if (!isConnectionError(error) || error instanceof CommitOutcomeUnknownError) throw error;
+        const wait = Math.min(100 * 2 ** attempt, 2000);
+        if (Date.now() + wait > deadline) throw new DatabaseUnavailableError(error);
+        if (attempt === 0) this.logger.warn(`Lost the database connection, retrying: ${String(error)}`);
+        await sleep(wait);
       }
     }
   }
@@ -40,39 +72,38 @@ export class BatchTransaction {
 
   private async once<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
     try {
+      await runner.connect();
       // Batches never write the same ids (repeats are rejected before), so READ COMMITTED is safe and
       // spares MySQL the gap locks that make concurrent upserts deadlock.
       await runner.startTransaction(this.parallel ? 'READ COMMITTED' : undefined);
+      let committing = false;
       try {
         const result = await work(runner);
+        committing = true;
         await runner.commitTransaction();
         return result;
       } catch (error) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        // A COMMIT sent on a connection that then broke may have committed; one never sent did not.
+        if (committing && isConnectionError(error) && !isUnsentStatementError(error)) {
+          throw new CommitOutcomeUnknownError(error);
+        }
+        // On a broken connection the server has rolled back already; ROLLBACK would fail too.
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
         throw error;
       }
     } finally {
-      if (this.parallel) await runner.release();
+      if (this.parallel) await runner.release().catch(() => undefined);
     }
   }
 }
 
-interface DriverError {
-  errno?: number;
-  code?: string;
-}
-
-function driverError(error: unknown): DriverError {
-  if (typeof error !== 'object' || error === null) return {};
-  const inner = (error as { driverError?: unknown }).driverError;
-  return (typeof inner === 'object' && inner !== null ? inner : error) as DriverError;
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export function isTransientDatabaseError(error: unknown): boolean {
-  const { errno, code } = driverError(error);
-  return (errno !== undefined && TRANSIENT_ERRNOS.has(errno)) || (code !== undefined && TRANSIENT_CODES.has(code));
+  return isLockError(error);
 }
 
 /** Why the database refused a batch, in words safe to show: never the SQL, never the values. */
@@ -81,7 +112,7 @@ export function describeDatabaseError(error: unknown): string {
   if (errno === 1452 || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
     return 'the database refused the batch: a referenced department or job does not exist';
   }
-  if (isTransientDatabaseError(error)) return 'the database stayed locked after several retries';
+  if (isLockError(error)) return 'the database stayed locked after several retries';
   const safeCode = typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code) ? ` (${code})` : '';
   return `the database refused the batch${safeCode}`;
 }

@@ -13,6 +13,20 @@ export const ISO_INSTANT_SHAPE =
 
 const SHOWN_CHARS = 40;
 
+// Control characters other than tab, CR and LF; U+FFFD is what bytes that are not UTF-8 decode to.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+const NOT_UTF8 = '\uFFFD';
+
+/** Why a row's values are not text at all (bytes that are not UTF-8, control characters), if they are not. */
+export function textProblem(values: readonly string[], where: string): string | undefined {
+  for (const value of values) {
+    if (value.includes(NOT_UTF8)) return `${where} holds bytes that are not UTF-8 text`;
+    if (CONTROL.test(value)) return `${where} holds a control character`;
+  }
+  return undefined;
+}
+
 /** A value as quoted in a reason: short enough to read. */
 export function shown(value: string): string {
   return value.length > SHOWN_CHARS ? `${value.slice(0, SHOWN_CHARS)}…` : value;

@@ -38,6 +38,9 @@ export interface SpooledUpload {
   dispose(): Promise<void>;
 }
 
+/** Files one request may carry; the upload is refused with 400 when one more begins. */
+export const MAX_FILES_PER_REQUEST = 10;
+
 export type FileHandler = (options: LoadOptions, file: UploadedFile) => Promise<void>;
 
 /** Tables a table references: a file of it waits for files of these sent in the same request. */
@@ -113,7 +116,12 @@ class UploadSession {
     try {
       await this.received();
       for (const file of this.inDependencyOrder()) {
-        await this.handle(this.options as LoadOptions, { ...file, stream: createReadStream(file.path) });
+        const stream = createReadStream(file.path);
+        try {
+          await this.handle(this.options as LoadOptions, { ...file, stream });
+        } finally {
+          stream.destroy();
+        }
       }
     } finally {
       await this.removeSpooled();
@@ -159,7 +167,7 @@ class UploadSession {
       try {
         parser = busboy({
           headers: this.upload.headers,
-          limits: { fields: 20, fieldSize: 1024, files: 20, parts: 50 },
+          limits: { fields: 20, fieldSize: 1024, files: MAX_FILES_PER_REQUEST, parts: 50 },
         });
       } catch {
         throw new DomainError(
@@ -184,7 +192,9 @@ class UploadSession {
         this.fields[name] = value;
       });
       parser.on('file', (name, stream, info) => this.onFile(name, stream, info.filename ?? '', stop));
-      parser.on('filesLimit', () => stop(invalid('Too many files in one request (at most 20)')));
+      parser.on('filesLimit', () =>
+        stop(invalid(`Too many files in one request: send at most ${MAX_FILES_PER_REQUEST} files per request`)),
+      );
       parser.on('fieldsLimit', () => stop(invalid('Too many form fields')));
       parser.on('partsLimit', () => stop(invalid('Too many parts in the form')));
       parser.on('error', () => stop(invalid('The multipart/form-data body is malformed')));

@@ -1,0 +1,78 @@
+import { request as httpRequest } from 'node:http';
+
+/** `count` valid hired_employees lines with ids from `firstId`, for departments 1..2 and job 1. */
+export function employeesCsv(count: number, firstId = 1): string {
+  const lines: string[] = [];
+  for (let id = firstId; id < firstId + count; id++) {
+    lines.push(`${id},Person ${id},2021-0${1 + (id % 9)}-1${id % 10}T10:00:00Z,${1 + (id % 2)},1`);
+  }
+  return lines.join('\r\n');
+}
+
+/** Waits for a condition, polling; fails with `what` when it does not hold in time. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** What an answer must never show: SQL of a query, a stack frame, a file path. */
+export const LEAKS = [
+  /\b(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM|VALUES \(|ON DUPLICATE KEY)\b/,
+  /\n\s+at /,
+  /\bat \S+ \(/,
+  /\/work|\/tmp|node_modules|\/home\/|\/usr\//,
+];
+
+export function leaksIn(text: string): string[] {
+  return LEAKS.filter((re) => re.test(text)).map(String);
+}
+
+/**
+ * A multipart upload of one CSV file whose end the test decides: the run stays `running` until
+ * `finish()` sends the rest, so what happens meanwhile does not depend on timing.
+ */
+export function openUpload(
+  url: string,
+  apiKey: string,
+  table: string,
+  head: string,
+): { finish(tail: string): Promise<{ status: number; body: OpenUploadAnswer }> } {
+  const boundary = `----hr${Date.now()}`;
+  const target = new URL('/migrate', url);
+  const req = httpRequest(target, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${apiKey}`,
+      'Content-Type': `multipart/form-data; boundary=${boundary}`,
+    },
+  });
+  const answer = new Promise<{ status: number; body: OpenUploadAnswer }>((resolve, reject) => {
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+  });
+  req.write(
+    `--${boundary}\r\nContent-Disposition: form-data; name="table"\r\n\r\n${table}\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${table}.csv"\r\n` +
+      `Content-Type: text/csv\r\n\r\n${head}`,
+  );
+  return {
+    finish: (tail: string) => {
+      req.end(`${tail}\r\n--${boundary}--\r\n`);
+      return answer;
+    },
+  };
+}
+
+interface OpenUploadAnswer {
+  runs: { status: string; rowsInserted: number; rowsRejected: number; id: number }[];
+  [key: string]: unknown;
+}
