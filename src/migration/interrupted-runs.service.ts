@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { AppConfig } from '../config/app-config';
 import { MigrationRunsRepository } from './repositories/migration-runs.repository';
 
-/** A run beats with every batch; on a shared MySQL database, one silent this long has lost its process. */
+/** A loading run beats every HEARTBEAT_MS; on a shared MySQL database, one silent this long has lost its process. */
 export const STALE_RUN_MS = 5 * 60 * 1000;
 const SWEEP_EVERY_MS = 60 * 1000;
 
