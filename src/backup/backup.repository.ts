@@ -92,24 +92,28 @@ export class BackupRepository {
 
   private async deleteThenInsert(runner: QueryRunner, table: TableName, batches: AsyncIterable<TableRow[]>) {
     await runner.query(`DELETE FROM ${table}`);
+    const ahead = new WriteAhead();
     let written = 0;
     for await (const batch of batches) {
       if (batch.length === 0) continue;
-      await this.insertBatch(runner, table, batch, false);
+      await ahead.send(this.insertBatch(runner, table, batch, false));
       written += batch.length;
     }
+    await ahead.settle();
     return written;
   }
 
   private async mergeInIdOrder(runner: QueryRunner, table: TableName, batches: AsyncIterable<TableRow[]>) {
+    const ahead = new WriteAhead();
     let written = 0;
     let previous: number | undefined;
     for await (const batch of batches) {
       if (batch.length === 0) continue;
-      await this.mergeBatch(runner, table, batch, previous);
+      await ahead.send((await this.mergeBatch(runner, table, batch, previous)).write);
       written += batch.length;
       previous = batch[batch.length - 1][0] as number;
     }
+    await ahead.settle();
     await (previous === undefined
       ? runner.query(`DELETE FROM ${table}`)
       : runner.query(`DELETE FROM ${table} WHERE id > ?`, [previous]));
@@ -120,8 +124,14 @@ export class BackupRepository {
    * Makes the rows with ids in (previous, last id of the batch] equal to the batch: reads them,
    * deletes those the batch does not have, upserts only new or changed rows. A range holding far
    * more rows than the batch is not read: its rows are deleted by NOT IN and the batch upserted.
+   * Returns the upsert, sent but not awaited.
    */
-  private async mergeBatch(runner: QueryRunner, table: TableName, batch: TableRow[], previous: number | undefined) {
+  private async mergeBatch(
+    runner: QueryRunner,
+    table: TableName,
+    batch: TableRow[],
+    previous: number | undefined,
+  ): Promise<{ write?: Promise<void> }> {
     const last = batch[batch.length - 1][0] as number;
     const range = previous === undefined ? 'id <= ?' : 'id > ? AND id <= ?';
     const bounds = previous === undefined ? [last] : [previous, last];
@@ -136,15 +146,14 @@ export class BackupRepository {
         ...bounds,
         ...ids,
       ]);
-      await this.insertBatch(runner, table, batch, true);
-      return;
+      return { write: this.insertBatch(runner, table, batch, true) };
     }
     const current = new Map(existing.map((row) => [Number(row.id), row]));
     const changed = batch.filter((row) => !sameRow(table, current.get(row[0] as number), row));
     const kept = new Set(batch.map((row) => row[0] as number));
     const gone = [...current.keys()].filter((id) => !kept.has(id));
     if (gone.length > 0) await runner.query(`DELETE FROM ${table} WHERE id IN (${placeholders(gone.length)})`, gone);
-    if (changed.length > 0) await this.insertBatch(runner, table, changed, true);
+    return { write: changed.length > 0 ? this.insertBatch(runner, table, changed, true) : undefined };
   }
 
   private async insertBatch(runner: QueryRunner, table: TableName, rows: TableRow[], upsert: boolean): Promise<void> {
@@ -189,6 +198,30 @@ export class BackupRepository {
         );
       }
     }
+  }
+}
+
+/**
+ * Keeps one write in flight: it is sent as soon as it is built, and awaited only when the next one
+ * is ready, so the next batch is decoded and its statement built while the database runs this one.
+ * One connection runs its statements in order, so nothing else changes.
+ */
+class WriteAhead {
+  private pending: Promise<void> | undefined;
+
+  /** Hands over a write already sent; waits for the one before it. */
+  async send(write: Promise<void> | undefined): Promise<void> {
+    // Observed below or by settle(); this keeps a failure from being reported as unhandled meanwhile.
+    write?.catch(() => undefined);
+    const previous = this.pending;
+    this.pending = write;
+    await previous;
+  }
+
+  async settle(): Promise<void> {
+    const last = this.pending;
+    this.pending = undefined;
+    await last;
   }
 }
 
