@@ -35,6 +35,19 @@ async function dropDatabase(name: string): Promise<void> {
   await admin.end();
 }
 
+/** The server settings that weigh most on commits and inserts; the service never changes them. */
+async function serverSettings(): Promise<Figures> {
+  const admin = await createConnection({ uri: SERVER });
+  const [rows] = await admin.query(
+    `SHOW VARIABLES WHERE Variable_name IN ('version', 'innodb_flush_log_at_trx_commit', 'innodb_buffer_pool_size',
+      'innodb_doublewrite', 'log_bin', 'sync_binlog', 'max_allowed_packet')`,
+  );
+  await admin.end();
+  return Object.fromEntries(
+    (rows as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name, r.Value]),
+  );
+}
+
 async function timed<T>(fn: () => Promise<T>): Promise<{ result: T; seconds: number }> {
   const start = process.hrtime.bigint();
   const result = await fn();
@@ -166,6 +179,7 @@ async function main(): Promise<void> {
     },
     rows: ROWS,
     date: new Date().toISOString(),
+    server: await serverSettings(),
   };
   console.log(`Generating ${ROWS.toLocaleString('en')} employees (about 3% defective) in ${DATA_DIR}`);
   const files = await generateData(DATA_DIR, ROWS);
