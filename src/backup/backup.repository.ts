@@ -58,7 +58,7 @@ export class BackupRepository {
    * writes only what differs, much cheaper than rewriting every row and index entry when a table
    * is brought back from recent changes: per batch, read the table's rows in the batch's id range,
    * delete those the batch lacks, upsert new and changed rows. Otherwise: DELETE everything, then
-   * one multi-row INSERT per batch.
+   * one multi-row INSERT per batch. Into a table found empty, only the inserts.
    */
   async replaceTable(
     table: TableName,
@@ -75,9 +75,15 @@ export class BackupRepository {
       }
       await runner.startTransaction();
       if (!this.mysql) await runner.query('PRAGMA defer_foreign_keys = ON');
-      const written = options.idsAscending
-        ? await this.mergeInIdOrder(runner, table, batches)
-        : await this.deleteThenInsert(runner, table, batches);
+      let written: number;
+      if (await this.isEmpty(runner, table)) {
+        written = await this.insertAll(runner, table, batches, options.idsAscending);
+      } else if (options.idsAscending) {
+        written = await this.mergeInIdOrder(runner, table, batches);
+      } else {
+        await runner.query(`DELETE FROM ${table}`);
+        written = await this.insertAll(runner, table, batches, false);
+      }
       await this.assertNoOrphans(runner, table);
       await runner.commitTransaction();
       return written;
@@ -90,13 +96,22 @@ export class BackupRepository {
     }
   }
 
-  private async deleteThenInsert(runner: QueryRunner, table: TableName, batches: AsyncIterable<TableRow[]>) {
-    await runner.query(`DELETE FROM ${table}`);
+  private async isEmpty(runner: QueryRunner, table: TableName): Promise<boolean> {
+    const rows: unknown[] = await runner.query(`SELECT id FROM ${table} LIMIT 1`);
+    return rows.length === 0;
+  }
+
+  /**
+   * One multi-row insert per batch, nothing read: the table holds none of the ids. Unique ids
+   * (`upsert`) are upserted so that rows another writer adds meanwhile are overwritten, not a
+   * failure; otherwise a repeated id fails the restore.
+   */
+  private async insertAll(runner: QueryRunner, table: TableName, batches: AsyncIterable<TableRow[]>, upsert: boolean) {
     const ahead = new WriteAhead();
     let written = 0;
     for await (const batch of batches) {
       if (batch.length === 0) continue;
-      await ahead.send(this.insertBatch(runner, table, batch, false));
+      await ahead.send(this.insertBatch(runner, table, batch, upsert));
       written += batch.length;
     }
     await ahead.settle();
