@@ -35,6 +35,19 @@ async function dropDatabase(name: string): Promise<void> {
   await admin.end();
 }
 
+/** The server settings that weigh most on commits and inserts; the service never changes them. */
+async function serverSettings(): Promise<Figures> {
+  const admin = await createConnection({ uri: SERVER });
+  const [rows] = await admin.query(
+    `SHOW VARIABLES WHERE Variable_name IN ('version', 'innodb_flush_log_at_trx_commit', 'innodb_buffer_pool_size',
+      'innodb_doublewrite', 'log_bin', 'sync_binlog', 'max_allowed_packet')`,
+  );
+  await admin.end();
+  return Object.fromEntries(
+    (rows as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name, r.Value]),
+  );
+}
+
 async function timed<T>(fn: () => Promise<T>): Promise<{ result: T; seconds: number }> {
   const start = process.hrtime.bigint();
   const result = await fn();
@@ -72,7 +85,7 @@ async function loadThroughService(
   files: GeneratedFiles,
   rejectMode: 'row' | 'batch',
   backupDir: string,
-): Promise<{ figures: Figures; service: ServiceProcess }> {
+): Promise<{ figures: Figures; service: ServiceProcess; url: string }> {
   const url = await createDatabase(name);
   const service = await ServiceProcess.start(url, backupDir);
   await service.migrate([files.departments, files.jobs], {});
@@ -81,6 +94,7 @@ async function loadThroughService(
   const run = result[0];
   return {
     service,
+    url,
     figures: {
       rejectMode,
       rowsRead: run.rowsRead,
@@ -132,12 +146,19 @@ async function throughput(service: ServiceProcess): Promise<Figures> {
   };
 }
 
-async function backupAndRestore(service: ServiceProcess, rows: number): Promise<Figures> {
+async function backupAndRestore(service: ServiceProcess, databaseUrl: string, rows: number): Promise<Figures> {
   service.resetPeakMemory();
   const backup = await timed(() => service.post('/backup/hired_employees'));
   const backupMemory = service.peakMemoryMb();
   service.resetPeakMemory();
   const restore = await timed(() => service.post('/restore/hired_employees', { file: backup.result.file }));
+  const restoreMemory = service.peakMemoryMb();
+  // Every row written again: the table emptied (TRUNCATE, so that no purge of deleted rows runs meanwhile).
+  const conn = await createConnection({ uri: databaseUrl });
+  await conn.query('TRUNCATE TABLE hired_employees');
+  await conn.end();
+  service.resetPeakMemory();
+  const restoreEmpty = await timed(() => service.post('/restore/hired_employees', { file: backup.result.file }));
   return {
     backup: {
       rows,
@@ -150,9 +171,49 @@ async function backupAndRestore(service: ServiceProcess, rows: number): Promise<
       rows: restore.result.rowsRestored,
       seconds: round(restore.seconds),
       rowsPerSecond: Math.round(rows / restore.seconds),
+      peakMemoryMb: restoreMemory,
+    },
+    restoreIntoEmptyTable: {
+      rows: restoreEmpty.result.rowsRestored,
+      seconds: round(restoreEmpty.seconds),
+      rowsPerSecond: Math.round(rows / restoreEmpty.seconds),
       peakMemoryMb: service.peakMemoryMb(),
     },
   };
+}
+
+/** The figures as the README shows them. */
+function printTables(f: Figures): void {
+  type Step = { seconds: number; rowsPerSecond: number; peakMemoryMb?: number; rows?: number; rowsRead?: number };
+  type Latency = Record<string, { firstMs: number; medianMs: number; p95Ms: number }>;
+  const n = (x: number) => x.toLocaleString('en');
+  const rows: [string, Step | undefined][] = [
+    ['LOAD DATA LOCAL INFILE (valid rows)', f.loadData as Step],
+    ['POST /migrate, rejectMode=row', f.migrateRow as Step],
+    ['POST /migrate, rejectMode=batch', f.migrateBatch as Step],
+    ['backup (AVRO)', f.backup as Step],
+    ['restore over the same rows', f.restore as Step],
+    ['restore into the emptied table', f.restoreIntoEmptyTable as Step],
+    [`POST /migrate, rejectMode=row, ${n(BIG_ROWS)} rows`, f.migrateBig as Step | undefined],
+  ];
+  console.log('\n| step | time | rows/s | peak memory |\n| --- | --- | --- | --- |');
+  for (const [label, step] of rows) {
+    if (!step) continue;
+    const memory = step.peakMemoryMb === undefined ? '—' : `${step.peakMemoryMb} MB`;
+    console.log(`| ${label} | ${step.seconds} s | ${n(step.rowsPerSecond)} | ${memory} |`);
+  }
+  console.log(`\nLoad through the service: ${f.ratioToLoadData as number}× the LOAD DATA time.`);
+  console.log('\n| report | first request | median | p95 |\n| --- | --- | --- | --- |');
+  for (const [size, key] of [
+    ['100k', 'reports100k'],
+    [n(ROWS), 'reports'],
+  ]) {
+    for (const [report, l] of Object.entries(f[key] as Latency)) {
+      console.log(`| ${report}, ${size} rows | ${l.firstMs} ms | ${l.medianMs} ms | ${l.p95Ms} ms |`);
+    }
+  }
+  const throughput = f.throughput as { requestsPerSecond: number };
+  console.log(`\nCached report under load (20 connections, 10 s): ${n(throughput.requestsPerSecond)} requests/s.`);
 }
 
 async function main(): Promise<void> {
@@ -166,6 +227,7 @@ async function main(): Promise<void> {
     },
     rows: ROWS,
     date: new Date().toISOString(),
+    server: await serverSettings(),
   };
   console.log(`Generating ${ROWS.toLocaleString('en')} employees (about 3% defective) in ${DATA_DIR}`);
   const files = await generateData(DATA_DIR, ROWS);
@@ -195,7 +257,7 @@ async function main(): Promise<void> {
   console.log('Reports at full size, then backup and restore');
   figures.reports = await reportLatency(rowRun.service);
   figures.throughput = await throughput(rowRun.service);
-  Object.assign(figures, await backupAndRestore(rowRun.service, Number(rowRun.figures.rowsInserted)));
+  Object.assign(figures, await backupAndRestore(rowRun.service, rowRun.url, Number(rowRun.figures.rowsInserted)));
   await rowRun.service.stop();
   await dropDatabase('bench_row');
 
@@ -212,6 +274,7 @@ async function main(): Promise<void> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(join(RESULTS_DIR, 'latest.json'), JSON.stringify(figures, null, 2) + '\n');
   console.log(JSON.stringify(figures, null, 2));
+  printTables(figures);
   console.log(`\nFigures written to ${join(RESULTS_DIR, 'latest.json')}`);
 }
 

@@ -26,7 +26,9 @@ export class ServiceProcess {
 
   static async start(databaseUrl: string, backupDir: string): Promise<ServiceProcess> {
     const port = await freePort();
-    const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'main.js')], {
+    // BENCH_SERVICE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the service.
+    const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', 'dist', 'main.js')], {
       env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), API_KEY: BENCH_KEY, BACKUP_DIR: backupDir },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

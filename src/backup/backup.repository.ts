@@ -58,7 +58,7 @@ export class BackupRepository {
    * writes only what differs, much cheaper than rewriting every row and index entry when a table
    * is brought back from recent changes: per batch, read the table's rows in the batch's id range,
    * delete those the batch lacks, upsert new and changed rows. Otherwise: DELETE everything, then
-   * one multi-row INSERT per batch.
+   * one multi-row INSERT per batch. Into a table found empty, only the inserts.
    */
   async replaceTable(
     table: TableName,
@@ -75,9 +75,15 @@ export class BackupRepository {
       }
       await runner.startTransaction();
       if (!this.mysql) await runner.query('PRAGMA defer_foreign_keys = ON');
-      const written = options.idsAscending
-        ? await this.mergeInIdOrder(runner, table, batches)
-        : await this.deleteThenInsert(runner, table, batches);
+      let written: number;
+      if (await this.isEmpty(runner, table)) {
+        written = await this.insertAll(runner, table, batches, options.idsAscending);
+      } else if (options.idsAscending) {
+        written = await this.mergeInIdOrder(runner, table, batches);
+      } else {
+        await runner.query(`DELETE FROM ${table}`);
+        written = await this.insertAll(runner, table, batches, false);
+      }
       await this.assertNoOrphans(runner, table);
       await runner.commitTransaction();
       return written;
@@ -90,26 +96,39 @@ export class BackupRepository {
     }
   }
 
-  private async deleteThenInsert(runner: QueryRunner, table: TableName, batches: AsyncIterable<TableRow[]>) {
-    await runner.query(`DELETE FROM ${table}`);
+  private async isEmpty(runner: QueryRunner, table: TableName): Promise<boolean> {
+    const rows: unknown[] = await runner.query(`SELECT id FROM ${table} LIMIT 1`);
+    return rows.length === 0;
+  }
+
+  /**
+   * One multi-row insert per batch, nothing read: the table holds none of the ids. Unique ids
+   * (`upsert`) are upserted so that rows another writer adds meanwhile are overwritten, not a
+   * failure; otherwise a repeated id fails the restore.
+   */
+  private async insertAll(runner: QueryRunner, table: TableName, batches: AsyncIterable<TableRow[]>, upsert: boolean) {
+    const ahead = new WriteAhead();
     let written = 0;
     for await (const batch of batches) {
       if (batch.length === 0) continue;
-      await this.insertBatch(runner, table, batch, false);
+      await ahead.send(this.insertBatch(runner, table, batch, upsert));
       written += batch.length;
     }
+    await ahead.settle();
     return written;
   }
 
   private async mergeInIdOrder(runner: QueryRunner, table: TableName, batches: AsyncIterable<TableRow[]>) {
+    const ahead = new WriteAhead();
     let written = 0;
     let previous: number | undefined;
     for await (const batch of batches) {
       if (batch.length === 0) continue;
-      await this.mergeBatch(runner, table, batch, previous);
+      await ahead.send((await this.mergeBatch(runner, table, batch, previous)).write);
       written += batch.length;
       previous = batch[batch.length - 1][0] as number;
     }
+    await ahead.settle();
     await (previous === undefined
       ? runner.query(`DELETE FROM ${table}`)
       : runner.query(`DELETE FROM ${table} WHERE id > ?`, [previous]));
@@ -120,8 +139,14 @@ export class BackupRepository {
    * Makes the rows with ids in (previous, last id of the batch] equal to the batch: reads them,
    * deletes those the batch does not have, upserts only new or changed rows. A range holding far
    * more rows than the batch is not read: its rows are deleted by NOT IN and the batch upserted.
+   * Returns the upsert, sent but not awaited.
    */
-  private async mergeBatch(runner: QueryRunner, table: TableName, batch: TableRow[], previous: number | undefined) {
+  private async mergeBatch(
+    runner: QueryRunner,
+    table: TableName,
+    batch: TableRow[],
+    previous: number | undefined,
+  ): Promise<{ write?: Promise<void> }> {
     const last = batch[batch.length - 1][0] as number;
     const range = previous === undefined ? 'id <= ?' : 'id > ? AND id <= ?';
     const bounds = previous === undefined ? [last] : [previous, last];
@@ -136,15 +161,14 @@ export class BackupRepository {
         ...bounds,
         ...ids,
       ]);
-      await this.insertBatch(runner, table, batch, true);
-      return;
+      return { write: this.insertBatch(runner, table, batch, true) };
     }
     const current = new Map(existing.map((row) => [Number(row.id), row]));
     const changed = batch.filter((row) => !sameRow(table, current.get(row[0] as number), row));
     const kept = new Set(batch.map((row) => row[0] as number));
     const gone = [...current.keys()].filter((id) => !kept.has(id));
     if (gone.length > 0) await runner.query(`DELETE FROM ${table} WHERE id IN (${placeholders(gone.length)})`, gone);
-    if (changed.length > 0) await this.insertBatch(runner, table, changed, true);
+    return { write: changed.length > 0 ? this.insertBatch(runner, table, changed, true) : undefined };
   }
 
   private async insertBatch(runner: QueryRunner, table: TableName, rows: TableRow[], upsert: boolean): Promise<void> {
@@ -189,6 +213,30 @@ export class BackupRepository {
         );
       }
     }
+  }
+}
+
+/**
+ * Keeps one write in flight: it is sent as soon as it is built, and awaited only when the next one
+ * is ready, so the next batch is decoded and its statement built while the database runs this one.
+ * One connection runs its statements in order, so nothing else changes.
+ */
+class WriteAhead {
+  private pending: Promise<void> | undefined;
+
+  /** Hands over a write already sent; waits for the one before it. */
+  async send(write: Promise<void> | undefined): Promise<void> {
+    // Observed below or by settle(); this keeps a failure from being reported as unhandled meanwhile.
+    write?.catch(() => undefined);
+    const previous = this.pending;
+    this.pending = write;
+    await previous;
+  }
+
+  async settle(): Promise<void> {
+    const last = this.pending;
+    this.pending = undefined;
+    await last;
   }
 }
 

@@ -10,9 +10,15 @@ import { RejectedBatchEntity } from './entities/rejected-batch.entity';
 import { InitialSchema1732500000000 } from './migrations/1732500000000-initial-schema';
 import { RunHeartbeat1732600000000 } from './migrations/1732600000000-run-heartbeat';
 import { RunProgress1732700000000 } from './migrations/1732700000000-run-progress';
+import { RunBatches1732800000000 } from './migrations/1732800000000-run-batches';
 
 export const ENTITIES = [DepartmentEntity, JobEntity, HiredEmployeeEntity, MigrationRunEntity, RejectedBatchEntity];
-export const SCHEMA_MIGRATIONS = [InitialSchema1732500000000, RunHeartbeat1732600000000, RunProgress1732700000000];
+export const SCHEMA_MIGRATIONS = [
+  InitialSchema1732500000000,
+  RunHeartbeat1732600000000,
+  RunProgress1732700000000,
+  RunBatches1732800000000,
+];
 
 /** The one source of database options, for the application, the tests and the TypeORM CLI alike. */
 export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOptions {

@@ -108,7 +108,8 @@ onMysql('a lost database on mysql', () => {
       // Kills start once the run is under way: a request cut before its run exists just answers 503.
       await waitFor('a committed batch', async () => {
         const [rows] = await conn.query<RowDataPacket[]>(
-          `SELECT id FROM \`${dbName(t)}\`.migration_runs WHERE table_name = 'hired_employees' AND batches_total > 0`,
+          `SELECT r.id FROM \`${dbName(t)}\`.migration_runs r WHERE r.table_name = 'hired_employees'
+            AND EXISTS (SELECT 1 FROM \`${dbName(t)}\`.migration_run_batches b WHERE b.run_id = r.id)`,
         );
         return rows.length > 0 || done;
       });
@@ -173,7 +174,8 @@ onMysql('a lost database on mysql', () => {
       const pending = upload(t, csv).then((r) => r);
       const runId = await waitFor('a committed batch', async () => {
         const [rows] = await conn.query<RowDataPacket[]>(
-          `SELECT id FROM \`${dbName(t)}\`.migration_runs WHERE table_name = 'hired_employees' AND batches_total > 0`,
+          `SELECT r.id FROM \`${dbName(t)}\`.migration_runs r WHERE r.table_name = 'hired_employees'
+            AND EXISTS (SELECT 1 FROM \`${dbName(t)}\`.migration_run_batches b WHERE b.run_id = r.id)`,
         );
         return rows.length > 0 ? Number(rows[0].id) : undefined;
       });

@@ -3,7 +3,7 @@ import { DomainError } from '../../src/common/errors/domain-error';
 import { BackupRepository } from '../../src/backup/backup.repository';
 import type { TableRow } from '../../src/backup/backup-records';
 import { buildDataSourceOptions } from '../../src/database/data-source';
-import { readTable, seedHrTables } from '../support/hr-seed';
+import { insertRows, readTable, seedHrTables } from '../support/hr-seed';
 import { createTestDatabase, testEngines, type TestDatabase } from '../support/test-database';
 
 async function* batchesOf(rows: TableRow[], size: number, failAfter?: number): AsyncGenerator<TableRow[]> {
@@ -71,6 +71,74 @@ describe.each(testEngines())('BackupRepository on %s', (engine) => {
       rows[1800] = [1801, null as unknown as string];
       await expect(repository.replaceTable('departments', batchesOf(rows, 1000), { idsAscending })).rejects.toThrow();
       expect(await readTable(dataSource, 'departments')).toEqual(before);
+    });
+  });
+
+  describe('into an empty table', () => {
+    let seeded: Record<string, unknown>[];
+    beforeAll(async () => {
+      seeded = await dataSource.query('SELECT id, name, datetime, department_id, job_id FROM hired_employees');
+    });
+    afterAll(async () => {
+      await dataSource.query('DELETE FROM hired_employees');
+      await insertRows(
+        dataSource,
+        'hired_employees',
+        seeded.map((r) => [r.id, r.name, r.datetime, r.department_id, r.job_id]),
+      );
+    });
+
+    describe.each([
+      ['ids in order', true],
+      ['ids in any order', false],
+    ])('restoring into an empty table, %s', (_label, idsAscending) => {
+      const employees = (n: number): TableRow[] =>
+        Array.from({ length: n }, (_, i) => [
+          n - i,
+          `Employee ${n - i}`,
+          Date.UTC(2021, 0, 1) + i * 61_000,
+          1 + (i % 5),
+          1 + (i % 5),
+        ]);
+      const asStored = (rows: TableRow[]) =>
+        rows
+          .map(([id, name, millis, department_id, job_id]) => ({
+            id,
+            name,
+            datetime: new Date(millis as number).toISOString(),
+            department_id,
+            job_id,
+          }))
+          .sort((a, b) => (a.id as number) - (b.id as number));
+
+      beforeEach(async () => {
+        await dataSource.query('DELETE FROM hired_employees');
+      });
+
+      it('should hold exactly the rows of the backup when the batches are complete', async () => {
+        const rows = employees(2500);
+        const ordered = idsAscending ? [...rows].reverse() : rows;
+        await expect(
+          repository.replaceTable('hired_employees', batchesOf(ordered, 1000), { idsAscending }),
+        ).resolves.toBe(2500);
+        expect(await readTable(dataSource, 'hired_employees')).toEqual(asStored(rows));
+      });
+
+      it('should stay empty when reading the backup fails after two batches were written', async () => {
+        const failing = batchesOf(employees(2500), 1000, 2);
+        await expect(repository.replaceTable('hired_employees', failing, { idsAscending })).rejects.toThrow(
+          'could not be read any further',
+        );
+        await expect(readTable(dataSource, 'hired_employees')).resolves.toEqual([]);
+      });
+    });
+
+    it('should stay empty and refuse the backup when it repeats an id', async () => {
+      await dataSource.query('DELETE FROM hired_employees');
+      const rows: TableRow[] = [1, 2, 3, 2].map((id) => [id, `Employee ${id}`, Date.UTC(2021, 0, 1), 1, 1]);
+      const failure = repository.replaceTable('hired_employees', batchesOf(rows, 2));
+      await expect(failure).rejects.toMatchObject({ code: 'BACKUP_INVALID_RECORDS' });
+      await expect(readTable(dataSource, 'hired_employees')).resolves.toEqual([]);
     });
   });
 

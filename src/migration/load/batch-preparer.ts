@@ -4,6 +4,7 @@ import { HrTablesRepository } from '../repositories/hr-tables.repository';
 import { BatchTransaction } from '../repositories/batch-transaction';
 import { REASONS } from '../rules/row-rules';
 import { checkRow, type DbValue, type FieldError } from '../rules/row-validator';
+import { IdLines } from './id-lines';
 import type { SourceRow } from './source-row';
 
 export interface RowError extends FieldError {
@@ -20,7 +21,7 @@ export interface PreparedBatch {
 
 /** What a run remembers across its batches: ids seen in the upload, referenced ids known to exist. */
 export class RunMemory {
-  readonly seenIds = new Map<number, number>();
+  readonly seenIds = new IdLines();
   readonly knownIds = new Map<TableName, Set<number>>();
 
   constructor(

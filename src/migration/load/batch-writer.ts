@@ -22,8 +22,8 @@ export interface BatchOutcome extends BatchCounts {
 }
 
 /**
- * Writes one prepared batch in one transaction: the upsert, its reject log entry and the run's
- * counters commit together. A batch the database refuses is recorded as rejected on its own.
+ * Writes one prepared batch in one transaction: the upsert, its reject log entry and its counts
+ * commit together. A batch the database refuses is recorded as rejected on its own.
  */
 @Injectable()
 export class BatchWriter {
@@ -61,7 +61,7 @@ export class BatchWriter {
           good.map((g) => g.values),
         );
         if (errors.length > 0) await this.runs.recordRejectedBatch(runner, this.record(target, batch, logged, errors));
-        await this.runs.addBatchCounts(runner, target.runId, outcome);
+        await this.runs.recordBatchCounts(runner, target.runId, batch.batchNo, outcome);
       });
       return outcome;
     } catch (error) {
@@ -87,7 +87,7 @@ export class BatchWriter {
     };
     await this.transaction.run(async (runner) => {
       await this.runs.recordRejectedBatch(runner, this.record(target, batch, batch.rows, errors));
-      await this.runs.addBatchCounts(runner, target.runId, outcome);
+      await this.runs.recordBatchCounts(runner, target.runId, batch.batchNo, outcome);
     });
     return outcome;
   }

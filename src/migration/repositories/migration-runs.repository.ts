@@ -15,6 +15,16 @@ export interface NewRun {
   bytesTotal?: number | null;
 }
 
+interface BatchSums {
+  run_id: number | string;
+  rows_read: number | string;
+  rows_inserted: number | string;
+  rows_rejected: number | string;
+  batches: number | string;
+  committed: number | string;
+  bytes_read: number | string | null;
+}
+
 /** What one batch adds to its run's counters; written in the batch's own transaction. */
 export interface BatchCounts {
   rowsRead: number;
@@ -67,26 +77,32 @@ export class MigrationRunsRepository {
     return this.transaction.run((runner) => runner.manager.save(MigrationRunEntity, entity));
   }
 
-  /** Adds a batch's counts to its run, inside the batch's transaction so counts match what was committed. */
-  async addBatchCounts(runner: QueryRunner, runId: number, counts: BatchCounts): Promise<void> {
+  /**
+   * Records a batch's counts as its own row, inside the batch's transaction, so that counts match
+   * what was committed. Batches of one run never wait for each other on the run's row; a batch
+   * recorded twice (a retry of a commit that did go through) breaks the key.
+   */
+  async recordBatchCounts(runner: QueryRunner, runId: number, batchNo: number, counts: BatchCounts): Promise<void> {
     await runner.query(
-      `UPDATE migration_runs SET rows_read = rows_read + ?, rows_inserted = rows_inserted + ?,
-        rows_rejected = rows_rejected + ?, batches_total = batches_total + 1,
-        batches_committed = batches_committed + ?, batches_rejected = batches_rejected + ?, heartbeat_at = ?,
-        bytes_read = CASE WHEN ? > bytes_read THEN ? ELSE bytes_read END
-        WHERE id = ?`,
+      `INSERT INTO migration_run_batches
+        (run_id, batch_no, rows_read, rows_inserted, rows_rejected, committed, bytes_read)
+        VALUES (?, ?, ?, ?, ?, ?, ?)`,
       [
+        runId,
+        batchNo,
         counts.rowsRead,
         counts.rowsInserted,
         counts.rowsRejected,
         counts.committed ? 1 : 0,
-        counts.committed ? 0 : 1,
-        sqlDateTime(new Date()),
-        // Batches commit in parallel on MySQL, not always in file order: the furthest read wins.
         counts.bytesRead ?? null,
-        counts.bytesRead ?? null,
-        runId,
       ],
+    );
+  }
+
+  /** A sign of life of a running run, outside any batch's transaction. */
+  async beat(runId: number): Promise<void> {
+    await this.transaction.run((runner) =>
+      runner.query('UPDATE migration_runs SET heartbeat_at = ? WHERE id = ?', [sqlDateTime(new Date()), runId]),
     );
   }
 
@@ -134,13 +150,62 @@ export class MigrationRunsRepository {
       durationMs: finishedAt.getTime() - run.startedAt.getTime(),
       ...(end.bytesRead === undefined ? {} : { bytesRead: Math.max(end.bytesRead, run.bytesRead) }),
     };
-    await this.transaction.run((runner) => runner.manager.update(MigrationRunEntity, runId, changes));
+    await this.transaction.run(async (runner) => {
+      await this.foldBatchCounts(runner, runId);
+      await runner.manager.update(MigrationRunEntity, runId, changes);
+    });
     return this.runs.findOneByOrFail({ id: runId });
   }
 
   /**
+   * Writes the sum of a running run's batches onto the run, once: only while it is `running`, in
+   * the transaction that ends it. (A run's own counters hold what was counted before batches had rows.)
+   */
+  private async foldBatchCounts(runner: QueryRunner, runId: number): Promise<void> {
+    const sum = (column: string) =>
+      `${column} = ${column} + (SELECT COALESCE(SUM(b.${column}), 0) FROM migration_run_batches b WHERE b.run_id = ?)`;
+    await runner.query(
+      `UPDATE migration_runs SET ${sum('rows_read')}, ${sum('rows_inserted')}, ${sum('rows_rejected')},
+        batches_total = batches_total + (SELECT COUNT(*) FROM migration_run_batches b WHERE b.run_id = ?),
+        batches_committed = batches_committed +
+          (SELECT COUNT(*) FROM migration_run_batches b WHERE b.run_id = ? AND b.committed = 1),
+        batches_rejected = batches_rejected +
+          (SELECT COUNT(*) FROM migration_run_batches b WHERE b.run_id = ? AND b.committed = 0),
+        bytes_read = COALESCE((SELECT MAX(b.bytes_read) FROM migration_run_batches b WHERE b.run_id = ?), bytes_read)
+        WHERE id = ? AND status = 'running'`,
+      [runId, runId, runId, runId, runId, runId, runId, runId],
+    );
+  }
+
+  /** Running runs count what their batches committed so far; ended runs carry their totals. */
+  private async withBatchCounts(runs: MigrationRunEntity[]): Promise<MigrationRunEntity[]> {
+    const running = runs.filter((run) => run.status === 'running');
+    if (running.length === 0) return runs;
+    const sums: BatchSums[] = await this.runs.manager.query(
+      `SELECT run_id, SUM(rows_read) AS rows_read, SUM(rows_inserted) AS rows_inserted,
+        SUM(rows_rejected) AS rows_rejected, COUNT(*) AS batches, SUM(committed) AS committed,
+        MAX(bytes_read) AS bytes_read
+        FROM migration_run_batches WHERE run_id IN (${running.map(() => '?').join(',')}) GROUP BY run_id`,
+      running.map((run) => run.id),
+    );
+    for (const sum of sums) {
+      const run = running.find((r) => r.id === Number(sum.run_id));
+      if (!run) continue;
+      run.rowsRead += Number(sum.rows_read);
+      run.rowsInserted += Number(sum.rows_inserted);
+      run.rowsRejected += Number(sum.rows_rejected);
+      run.batchesTotal += Number(sum.batches);
+      run.batchesCommitted += Number(sum.committed);
+      run.batchesRejected += Number(sum.batches) - Number(sum.committed);
+      // Batches commit in parallel on MySQL, not always in file order: the furthest read wins.
+      if (sum.bytes_read !== null) run.bytesRead = Math.max(run.bytesRead, Number(sum.bytes_read));
+    }
+    return runs;
+  }
+
+  /**
    * Marks as failed the runs still `running` whose last sign of life is older than `staleBefore`:
-   * their process died. Their counters already hold exactly what was committed, batch by batch.
+   * their process died. Their counters become the sum of the batches they committed.
    */
   async failInterruptedRuns(staleBefore: Date): Promise<number[]> {
     const stale: { id: number }[] = await this.runs.manager.query(
@@ -151,13 +216,14 @@ export class MigrationRunsRepository {
     for (const { id } of stale) {
       const run = await this.runs.findOneByOrFail({ id });
       const finishedAt = run.heartbeatAt ?? run.startedAt;
-      await this.transaction.run((runner) =>
-        runner.manager.update(
+      await this.transaction.run(async (runner) => {
+        await this.foldBatchCounts(runner, id);
+        await runner.manager.update(
           MigrationRunEntity,
           { id, status: 'running' },
           { status: 'failed', error, finishedAt, durationMs: finishedAt.getTime() - run.startedAt.getTime() },
-        ),
-      );
+        );
+      });
     }
     return stale.map((r) => Number(r.id));
   }
@@ -168,11 +234,12 @@ export class MigrationRunsRepository {
       take: limit,
       skip: offset,
     });
-    return { items, total };
+    return { items: await this.withBatchCounts(items), total };
   }
 
   async findRun(id: number): Promise<MigrationRunEntity | null> {
-    return this.runs.findOneBy({ id });
+    const run = await this.runs.findOneBy({ id });
+    return run && (await this.withBatchCounts([run]))[0];
   }
 
   async findRejectedBatches(runId: number): Promise<RejectedBatchEntity[]> {

@@ -86,6 +86,8 @@ function codePoints(text: string): number {
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function checkInstant(field: string, value: string): Checked {
+  const fast = plainUtcInstant(value);
+  if (fast !== undefined) return fast;
   if (value.trim().length === 0) return { reason: REASONS.empty(field) };
   const m = ISO_INSTANT_SHAPE.exec(value);
   if (!m) return { reason: REASONS.notIsoInstant(field, value) };
@@ -113,4 +115,41 @@ function checkInstant(field: string, value: string): Checked {
   if (iso.length !== 24 || utcYear < MIN_YEAR || utcYear > MAX_YEAR)
     return { reason: REASONS.outOfYears(field, value) };
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+}
+
+/** 0-9 at `i`, or -1. */
+function digit(value: string, i: number): number {
+  const c = value.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SSZ`, the shape of the source files, checked without a regex or a Date (a
+ * third of the load's validation time otherwise). Anything else, valid or not, takes the full path.
+ */
+function plainUtcInstant(value: string): string | undefined {
+  if (value.length !== 20 || value.charCodeAt(19) !== 90 || value.charCodeAt(10) !== 84) return undefined;
+  if (value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45) return undefined;
+  if (value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58) return undefined;
+  let year = 0;
+  for (let i = 0; i < 4; i++) {
+    const d = digit(value, i);
+    if (d < 0) return undefined;
+    year = year * 10 + d;
+  }
+  const two = (i: number) => {
+    const a = digit(value, i);
+    const b = digit(value, i + 1);
+    return a < 0 || b < 0 ? -1 : a * 10 + b;
+  };
+  const month = two(5);
+  const day = two(8);
+  const hour = two(11);
+  const minute = two(14);
+  const second = two(17);
+  if (year < MIN_YEAR || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return undefined;
+  if (minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1])) return undefined;
+  return `${value.slice(0, 10)} ${value.slice(11, 19)}.000`;
 }
