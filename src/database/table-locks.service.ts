@@ -3,8 +3,8 @@ import { DataSource, type QueryRunner } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import type { TableName } from './tables';
 
-/** A run beats with every batch; on a shared MySQL database, one silent this long has lost its process. */
-export const STALE_RUN_MS = 5 * 60 * 1000;
+/** A run beats every 10 s while it loads; on a shared MySQL database, one silent this long has lost its process. */
+export const STALE_RUN_MS = 60 * 1000;
 
 /** A table taken by a run or a restore, until released. */
 export interface TableLease {

@@ -6,13 +6,13 @@ import { MigrationRunsRepository } from './repositories/migration-runs.repositor
 import { UploadReceiver, type SpooledUpload, type Upload } from './upload/upload-receiver';
 
 /** Queued and loading runs beat this often, well inside the sweeper's STALE_RUN_MS. */
-export const ASYNC_HEARTBEAT_MS = 60 * 1000;
+export const ASYNC_HEARTBEAT_MS = 10 * 1000;
 
 /**
  * Async runs (`POST /migrate?async=true`): the upload is received into temporary files, one run per
  * file is created at once (status running, so the client knows every id), and the files are then
  * loaded one after another in dependency order, after the answer. Every run of the upload that has
- * not ended beats every minute, queued ones included, so the interrupted-runs sweeper leaves them
+ * not ended beats every 10 s, queued ones included, so the interrupted-runs sweeper leaves them
  * alone. On shutdown the loading run is stopped and every unfinished run ends as interrupted.
  */
 @Injectable()
@@ -76,6 +76,8 @@ export class AsyncRunsService implements BeforeApplicationShutdown {
         try {
           await this.runs.markRunStarted(run.id);
           const stream = createReadStream(file.path);
+          // Destroyed on shutdown, perhaps before the load reads it: the load sees the error when it reads.
+          stream.on('error', () => undefined);
           const stop = () => stream.destroy(new Error('The service is stopping'));
           this.stopping.signal.addEventListener('abort', stop, { once: true });
           // Stopped while the run was being marked started: the listener came too late to hear it.

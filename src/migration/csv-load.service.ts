@@ -6,7 +6,8 @@ import { CommitOutcomeUnknownError, isConnectionError } from '../database/databa
 import { CsvRowReader } from './csv/csv-row-reader';
 import { InterruptedRunsService } from './interrupted-runs.service';
 import { RunMemory } from './load/batch-preparer';
-import { RunLoader } from './load/run-loader';
+import { HEARTBEAT_MS, RunLoader } from './load/run-loader';
+import { MigrationRunsRepository } from './repositories/migration-runs.repository';
 import { RunGate } from './run-gate';
 import type { LoadOptions } from './upload/upload-options';
 
@@ -22,6 +23,7 @@ export class CsvLoadService {
     private readonly gate: RunGate,
     private readonly loader: RunLoader,
     private readonly endings: InterruptedRunsService,
+    private readonly runs: MigrationRunsRepository,
   ) {}
 
   /** Creates the run (409 TABLE_BUSY while a restore holds the table) and loads the stream into it. */
@@ -74,6 +76,7 @@ export class CsvLoadService {
       options.header,
     );
     const counted = new ByteCounter(stream);
+    const stopBeating = this.beatWhileLoading(run.id);
     let error: string | null = null;
     try {
       const target = { runId: run.id, table, rejectMode: options.rejectMode, bytesRead: () => counted.bytes };
@@ -83,6 +86,8 @@ export class CsvLoadService {
     } catch (cause) {
       error = signal?.aborted ? INTERRUPTED_REASON : runFailure(cause);
       this.logger.warn(`Run ${run.id} failed: ${String(cause)}`);
+    } finally {
+      stopBeating();
     }
     return this.endings.finish(run.id, {
       status: error ? 'failed' : 'completed',
@@ -90,6 +95,24 @@ export class CsvLoadService {
       headerSkipped: reader.headerSkipped,
       bytesRead: counted.bytes,
     });
+  }
+
+  /**
+   * Beats on a clock while the run loads, whether batches move or wait (a slow client, a long lock
+   * wait), so that no replica's sweeper takes a live run for dead. Returns the function that stops.
+   */
+  private beatWhileLoading(runId: number): () => void {
+    let beating = false;
+    const timer = setInterval(() => {
+      if (beating) return;
+      beating = true;
+      this.runs
+        .beat(runId)
+        .catch(() => undefined) // a missed beat is not worth failing the run over: the next one comes soon
+        .finally(() => (beating = false));
+    }, HEARTBEAT_MS);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 }
 

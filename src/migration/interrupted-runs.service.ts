@@ -8,7 +8,7 @@ import { BatchTransaction } from './repositories/batch-transaction';
 import { MigrationRunsRepository, type RunEnd } from './repositories/migration-runs.repository';
 
 export { STALE_RUN_MS };
-const SWEEP_EVERY_MS = 60 * 1000;
+const SWEEP_EVERY_MS = 15 * 1000;
 const PENDING_RETRY_MS = 2000;
 
 const INTERRUPTED =
@@ -17,7 +17,7 @@ const INTERRUPTED =
 /**
  * Ends the runs a dead process left `running`. On SQLite this process owns the file, so every
  * such run is interrupted at start. On MySQL other replicas may be loading right now, so only
- * runs without a heartbeat for STALE_RUN_MS are ended, at start and then every minute.
+ * runs without a heartbeat for STALE_RUN_MS (a minute) are ended, at start and then every 15 s.
  */
 @Injectable()
 export class InterruptedRunsService implements OnApplicationBootstrap, OnApplicationShutdown {
