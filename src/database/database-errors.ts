@@ -54,6 +54,17 @@ export function isConnectionError(error: unknown): boolean {
   );
 }
 
+/** A row with the same key is already there (MySQL 1062, SQLite's primary key or unique constraint). */
+export function isDuplicateKeyError(error: unknown): boolean {
+  const { errno, code } = driverError(error);
+  return (
+    errno === 1062 ||
+    code === 'ER_DUP_ENTRY' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE'
+  );
+}
+
 /**
  * The driver refused to send the statement because the connection had already closed: the server
  * never saw it (mysql2 fails commands added to a closed connection with this message).
@@ -72,8 +83,8 @@ export class DatabaseUnavailableError extends Error {
 }
 
 /**
- * The connection broke while COMMIT was on its way: the transaction may or may not have been
- * committed, so it must not be run again blindly.
+ * The connection broke while COMMIT was on its way and whether the transaction committed could not
+ * be found out, so it must not be run again blindly.
  */
 export class CommitOutcomeUnknownError extends Error {
   constructor(override readonly cause: unknown) {

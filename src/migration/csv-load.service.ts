@@ -121,7 +121,7 @@ function runFailure(cause: unknown): string {
   const resend =
     'the batches counted here are committed; send the file again to complete it (rows already in are updated)';
   if (cause instanceof CommitOutcomeUnknownError) {
-    return `The database connection was lost while a batch was committing, so the run stopped; ${resend}`;
+    return `The database connection was lost while a batch was committing and whether it committed could not be found out, so the run stopped; ${resend}`;
   }
   if (isConnectionError(cause)) return `The database stopped answering, so the run stopped; ${resend}`;
   return 'The file could not be read to its end: the upload was stopped or the database stopped answering';

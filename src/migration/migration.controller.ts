@@ -88,7 +88,8 @@ export class MigrationController {
   @ApiResponse({
     status: 503,
     type: ErrorResponseDto,
-    description: 'DATABASE_UNAVAILABLE: the database stopped answering',
+    description:
+      'DATABASE_UNAVAILABLE: the database stopped answering for longer than DATABASE_RETRY_SECONDS (a connection lost meanwhile, during a COMMIT too, is retried); the run is marked failed with the batches it committed',
   })
   async startFromUpload(
     @Req() request: Request,

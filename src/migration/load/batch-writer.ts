@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { isConnectionError } from '../../database/database-errors';
 import type { RejectMode } from '../../database/entities/migration-run.entity';
 import { TABLE_COLUMNS, type TableName } from '../../database/tables';
-import { BatchTransaction, describeDatabaseError } from '../repositories/batch-transaction';
+import { BatchTransaction, describeDatabaseError, type CommitCheck } from '../repositories/batch-transaction';
 import { HrTablesRepository } from '../repositories/hr-tables.repository';
 import { MigrationRunsRepository, type BatchCounts } from '../repositories/migration-runs.repository';
 import type { PreparedBatch, RowError } from './batch-preparer';
@@ -54,18 +54,22 @@ export class BatchWriter {
       errors,
     };
     try {
-      await this.transaction.run(async (runner) => {
-        await this.tables.upsertBatch(
-          runner,
-          target.table,
-          good.map((g) => g.values),
-        );
-        if (errors.length > 0) await this.runs.recordRejectedBatch(runner, this.record(target, batch, logged, errors));
-        await this.runs.recordBatchCounts(runner, target.runId, batch.batchNo, outcome);
-      });
+      await this.transaction.run(
+        async (runner) => {
+          await this.tables.upsertBatch(
+            runner,
+            target.table,
+            good.map((g) => g.values),
+          );
+          if (errors.length > 0)
+            await this.runs.recordRejectedBatch(runner, this.record(target, batch, logged, errors));
+          await this.runs.recordBatchCounts(runner, target.runId, batch.batchNo, outcome);
+        },
+        this.committedCheck(target, batch),
+      );
       return outcome;
     } catch (error) {
-      // A lost database is not the batch's fault, and a batch whose COMMIT was cut may be in: stop the run.
+      // A database away past the retry budget is not the batch's fault: stop the run.
       if (isConnectionError(error)) throw error;
       return this.recordRefusal(target, batch, error);
     }
@@ -85,11 +89,19 @@ export class BatchWriter {
       bytesRead: target.bytesRead?.() ?? null,
       errors,
     };
-    await this.transaction.run(async (runner) => {
-      await this.runs.recordRejectedBatch(runner, this.record(target, batch, batch.rows, errors));
-      await this.runs.recordBatchCounts(runner, target.runId, batch.batchNo, outcome);
-    });
+    await this.transaction.run(
+      async (runner) => {
+        await this.runs.recordRejectedBatch(runner, this.record(target, batch, batch.rows, errors));
+        await this.runs.recordBatchCounts(runner, target.runId, batch.batchNo, outcome);
+      },
+      this.committedCheck(target, batch),
+    );
     return outcome;
+  }
+
+  /** After a COMMIT cut by a lost connection, the batch's counts row tells whether it is in. */
+  private committedCheck(target: BatchTarget, batch: PreparedBatch): CommitCheck {
+    return () => this.runs.isBatchRecorded(target.runId, batch.batchNo);
   }
 
   private record(target: BatchTarget, batch: PreparedBatch, rows: SourceRow[], errors: RowError[]) {

@@ -1,5 +1,12 @@
-import { describeDatabaseError, isTransientDatabaseError } from './batch-transaction';
-import { CommitOutcomeUnknownError, isConnectionError, isUnsentStatementError } from '../../database/database-errors';
+import type { DataSource, QueryRunner } from 'typeorm';
+import type { AppConfig } from '../../config/app-config';
+import { BatchTransaction, describeDatabaseError, isTransientDatabaseError } from './batch-transaction';
+import {
+  CommitOutcomeUnknownError,
+  DatabaseUnavailableError,
+  isConnectionError,
+  isUnsentStatementError,
+} from '../../database/database-errors';
 
 const wrapped = (driverError: object) =>
   Object.assign(new Error('query failed: INSERT INTO secret_table ...'), { driverError });
@@ -50,5 +57,98 @@ describe('lost connections', () => {
     expect(isUnsentStatementError(new Error("Can't add new command when connection is in closed state"))).toBe(true);
     expect(isUnsentStatementError(wrapped({ code: 'PROTOCOL_CONNECTION_LOST' }))).toBe(false);
     expect(isConnectionError(new CommitOutcomeUnknownError(new Error('lost')))).toBe(true);
+  });
+});
+
+describe('a COMMIT cut by a lost connection', () => {
+  const lost = () => wrapped({ code: 'PROTOCOL_CONNECTION_LOST', fatal: true });
+
+  /** A MySQL-like data source whose first `cutCommits` COMMITs lose their connection. */
+  function fakeDatabase(cutCommits: number, retryMs = 2000) {
+    const seen = { transactions: 0, commits: 0 };
+    const runner = () => {
+      let active = false;
+      return {
+        isTransactionActive: false,
+        connect: async () => undefined,
+        release: async () => undefined,
+        startTransaction: async () => {
+          active = true;
+          seen.transactions++;
+        },
+        commitTransaction: async () => {
+          if (!active) throw new Error('no transaction');
+          active = false;
+          if (seen.commits++ < cutCommits) throw lost();
+        },
+        rollbackTransaction: async () => undefined,
+      } as unknown as QueryRunner;
+    };
+    const dataSource = { options: { type: 'mysql' }, createQueryRunner: runner } as unknown as DataSource;
+    const transaction = new BatchTransaction(dataSource, { databaseRetryMs: retryMs } as AppConfig);
+    return { transaction, seen };
+  }
+
+  it('should not run the batch again when the lookup finds it committed', async () => {
+    const { transaction, seen } = fakeDatabase(1);
+    const committed = jest.fn().mockResolvedValue(true);
+
+    await expect(transaction.run(async () => 'written', committed)).resolves.toBe('written');
+    expect(seen.transactions).toBe(1);
+    expect(committed).toHaveBeenCalledTimes(1);
+  });
+
+  it('should run the batch again when the lookup finds it did not commit', async () => {
+    const { transaction, seen } = fakeDatabase(1);
+    const committed = jest.fn().mockResolvedValue(false);
+
+    await expect(transaction.run(async () => 'written', committed)).resolves.toBe('written');
+    expect(seen.transactions).toBe(2);
+    expect(committed).toHaveBeenCalledTimes(1);
+  });
+
+  it('should keep looking up with backoff when the database does not answer at first', async () => {
+    const { transaction, seen } = fakeDatabase(1);
+    const committed = jest.fn().mockRejectedValueOnce(lost()).mockRejectedValueOnce(lost()).mockResolvedValue(true);
+
+    await expect(transaction.run(async () => 'written', committed)).resolves.toBe('written');
+    expect(seen.transactions).toBe(1);
+    expect(committed).toHaveBeenCalledTimes(3);
+  });
+
+  it('should count a run again that breaks the key as committed when the lookup then finds the batch', async () => {
+    const { transaction, seen } = fakeDatabase(1);
+    const committed = jest.fn().mockResolvedValueOnce(false).mockResolvedValue(true);
+    let runs = 0;
+    const work = async () => {
+      if (runs++ > 0) throw wrapped({ errno: 1062, code: 'ER_DUP_ENTRY' });
+      return 'written';
+    };
+
+    await expect(transaction.run(work, committed)).resolves.toBe('written');
+    expect(seen.transactions).toBe(2);
+    expect(committed).toHaveBeenCalledTimes(2);
+  });
+
+  it('should give up as unavailable when the database stays away past the budget', async () => {
+    const { transaction, seen } = fakeDatabase(1, 500);
+    const committed = jest.fn().mockRejectedValue(lost());
+
+    await expect(transaction.run(async () => 'written', committed)).rejects.toBeInstanceOf(DatabaseUnavailableError);
+    expect(seen.transactions).toBe(1);
+  });
+
+  it('should say the outcome is unknown when the lookup fails for another reason', async () => {
+    const { transaction } = fakeDatabase(1);
+    const committed = jest.fn().mockRejectedValue(new Error('no such table'));
+
+    await expect(transaction.run(async () => 'written', committed)).rejects.toBeInstanceOf(CommitOutcomeUnknownError);
+  });
+
+  it('should say the outcome is unknown when nothing can look it up', async () => {
+    const { transaction, seen } = fakeDatabase(1);
+
+    await expect(transaction.run(async () => 'written')).rejects.toBeInstanceOf(CommitOutcomeUnknownError);
+    expect(seen.transactions).toBe(1);
   });
 });

@@ -6,6 +6,7 @@ import {
   DatabaseUnavailableError,
   driverError,
   isConnectionError,
+  isDuplicateKeyError,
   isLockError,
   isUnsentStatementError,
 } from '../../database/database-errors';
@@ -13,11 +14,15 @@ import {
 const LOCK_RETRIES = 3;
 const DEFAULT_CONNECTION_RETRY_MS = 30_000;
 
+/** Tells, on another connection, whether a transaction whose COMMIT was cut did commit. */
+export type CommitCheck = () => Promise<boolean>;
+
 /**
  * Runs one batch's writes as one short transaction, retrying transient errors with backoff:
  * deadlocks and lock timeouts a few times, a lost connection (database restarting, network cut)
- * until the retry budget is spent. A connection lost during COMMIT is not retried: the batch may
- * have committed, and running it again would count it twice (CommitOutcomeUnknownError).
+ * until the retry budget is spent. A connection lost during COMMIT leaves the outcome unknown: with
+ * a CommitCheck the outcome is looked up once the database answers and the transaction runs again
+ * only if it did not commit; without one, CommitOutcomeUnknownError.
  * SQLite has a single connection in TypeORM, so its transactions are queued one after another.
  */
 @Injectable()
@@ -38,8 +43,42 @@ export class BatchTransaction {
     return this.dataSource.options.type !== 'better-sqlite3';
   }
 
-  async run<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
-    return this.retrying(() => this.serialized(() => this.once(work)));
+  async run<T>(work: (runner: QueryRunner) => Promise<T>, committed?: CommitCheck): Promise<T> {
+    if (!committed) return this.retrying(() => this.serialized(() => this.once(work)));
+    let result: T;
+    let cut = false;
+    let unanswered = false;
+    const attempt = async (): Promise<T> => {
+      if (unanswered) {
+        if (await this.wasCommitted(committed)) return result;
+        unanswered = false;
+      }
+      try {
+        return await this.serialized(() => this.once(async (runner) => (result = await work(runner))));
+      } catch (error) {
+        // The connection is gone: retried with backoff like any lost connection, then looked up.
+        if (error instanceof CommitOutcomeUnknownError) {
+          cut = unanswered = true;
+          throw error.cause;
+        }
+        // A run again whose first COMMIT did go through after all (MySQL finished it meanwhile) breaks the key.
+        if (cut && isDuplicateKeyError(error) && (await this.wasCommitted(committed))) return result;
+        throw error;
+      }
+    };
+    try {
+      return await this.retrying(attempt);
+    } catch (error) {
+      // The lookup itself failed for another reason than a lost connection: the outcome stays unknown.
+      if (unanswered && !isConnectionError(error)) throw new CommitOutcomeUnknownError(error);
+      throw error;
+    }
+  }
+
+  private async wasCommitted(committed: CommitCheck): Promise<boolean> {
+    const answer = await committed();
+    this.logger.warn(`A COMMIT cut by a lost connection had ${answer ? '' : 'not '}committed`);
+    return answer;
   }
 
   /** Runs a read (or any statement that is safe to repeat) with the same retries as a transaction. */

@@ -79,8 +79,9 @@ export class MigrationRunsRepository {
 
   /**
    * Records a batch's counts as its own row, inside the batch's transaction, so that counts match
-   * what was committed. Batches of one run never wait for each other on the run's row; a batch
-   * recorded twice (a retry of a commit that did go through) breaks the key.
+   * what was committed. Batches of one run never wait for each other on the run's row; the row
+   * also tells whether a batch whose COMMIT was cut did commit (`isBatchRecorded`), and a batch
+   * recorded twice breaks the key.
    */
   async recordBatchCounts(runner: QueryRunner, runId: number, batchNo: number, counts: BatchCounts): Promise<void> {
     await runner.query(
@@ -97,6 +98,19 @@ export class MigrationRunsRepository {
         counts.bytesRead ?? null,
       ],
     );
+  }
+
+  /**
+   * Whether a batch's transaction committed, told by its counts row. On MySQL the read waits for
+   * the row's lock, so a transaction the server is still committing or rolling back is waited for.
+   */
+  async isBatchRecorded(runId: number, batchNo: number): Promise<boolean> {
+    const mysql = this.runs.manager.connection.options.type !== 'better-sqlite3';
+    const rows: unknown[] = await this.runs.manager.query(
+      `SELECT 1 AS found FROM migration_run_batches WHERE run_id = ? AND batch_no = ?${mysql ? ' LOCK IN SHARE MODE' : ''}`,
+      [runId, batchNo],
+    );
+    return rows.length > 0;
   }
 
   /** A sign of life of a running run, outside any batch's transaction. */
