@@ -150,8 +150,9 @@ onMysql('a lost database on mysql', () => {
       const any = killer(t, () => done, { statement: '%', everyMs: 150, max: MAX_KILLS });
       const commits = killer(t, () => done, { statement: 'COMMIT%', everyMs: 5, max: MAX_COMMIT_KILLS });
       const res = await within('the upload answer', pending);
-      // A run of about a hundred batches, each with its COMMIT, always shows some to the killer.
-      await expect(commits).resolves.toBeGreaterThan(0);
+      // Here the COMMIT killer hits its cap every time; on a much faster machine it might see none, so
+      // the decision after a cut COMMIT is proved by test/integration/lost-commit.int-spec.ts.
+      await commits;
       await expect(any).resolves.toBeGreaterThan(0);
       expect(res.status).toBe(201);
       const [run] = res.body.runs;
