@@ -10,6 +10,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DataChangeModule } from './database/data-change.service';
 import { buildDataSourceOptions } from './database/data-source';
+import { ReadDatabaseModule } from './database/read-database';
 import { TableLocksModule } from './database/table-locks.service';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
@@ -24,6 +25,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot(buildDataSourceOptions(config.database)),
+        ReadDatabaseModule,
         DataChangeModule,
         TableLocksModule,
         // Per process (in memory): with several replicas, each one counts its own clients.

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
+import { ReadDatabase } from '../database/read-database';
 import { TABLE_COLUMNS, type TableName } from '../database/tables';
 import { toEpochMillis, toStoredDatetime, type TableRow } from './backup-records';
 
@@ -15,20 +16,24 @@ interface OrphanCount {
 /** All SQL of backups and restores: keyset reads of a table and its atomic replacement. */
 @Injectable()
 export class BackupRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly reads: ReadDatabase,
+  ) {}
 
   private get mysql(): boolean {
     return this.dataSource.options.type !== 'better-sqlite3';
   }
 
   /**
-   * The table's rows in id order, one page at a time (`WHERE id > ? ORDER BY id LIMIT ?`). On
-   * MySQL the pages are read in one REPEATABLE READ transaction, so they form one snapshot.
+   * The table's rows in id order, one page at a time (`WHERE id > ? ORDER BY id LIMIT ?`), on the
+   * read connection, so no uncommitted row gets in. On MySQL the pages are read in one REPEATABLE
+   * READ transaction, so they form one snapshot.
    */
   async *readPages(table: TableName, pageSize = READ_PAGE_SIZE): AsyncGenerator<Record<string, unknown>[]> {
     const columns = TABLE_COLUMNS[table].map((c) => c.name).join(', ');
     const sql = `SELECT ${columns} FROM ${table} WHERE id > ? ORDER BY id LIMIT ${Number(pageSize)}`;
-    const runner = this.dataSource.createQueryRunner();
+    const runner = this.reads.dataSource.createQueryRunner();
     let next: Promise<Record<string, unknown>[]> | undefined;
     try {
       if (this.mysql) await runner.startTransaction('REPEATABLE READ');

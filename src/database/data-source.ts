@@ -38,7 +38,8 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
       ...common,
       type: 'better-sqlite3',
       database: database.path,
-      // WAL lets readers (reports, backups) run while a batch commits; busy_timeout waits instead of failing.
+      // WAL lets the read connection (read-database.ts) see the last commit while a write transaction is open;
+      // busy_timeout waits instead of failing.
       prepareDatabase: (db: { pragma(sql: string): unknown }) => {
         db.pragma('journal_mode = WAL');
         db.pragma('busy_timeout = 10000');

@@ -22,7 +22,7 @@ export interface WriteLease extends TableLease {
  * In this process a map says who holds what. Across replicas on MySQL, a restore holds the named
  * lock `hr_restore_<table>_<database hash>` (GET_LOCK) and then checks for live runs of the table, while a run
  * commits its `running` row and then checks that lock: whichever comes second sees the other.
- * SQLite has one connection for everything, so there a restore excludes runs of every table.
+ * SQLite has one connection for every write, so there a restore excludes runs of every table.
  */
 @Injectable()
 export class TableLocksService {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
+import { ReadDatabase } from '../database/read-database';
 import type { DepartmentAboveMeanResponseDto, HiresByQuarterRowResponseDto } from './dto/report-response.dto';
 import type { YearRange } from './report-year';
 
@@ -15,13 +15,19 @@ function readSql(file: string): string {
   return readFileSync(join(__dirname, 'sql', file), 'utf8');
 }
 
-/** Runs the report queries. MySQL returns SUM as DECIMAL (a string in mysql2), so counts are coerced. */
+/**
+ * Runs the report queries on the read connection, so a report never counts uncommitted rows.
+ * MySQL returns SUM as DECIMAL (a string in mysql2), so counts are coerced.
+ */
 @Injectable()
 export class ReportsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly reads: ReadDatabase) {}
 
   async countHiresByQuarter(range: YearRange): Promise<HiresByQuarterRowResponseDto[]> {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(SQL.hiresByQuarter, range.quarters.flat());
+    const rows: Record<string, unknown>[] = await this.reads.dataSource.query(
+      SQL.hiresByQuarter,
+      range.quarters.flat(),
+    );
     return rows.map((row) => ({
       department: String(row.department),
       job: String(row.job),
@@ -33,7 +39,7 @@ export class ReportsRepository {
   }
 
   async findDepartmentsAboveMean(range: YearRange): Promise<DepartmentAboveMeanResponseDto[]> {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(SQL.departmentsAboveMean, [
+    const rows: Record<string, unknown>[] = await this.reads.dataSource.query(SQL.departmentsAboveMean, [
       range.start,
       range.end,
     ]);

@@ -3,6 +3,7 @@ import { DomainError } from '../../src/common/errors/domain-error';
 import { BackupRepository } from '../../src/backup/backup.repository';
 import type { TableRow } from '../../src/backup/backup-records';
 import { buildDataSourceOptions } from '../../src/database/data-source';
+import { ReadDatabase } from '../../src/database/read-database';
 import { insertRows, readTable, seedHrTables } from '../support/hr-seed';
 import { createTestDatabase, testEngines, type TestDatabase } from '../support/test-database';
 
@@ -21,6 +22,7 @@ describe.each(testEngines())('BackupRepository on %s', (engine) => {
   let db: TestDatabase;
   let dataSource: DataSource;
   let repository: BackupRepository;
+  let reads: ReadDatabase;
 
   beforeAll(async () => {
     db = await createTestDatabase(engine);
@@ -28,10 +30,12 @@ describe.each(testEngines())('BackupRepository on %s', (engine) => {
     // One pooled connection: whatever a restore leaves on its connection, the next query sees.
     dataSource = new DataSource(engine === 'mysql' ? { ...options, extra: { connectionLimit: 1 } } : options);
     await dataSource.initialize();
-    repository = new BackupRepository(dataSource);
+    reads = await ReadDatabase.open(dataSource);
+    repository = new BackupRepository(dataSource, reads);
     await seedHrTables(dataSource, { departments: 2500, jobs: 5, employees: 4000 });
   });
   afterAll(async () => {
+    await reads.onApplicationShutdown();
     await dataSource.destroy();
     await db.drop();
   });

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { QueryRunner, Repository } from 'typeorm';
 import { MigrationRunEntity, type RejectMode, type RunStatus } from '../../database/entities/migration-run.entity';
 import { RejectedBatchEntity } from '../../database/entities/rejected-batch.entity';
+import { ReadDatabase } from '../../database/read-database';
 import type { TableName } from '../../database/tables';
 import { BatchTransaction } from './batch-transaction';
 
@@ -57,8 +58,8 @@ export interface RunEnd {
 export class MigrationRunsRepository {
   constructor(
     @InjectRepository(MigrationRunEntity) private readonly runs: Repository<MigrationRunEntity>,
-    @InjectRepository(RejectedBatchEntity) private readonly rejected: Repository<RejectedBatchEntity>,
     private readonly transaction: BatchTransaction,
+    private readonly reads: ReadDatabase,
   ) {}
 
   /** Writes go through BatchTransaction so that, on SQLite's one connection, they never join a batch's transaction. */
@@ -195,7 +196,7 @@ export class MigrationRunsRepository {
   private async withBatchCounts(runs: MigrationRunEntity[]): Promise<MigrationRunEntity[]> {
     const running = runs.filter((run) => run.status === 'running');
     if (running.length === 0) return runs;
-    const sums: BatchSums[] = await this.runs.manager.query(
+    const sums: BatchSums[] = await this.reads.dataSource.query(
       `SELECT run_id, SUM(rows_read) AS rows_read, SUM(rows_inserted) AS rows_inserted,
         SUM(rows_rejected) AS rows_rejected, COUNT(*) AS batches, SUM(committed) AS committed,
         MAX(bytes_read) AS bytes_read
@@ -242,8 +243,9 @@ export class MigrationRunsRepository {
     return stale.map((r) => Number(r.id));
   }
 
+  /** The runs as last committed, read on the read connection like findRun and findRejectedBatches. */
   async listRuns(limit: number, offset: number): Promise<{ items: MigrationRunEntity[]; total: number }> {
-    const [items, total] = await this.runs.findAndCount({
+    const [items, total] = await this.reads.dataSource.getRepository(MigrationRunEntity).findAndCount({
       order: { startedAt: 'DESC', id: 'DESC' },
       take: limit,
       skip: offset,
@@ -252,12 +254,14 @@ export class MigrationRunsRepository {
   }
 
   async findRun(id: number): Promise<MigrationRunEntity | null> {
-    const run = await this.runs.findOneBy({ id });
+    const run = await this.reads.dataSource.getRepository(MigrationRunEntity).findOneBy({ id });
     return run && (await this.withBatchCounts([run]))[0];
   }
 
   async findRejectedBatches(runId: number): Promise<RejectedBatchEntity[]> {
-    return this.rejected.find({ where: { runId }, order: { batchNo: 'ASC', id: 'ASC' } });
+    return this.reads.dataSource
+      .getRepository(RejectedBatchEntity)
+      .find({ where: { runId }, order: { batchNo: 'ASC', id: 'ASC' } });
   }
 }
 
