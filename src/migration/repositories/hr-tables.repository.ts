@@ -56,29 +56,30 @@ export class HrTablesRepository {
  * stayed there, as garbage, until the next full collection (the peak memory of a long load).
  */
 export function upsertText(table: TableName, rows: readonly DbValue[][]): string {
-  const tuples = new Array<string>(rows.length);
+  // Pieces joined once: concatenating short strings copies them at every step.
+  const width = rows.length > 0 ? rows[0].length : 0;
+  const pieces = new Array<string>(rows.length * (width * 2 + 1));
+  let p = 0;
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
-    let tuple = '(';
+    pieces[p++] = r === 0 ? '(' : ',(';
     for (let c = 0; c < row.length; c++) {
       const value = row[c];
-      tuple += (c === 0 ? '' : ',') + (typeof value === 'number' ? integerText(value) : escape(value));
+      pieces[p++] = typeof value === 'number' ? integerText(value) : escape(value);
+      pieces[p++] = c === row.length - 1 ? ')' : ',';
     }
-    tuples[r] = tuple + ')';
   }
+  pieces.length = p;
   const columns = TABLE_COLUMNS[table].map((c) => c.name);
   const updated = columns.slice(1).map((c) => `${c}=VALUES(${c})`);
-  return `INSERT INTO ${table} (${columns.join(',')}) VALUES ${tuples.join(',')} ON DUPLICATE KEY UPDATE ${updated.join(',')}`;
+  return `INSERT INTO ${table} (${columns.join(',')}) VALUES ${pieces.join('')} ON DUPLICATE KEY UPDATE ${updated.join(',')}`;
 }
 
-const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+const THOUSAND = Array.from({ length: 1000 }, (_, i) => String(i));
+const PADDED = THOUSAND.map((text) => text.padStart(3, '0'));
 
-/** The decimal text of a non-negative integer, built outside V8's number-to-text cache. */
+/** The decimal text of a non-negative integer, built from fixed pieces, outside V8's number-to-text cache. */
 export function integerText(n: number): string {
-  let text = '';
-  do {
-    text = DIGITS[n % 10] + text;
-    n = Math.floor(n / 10);
-  } while (n > 0);
-  return text;
+  if (n < 1000) return THOUSAND[n];
+  return integerText(Math.floor(n / 1000)) + PADDED[n % 1000];
 }
