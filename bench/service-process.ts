@@ -26,11 +26,12 @@ export class ServiceProcess {
 
   static async start(databaseUrl: string, backupDir: string): Promise<ServiceProcess> {
     const port = await freePort();
-    // BENCH_SERVICE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the service.
+    // BENCH_SERVICE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the service;
+    // BENCH_SERVICE_STDOUT=1 shows its standard output (where --trace-gc writes).
     const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', 'dist', 'main.js')], {
       env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), API_KEY: BENCH_KEY, BACKUP_DIR: backupDir },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', process.env.BENCH_SERVICE_STDOUT ? 'inherit' : 'ignore', 'inherit'],
     });
     const service = new ServiceProcess(child, `http://127.0.0.1:${port}`);
     for (let i = 0; i < 120; i++) {

@@ -89,7 +89,7 @@ function toSourceRow(table: TableName, item: unknown, position: number): SourceR
   const notScalar = columns.find((c) => typeof record[c.name] === 'object' && record[c.name] !== null);
   if (extra !== undefined) row.malformed = REASONS.notColumn(extra.slice(0, 40), table);
   else if (notScalar) row.malformed = `${notScalar.name} must be a string or a number, not an object or array`;
-  else row.malformed = textProblem(values, `row ${position}`);
+  else row.malformed = textProblem(values, 'row', position);
   if (row.malformed === undefined) delete row.malformed;
   return row;
 }

@@ -57,7 +57,7 @@ export class CsvRowReader {
 function markNotText(rows: CsvRow[]): CsvRow[] {
   for (const row of rows) {
     if (row.malformed !== undefined) continue;
-    const problem = textProblem(row.values, `line ${row.line}`);
+    const problem = textProblem(row.values, 'line', row.line);
     if (problem !== undefined) row.malformed = problem;
   }
   return rows;

@@ -1,4 +1,4 @@
-import { IdLines } from './id-lines';
+import { IdLines, IdPage } from './id-lines';
 
 describe('IdLines', () => {
   it('should remember the first line of ids that come in runs', () => {
@@ -40,5 +40,30 @@ describe('IdLines', () => {
     expect(seen.get(400_009)).toBe(10_001);
     expect(seen.get(5000 * 400_009)).toBe(15_000);
     expect(seen.get(5001)).toBeUndefined();
+  });
+});
+
+describe('IdPage', () => {
+  it('should give each id its line when ids sit at the same distance from their lines', () => {
+    const page = new IdPage(3);
+    for (const id of [2048, 2050, 3071]) page.set(id, id + 3);
+
+    expect(page.get(2048)).toBe(2051);
+    expect(page.get(2050)).toBe(2053);
+    expect(page.get(3071)).toBe(3074);
+    expect(page.get(2049)).toBe(0);
+  });
+
+  it('should keep every line when an id breaks the distance', () => {
+    const page = new IdPage(0);
+    for (let id = 1024; id < 1524; id++) page.set(id, id);
+    page.set(1600, 7);
+    page.set(1601, 1601);
+
+    expect(page.get(1024)).toBe(1024);
+    expect(page.get(1523)).toBe(1523);
+    expect(page.get(1600)).toBe(7);
+    expect(page.get(1601)).toBe(1601);
+    expect(page.get(1524)).toBe(0);
   });
 });

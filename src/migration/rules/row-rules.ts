@@ -18,11 +18,15 @@ const SHOWN_CHARS = 40;
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 const NOT_UTF8 = '\uFFFD';
 
-/** Why a row's values are not text at all (bytes that are not UTF-8, control characters), if they are not. */
-export function textProblem(values: readonly string[], where: string): string | undefined {
+/**
+ * Why a row's values are not text at all (bytes that are not UTF-8, control characters), if they are not.
+ * The position is only turned into text for a reason: V8 caches the text of numbers, so the text
+ * of every line number would live long enough to reach the old generation.
+ */
+export function textProblem(values: readonly string[], where: 'line' | 'row', position: number): string | undefined {
   for (const value of values) {
-    if (value.includes(NOT_UTF8)) return `${where} holds bytes that are not UTF-8 text`;
-    if (CONTROL.test(value)) return `${where} holds a control character`;
+    if (value.includes(NOT_UTF8)) return `${where} ${position} holds bytes that are not UTF-8 text`;
+    if (CONTROL.test(value)) return `${where} ${position} holds a control character`;
   }
   return undefined;
 }
