@@ -1,7 +1,7 @@
 import { createConnection, type Connection } from 'mysql2/promise';
 import request from 'supertest';
 import { TableLocksService } from '../../src/database/table-locks.service';
-import { employeesCsv, openUpload, waitFor } from '../support/hr-files';
+import { employeesCsv, openUpload, waitFor, uploadEmployees } from '../support/hr-files';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createTestDatabase, testEngines, type TestDatabase } from '../support/test-database';
@@ -11,14 +11,6 @@ const PER_UPLOAD = 20_000;
 async function count(t: TestApp, where = '1 = 1'): Promise<number> {
   const [row] = await t.dataSource.query(`SELECT COUNT(*) AS n FROM hired_employees WHERE ${where}`);
   return Number(row.n);
-}
-
-function upload(t: TestApp, csv: string) {
-  return request(t.server)
-    .post('/migrate')
-    .set(t.auth)
-    .field('table', 'hired_employees')
-    .attach('file', Buffer.from(csv), 'hired_employees.csv');
 }
 
 async function seed(server: TestApp['server'] | string, auth: Record<string, string>): Promise<void> {
@@ -61,7 +53,7 @@ describe.each(testEngines())('concurrent writers on %s', (engine) => {
 
   it('should load several uploads sent at once with exact totals', async () => {
     const answers = await Promise.all(
-      [0, 1, 2].map((i) => upload(t, employeesCsv(PER_UPLOAD, 1 + i * PER_UPLOAD)).then((r) => r)),
+      [0, 1, 2].map((i) => uploadEmployees(t, employeesCsv(PER_UPLOAD, 1 + i * PER_UPLOAD)).then((r) => r)),
     );
     for (const res of answers) {
       expect(res.status).toBe(201);
@@ -96,7 +88,7 @@ describe.each(testEngines())('concurrent writers on %s', (engine) => {
     const before = await count(t);
     const lease = await t.app.get(TableLocksService).beginRestore('hired_employees');
     try {
-      const res = await upload(t, employeesCsv(10, 700_001)).expect(409);
+      const res = await uploadEmployees(t, employeesCsv(10, 700_001)).expect(409);
       expect(res.body).toMatchObject({ code: 'TABLE_BUSY' });
       expect(res.body.message).toMatch(/A restore of hired_employees is in progress/);
       const json = [{ id: 700_100, name: 'Ann', datetime: '2021-01-01T00:00:00Z', department_id: 1, job_id: 1 }];
@@ -111,7 +103,7 @@ describe.each(testEngines())('concurrent writers on %s', (engine) => {
       await lease.release();
     }
     await expect(count(t)).resolves.toBe(before);
-    await upload(t, employeesCsv(10, 700_001)).expect(201);
+    await uploadEmployees(t, employeesCsv(10, 700_001)).expect(201);
     await expect(count(t)).resolves.toBe(before + 10);
   });
 });

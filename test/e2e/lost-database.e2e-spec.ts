@@ -1,6 +1,6 @@
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import request from 'supertest';
-import { employeesCsv, leaksIn, waitFor } from '../support/hr-files';
+import { employeesCsv, leaksIn, waitFor, uploadEmployees } from '../support/hr-files';
 import { TcpProxy } from '../support/tcp-proxy';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { TEST_MYSQL_URL_VARIABLE, testEngines } from '../support/test-database';
@@ -51,14 +51,6 @@ async function seed(t: TestApp): Promise<void> {
     .set(t.auth)
     .send([{ id: 1, job: 'Engineer' }])
     .expect(201);
-}
-
-function upload(t: TestApp, csv: string) {
-  return request(t.server)
-    .post('/migrate')
-    .set(t.auth)
-    .field('table', 'hired_employees')
-    .attach('file', Buffer.from(csv), 'hired_employees.csv');
 }
 
 /** Counters that say exactly what the table holds, every batch either committed or not at all. */
@@ -134,7 +126,7 @@ onMysql('a lost database on mysql', () => {
     try {
       await seed(t);
       let done = false;
-      const pending = upload(t, csv)
+      const pending = uploadEmployees(t, csv)
         .then((r) => r)
         .finally(() => (done = true));
       // Kills start once the run is under way: a request cut before its run exists just answers 503.
@@ -185,7 +177,7 @@ onMysql('a lost database on mysql', () => {
     });
     try {
       await seed(t);
-      const pending = upload(t, csv).then((r) => r);
+      const pending = uploadEmployees(t, csv).then((r) => r);
       const runId = await waitFor('a committed batch', async () => {
         const [rows] = await conn.query<RowDataPacket[]>(
           `SELECT r.id FROM \`${dbName(t)}\`.migration_runs r WHERE r.table_name = 'hired_employees'
@@ -226,7 +218,7 @@ onMysql('a lost database on mysql', () => {
 
       const again = await within(
         'the re-sent upload',
-        upload(t, csv).then((r) => r),
+        uploadEmployees(t, csv).then((r) => r),
       );
       expect(again.status).toBe(201);
       expect(again.body.runs[0]).toMatchObject({ status: 'completed', rowsInserted: ROWS });

@@ -1,4 +1,6 @@
 import { request as httpRequest } from 'node:http';
+import request from 'supertest';
+import type { TestApp } from './test-app';
 
 /** `count` valid hired_employees lines with ids from `firstId`, for departments 1..2 and job 1. */
 export function employeesCsv(count: number, firstId = 1): string {
@@ -7,6 +9,15 @@ export function employeesCsv(count: number, firstId = 1): string {
     lines.push(`${id},Person ${id},2021-0${1 + (id % 9)}-1${id % 10}T10:00:00Z,${1 + (id % 2)},1`);
   }
   return lines.join('\r\n');
+}
+
+/** `POST /migrate` of one hired_employees CSV, named by the table field. */
+export function uploadEmployees(t: TestApp, csv: string) {
+  return request(t.server)
+    .post('/migrate')
+    .set(t.auth)
+    .field('table', 'hired_employees')
+    .attach('file', Buffer.from(csv), 'hired_employees.csv');
 }
 
 /** Waits for a condition, polling; fails with `what` when it does not hold in time. */
