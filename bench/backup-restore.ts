@@ -1,25 +1,21 @@
 /**
- * Backup and restore of a large hired_employees table on MySQL/MariaDB, through HTTP, on the real
- * application. Prints seconds, rows/s and the peak RSS of each phase. Not a test: figures only.
+ * Backup and restore of a large hired_employees table on MySQL/MariaDB, alone: the service in its
+ * own process (built: `nest build`), so that its peak memory is its own. Prints seconds, rows/s and
+ * the service's peak resident memory of each step. Not a test: figures only.
  *
- *   BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306 BENCH_ROWS=1000000 \
- *     node -r @swc-node/register bench/backup-restore.ts
+ *   npm run bench:backup        (BENCH_ROWS=1000000, BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306)
  *
- * Seeding uses MariaDB's sequence engine (seq_1_to_N), so it costs this process no memory.
+ * Seeding uses MariaDB's sequence engine (seq_1_to_N), so it costs no memory on this side.
  */
-import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createConnection } from 'mysql2/promise';
-import { DataSource } from 'typeorm';
-import { createApp } from '../src/app.factory';
-import { AppConfig } from '../src/config/app-config';
+import { createConnection, type Connection } from 'mysql2/promise';
+import { ServiceProcess } from './service-process';
 
 const server = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
-const key = randomBytes(16).toString('hex');
 
 async function main(): Promise<void> {
   const name = `hr_bench_${randomBytes(4).toString('hex')}`;
@@ -28,43 +24,34 @@ async function main(): Promise<void> {
   const backupDir = mkdtempSync(join(tmpdir(), 'hr-bench-'));
   const url = new URL(server);
   url.pathname = `/${name}`;
-  const app = await createApp(
-    new AppConfig({ type: 'mysql', url: url.toString() }, 0, key, false, backupDir, 2 ** 30),
-    {
-      logger: false,
-    },
-  );
+  const service = await ServiceProcess.start(url.toString(), backupDir);
+  const db = await createConnection({ uri: url.toString() });
   try {
-    await app.listen(0, '127.0.0.1');
-    const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    const db = app.get(DataSource);
     await seed(db);
-    console.log(`seeded ${rows} hired employees; rss ${mb(process.memoryUsage().rss)}`);
+    console.log(`seeded ${rows.toLocaleString('en')} hired employees`);
 
-    const backup = await measure('backup', () => post(`${base}/backup/hired_employees`, {}));
-    console.log(`  file ${backup.body.file}: ${backup.body.rows} rows, ${mb(backup.body.bytes)}`);
+    const backup = await measure(service, 'backup', () => service.post('/backup/hired_employees'));
+    console.log(`  ${String(backup.file)}: ${Number(backup.rows).toLocaleString('en')} rows, ${mb(backup.bytes)}`);
     await db.query("UPDATE hired_employees SET name = 'changed' WHERE id <= 1000");
-    const restore = await measure('restore over the table with 1,000 rows changed', () =>
-      post(`${base}/restore/hired_employees`, { file: backup.body.file }),
+    await measure(service, 'restore over the table with 1,000 rows changed', () =>
+      service.post('/restore/hired_employees', { file: backup.file }),
     );
-    console.log(`  ${restore.body.rowsRestored} rows restored`);
-    const [{ n }] = await db.query("SELECT COUNT(*) AS n FROM hired_employees WHERE name = 'changed'");
-    if (Number(n) !== 0) throw new Error('the restore did not bring the rows back');
+    if ((await count(db, "WHERE name = 'changed'")) !== 0) throw new Error('the restore did not bring the rows back');
     await db.query('TRUNCATE TABLE hired_employees');
-    await measure('restore into the emptied table', () =>
-      post(`${base}/restore/hired_employees`, { file: backup.body.file }),
+    await measure(service, 'restore into the emptied table', () =>
+      service.post('/restore/hired_employees', { file: backup.file }),
     );
-    const [{ total }] = await db.query('SELECT COUNT(*) AS total FROM hired_employees');
-    if (Number(total) !== rows) throw new Error('the restore did not bring every row back');
+    if ((await count(db, '')) !== rows) throw new Error('the restore did not bring every row back');
   } finally {
-    await app.close();
+    await service.stop();
+    await db.end();
     await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
     await admin.end();
     rmSync(backupDir, { recursive: true, force: true });
   }
 }
 
-async function seed(db: DataSource): Promise<void> {
+async function seed(db: Connection): Promise<void> {
   await db.query("INSERT INTO departments SELECT seq, CONCAT('Department ', seq) FROM seq_1_to_12");
   await db.query("INSERT INTO jobs SELECT seq, CONCAT('Job ', seq) FROM seq_1_to_200");
   for (let start = 1; start <= rows; start += 200_000) {
@@ -78,36 +65,25 @@ async function seed(db: DataSource): Promise<void> {
   }
 }
 
-async function measure<T extends { body: Record<string, unknown> & { rows?: number } }>(
+async function count(db: Connection, where: string): Promise<number> {
+  const [result] = await db.query(`SELECT COUNT(*) AS n FROM hired_employees ${where}`);
+  return Number((result as { n: number | string }[])[0].n);
+}
+
+async function measure(
+  service: ServiceProcess,
   label: string,
-  run: () => Promise<T>,
-): Promise<T> {
-  let peak = process.memoryUsage().rss;
-  let heap = process.memoryUsage().heapUsed;
-  const sampler = setInterval(() => {
-    const usage = process.memoryUsage();
-    peak = Math.max(peak, usage.rss);
-    heap = Math.max(heap, usage.heapUsed);
-  }, 20);
+  run: () => Promise<Record<string, unknown>>,
+): Promise<Record<string, unknown>> {
+  service.resetPeakMemory();
   const started = process.hrtime.bigint();
   const result = await run();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  clearInterval(sampler);
   console.log(
-    `${label}: ${seconds.toFixed(2)} s, ${Math.round(rows / seconds).toLocaleString('en')} rows/s, peak rss ${mb(peak)}, peak heap ${mb(heap)}`,
+    `${label}: ${seconds.toFixed(2)} s, ${Math.round(rows / seconds).toLocaleString('en')} rows/s, ` +
+      `service peak ${service.peakMemoryMb()} MB`,
   );
   return result;
-}
-
-async function post(url: string, body: object): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${url}: ${res.status} ${JSON.stringify(json)}`);
-  return { status: res.status, body: json };
 }
 
 function mb(bytes: unknown): string {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { ReadDatabase } from '../database/read-database';
+import { insertText } from '../database/mysql-statements';
 import { TABLE_COLUMNS, type TableName } from '../database/tables';
 import { toEpochMillis, toStoredDatetime, type TableRow } from './backup-records';
 
@@ -177,24 +178,25 @@ export class BackupRepository {
   }
 
   private async insertBatch(runner: QueryRunner, table: TableName, rows: TableRow[], upsert: boolean): Promise<void> {
-    const columns = TABLE_COLUMNS[table];
-    const tuple = `(${columns.map(() => '?').join(', ')})`;
-    const datetimeAt = columns.findIndex((c) => c.kind === 'datetime');
-    const values: unknown[] = [];
-    for (const row of rows) {
-      for (let i = 0; i < row.length; i += 1) {
-        values.push(i === datetimeAt ? toStoredDatetime(row[i] as number) : row[i]);
-      }
+    const datetimeAt = TABLE_COLUMNS[table].findIndex((c) => c.kind === 'datetime');
+    const stored =
+      datetimeAt < 0
+        ? rows
+        : rows.map((row) => row.map((value, i) => (i === datetimeAt ? toStoredDatetime(value as number) : value)));
+    if (this.mysql) {
+      await runner.query(insertText(table, stored, upsert));
+      return;
     }
-    const names = columns.map((c) => c.name).join(', ');
-    const updated = columns.filter((c) => c.name !== 'id').map((c) => c.name);
-    const onConflict = !upsert
-      ? ''
-      : this.mysql
-        ? ` ON DUPLICATE KEY UPDATE ${updated.map((c) => `${c} = VALUES(${c})`).join(', ')}`
-        : ` ON CONFLICT (id) DO UPDATE SET ${updated.map((c) => `${c} = excluded.${c}`).join(', ')}`;
-    const sql = `INSERT INTO ${table} (${names}) VALUES ${Array(rows.length).fill(tuple).join(', ')}${onConflict}`;
-    await runner.query(sql, values);
+    const columns = TABLE_COLUMNS[table].map((c) => c.name);
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    const onConflict = upsert
+      ? ` ON CONFLICT (id) DO UPDATE SET ${columns
+          .slice(1)
+          .map((c) => `${c} = excluded.${c}`)
+          .join(', ')}`
+      : '';
+    const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array(rows.length).fill(tuple).join(', ')}${onConflict}`;
+    await runner.query(sql, stored.flat());
   }
 
   /** One query per reference: do all hired employees still point at existing departments and jobs? */

@@ -1,4 +1,4 @@
-import { integerText, upsertText } from './hr-tables.repository';
+import { insertText, integerText } from './mysql-statements';
 
 describe('integerText', () => {
   it('should write integers as String does when they are 0 to the largest id', () => {
@@ -6,15 +6,21 @@ describe('integerText', () => {
   });
 });
 
-describe('upsertText', () => {
-  it('should escape text and write numbers as they are when building the MySQL upsert', () => {
-    const sql = upsertText('departments', [
-      [1, "O'Brien's \\ team"],
-      [20, 'Sales'],
-    ]);
+describe('insertText', () => {
+  const rows = [
+    [1, "O'Brien's \\ team"],
+    [20, 'Sales'],
+  ];
 
-    expect(sql).toBe(
+  it('should escape text and write numbers as they are when building the MySQL upsert', () => {
+    expect(insertText('departments', rows, true)).toBe(
       "INSERT INTO departments (id,department) VALUES (1,'O\\'Brien\\'s \\\\ team'),(20,'Sales') ON DUPLICATE KEY UPDATE department=VALUES(department)",
+    );
+  });
+
+  it('should build a plain insert when no upsert is asked for', () => {
+    expect(insertText('departments', rows, false)).toBe(
+      "INSERT INTO departments (id,department) VALUES (1,'O\\'Brien\\'s \\\\ team'),(20,'Sales')",
     );
   });
 });
