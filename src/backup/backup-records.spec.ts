@@ -16,6 +16,16 @@ describe('backup records', () => {
     expect(toStoredDatetime(instant)).toBe('2021-07-27 16:02:08.123');
   });
 
+  it('should store every instant from the year 1000 to 9999 as toISOString writes it', () => {
+    const first = Date.UTC(1000, 0, 1);
+    const last = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+    const instants = [first, last, Date.UTC(1969, 11, 31, 23, 59, 59, 999), 0, Date.UTC(2024, 1, 29, 12)];
+    for (let i = 0; i < 20_000; i += 1) instants.push(first + Math.floor(Math.random() * (last - first)));
+    for (const at of instants) {
+      expect(toStoredDatetime(at)).toBe(new Date(at).toISOString().replace('T', ' ').slice(0, 23));
+    }
+  });
+
   it('should make a record of a database row with numbers for ids and a timestamp', () => {
     const row = { id: '3', name: 'Ana', datetime: '2021-07-27 16:02:08.123', department_id: 2, job_id: '9' };
     expect(rowToRecord('hired_employees', row)).toEqual({

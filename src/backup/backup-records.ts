@@ -33,9 +33,31 @@ export function toEpochMillis(value: unknown): number {
   return Date.parse(`${text.replace(' ', 'T')}${/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? '' : 'Z'}`);
 }
 
-/** The stored form of an instant on both engines: `YYYY-MM-DD HH:MM:SS.mmm`, UTC. */
+const DAY_MS = 86_400_000;
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+/** The date part of the last day written: a restore's rows come in id order, often also in time order. */
+let lastDay = Number.NaN;
+let lastDayText = '';
+
+/**
+ * The stored form of an instant on both engines: `YYYY-MM-DD HH:MM:SS.mmm`, UTC. The time of day
+ * is put together from fixed pieces: a restore writes a million of these, and `toISOString()`
+ * with its edits cost a second and a half of them.
+ */
 export function toStoredDatetime(millis: number): string {
-  return new Date(millis).toISOString().replace('T', ' ').slice(0, 23);
+  const day = Math.floor(millis / DAY_MS);
+  if (day !== lastDay) {
+    lastDay = day;
+    lastDayText = new Date(day * DAY_MS).toISOString().slice(0, 10) + ' ';
+  }
+  let rest = millis - day * DAY_MS;
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = Math.floor(rest / 1000);
+  return `${lastDayText}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[rest - seconds * 1000]}`;
 }
 
 /**

@@ -16,9 +16,10 @@ export interface RestoredBackup {
 }
 
 /**
- * Replaces a table's rows with a backup's. The file is read and checked completely first, outside
- * any transaction; then it is read again into one transaction that replaces the rows. If the file
- * changed in between, that second read fails and the transaction rolls back.
+ * Replaces a table's rows with a backup's, in one transaction. A table with rows: the file is read
+ * and checked completely first, outside any transaction, then read again into the transaction (if
+ * it changed in between, that second read fails and the transaction rolls back). An empty table
+ * has nothing to lose: the file is read once, checked as it is written, and any fault rolls back.
  */
 @Injectable()
 export class RestoreService {
@@ -41,12 +42,20 @@ export class RestoreService {
 
   private async restoreNow(table: TableName, requested: string | undefined): Promise<RestoredBackup> {
     const { file, path } = await this.files.locate(table, requested);
-    const checked = await this.check(table, file, path);
-    const rows = this.unchangedRows(table, file, path, checked);
+    let rows: AsyncIterable<TableRow[]>;
+    let idsAscending = false;
+    if (await this.repository.hasRows(table)) {
+      const checked = await this.check(table, file, path);
+      rows = this.unchangedRows(table, file, path, checked);
+      idsAscending = checked.idsAscending;
+    } else {
+      // Should rows arrive meanwhile, the repository finds them and replaces them all: still atomic.
+      rows = readBackupRows(table, file, path);
+    }
     const lease = await this.locks.beginRestore(table);
     let rowsRestored: number;
     try {
-      rowsRestored = await this.repository.replaceTable(table, rows, { idsAscending: checked.idsAscending });
+      rowsRestored = await this.repository.replaceTable(table, rows, { idsAscending });
     } finally {
       await lease.release();
     }

@@ -229,4 +229,85 @@ describe.each(testEngines())('restore refusals on %s', (engine) => {
     await request(t.server).post('/restore/departments').send({ file: good.departments }).expect(401);
     expect(await allTables()).toEqual(snapshot);
   });
+
+  describe('into an empty table, read once and checked as it is written', () => {
+    const EMPLOYEE_SCHEMA = JSON.parse(
+      readFileSync(join(__dirname, '../../src/backup/schemas/hired_employees.avsc'), 'utf8'),
+    ) as object;
+    /** Enough records for several insert batches before the fault at the end. */
+    const employees = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        id: i + 1,
+        name: `Employee ${i + 1}`,
+        datetime: Date.UTC(2021, 0, 1) + i * 60_000,
+        department_id: 1 + (i % 8),
+        job_id: 1 + (i % 7),
+      }));
+
+    beforeAll(async () => {
+      await t.dataSource.query('DELETE FROM hired_employees');
+      snapshot = await allTables();
+      expect(snapshot.hired_employees).toEqual([]);
+    });
+
+    it.each([
+      ['inside a block', (b: Buffer) => b.subarray(0, b.length - 200)],
+      ['inside the last sync marker', (b: Buffer) => b.subarray(0, b.length - 3)],
+    ])('should answer 422 and stay empty when the file is truncated %s', async (_label, cut) => {
+      const file = copyOf(good.hired_employees, `hired_employees-empty-cut-${cut.length}.avro`, cut);
+      const body = await refused('hired_employees', { file }, 422);
+      expect(body.code).toBe('BACKUP_FILE_CORRUPT');
+    });
+
+    it('should answer 422 naming the checksum and stay empty when a flipped bit still decodes to plausible rows', async () => {
+      const source = readFileSync(join(t.backupDir, good.hired_employees));
+      const headerEnd = source.indexOf(source.subarray(source.length - 16)) + 16;
+      let named = false;
+      for (let at = headerEnd + 40; at < source.length - 16 && !named; at += 97) {
+        const copy = Buffer.from(source);
+        copy[at] ^= 0x01;
+        const name = `hired_employees-empty-plausible-${at}.avro`;
+        writeFileSync(join(t.backupDir, name), copy);
+        named = /checksum/.test((await refused('hired_employees', { file: name }, 422)).message);
+      }
+      expect(named).toBe(true);
+    });
+
+    it('should answer 422 and stay empty when a record near the end breaks the data rules', async () => {
+      const records = employees(12_000);
+      records[11_500].name = '   ';
+      writeWithApacheAvro(join(t.backupDir, 'hired_employees-empty-bad.avro'), 'deflate', EMPLOYEE_SCHEMA, records);
+      const body = await refused('hired_employees', { file: 'hired_employees-empty-bad.avro' }, 422);
+      expect(body.code).toBe('BACKUP_INVALID_RECORDS');
+      expect(body.message).toContain('record 11501: name is empty');
+    });
+
+    it('should answer 422 and stay empty when the last record repeats the first id', async () => {
+      const records = [...employees(12_000), { ...employees(1)[0], name: 'Again' }];
+      writeWithApacheAvro(join(t.backupDir, 'hired_employees-empty-twice.avro'), 'deflate', EMPLOYEE_SCHEMA, records);
+      await refused('hired_employees', { file: 'hired_employees-empty-twice.avro' }, 422, /same id more than once/);
+    });
+
+    it('should answer 409 and stay empty when the rows reference a job that does not exist', async () => {
+      const records = employees(12_000);
+      records[11_999].job_id = 99;
+      writeWithApacheAvro(join(t.backupDir, 'hired_employees-empty-orphan.avro'), 'deflate', EMPLOYEE_SCHEMA, records);
+      await refused('hired_employees', { file: 'hired_employees-empty-orphan.avro' }, 409, /job_id 99/);
+    });
+
+    it('should then restore every row of a sound file, out of id order', async () => {
+      const records = employees(12_000).reverse();
+      writeWithApacheAvro(join(t.backupDir, 'hired_employees-empty-good.avro'), 'deflate', EMPLOYEE_SCHEMA, records);
+      const res = await request(t.server)
+        .post('/restore/hired_employees')
+        .set(t.auth)
+        .send({ file: 'hired_employees-empty-good.avro' })
+        .expect(200);
+      expect(res.body.rowsRestored).toBe(12_000);
+      const rows = (await readTable(t.dataSource, 'hired_employees')) as { id: number; name: string }[];
+      expect(rows).toHaveLength(12_000);
+      expect(rows[0]).toMatchObject({ id: 1, name: 'Employee 1' });
+      expect(rows[11_999]).toMatchObject({ id: 12_000, name: 'Employee 12000' });
+    });
+  });
 });
