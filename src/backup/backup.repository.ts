@@ -5,6 +5,7 @@ import { ReadDatabase } from '../database/read-database';
 import { insertText } from '../database/mysql-statements';
 import { TABLE_COLUMNS, type TableName } from '../database/tables';
 import { toEpochMillis, toStoredDatetime, type TableRow } from './backup-records';
+import { ReferencedIds } from './referenced-ids';
 
 /** Rows per keyset page of a backup read. */
 export const READ_PAGE_SIZE = 5000;
@@ -66,6 +67,8 @@ export class BackupRepository {
     batches: AsyncIterable<TableRow[]>,
     options: { idsAscending: boolean } = { idsAscending: false },
   ): Promise<number> {
+    const references = table === 'hired_employees' ? new ReferencedIds() : undefined;
+    if (references) batches = references.watch(batches);
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     let checksOff = false;
@@ -85,7 +88,7 @@ export class BackupRepository {
         await runner.query(`DELETE FROM ${table}`);
         written = await this.insertAll(runner, table, batches, false);
       }
-      await this.assertNoOrphans(runner, table);
+      await this.assertNoOrphans(runner, table, references);
       await runner.commitTransaction();
       return written;
     } catch (error) {
@@ -201,20 +204,22 @@ export class BackupRepository {
   }
 
   /**
-   * Do all hired employees still point at existing departments and jobs? Per reference, one query
-   * over the distinct values only (MySQL reads them off the column's index, a few entries instead
-   * of a million rows); the employees are counted only when some point nowhere.
+   * Do all hired employees still point at existing departments and jobs? When the hired employees
+   * were just written, the values they reference were noted on the way and are looked up in the
+   * small tables: reading the table back inside the transaction that wrote it would cost InnoDB a
+   * visit to every new row. Otherwise one query per reference over the distinct values (MySQL reads
+   * them off the column's index). The employees are counted only when some point nowhere.
    */
-  private async assertNoOrphans(runner: QueryRunner, table: TableName): Promise<void> {
+  private async assertNoOrphans(runner: QueryRunner, table: TableName, references?: ReferencedIds): Promise<void> {
     const checks: ('departments' | 'jobs')[] =
       table === 'hired_employees' ? ['departments', 'jobs'] : table === 'departments' ? ['departments'] : ['jobs'];
     for (const target of checks) {
       const column = target === 'departments' ? 'department_id' : 'job_id';
-      const missing: { example: number | string }[] = await runner.query(
-        `SELECT r.${column} AS example FROM (SELECT DISTINCT ${column} FROM hired_employees) r
-         LEFT JOIN ${target} t ON t.id = r.${column} WHERE t.id IS NULL ORDER BY r.${column} LIMIT 1`,
-      );
-      if (missing.length === 0) continue;
+      const noted = references?.of(column);
+      const example = noted
+        ? await this.firstMissing(runner, target, noted)
+        : await this.firstMissingReferenced(runner, target, column);
+      if (example === undefined) continue;
       const [{ n }]: { n: number | string }[] = await runner.query(
         `SELECT COUNT(*) AS n FROM hired_employees e LEFT JOIN ${target} t ON t.id = e.${column} WHERE t.id IS NULL`,
       );
@@ -222,11 +227,40 @@ export class BackupRepository {
       const who = orphans === 1 ? '1 hired employee' : `${orphans} hired employees`;
       throw new DomainError(
         'BACKUP_RESTORE_CONFLICT',
-        `Restoring ${table} would leave ${who} pointing at missing ${target} (e.g. ${column} ${missing[0].example}); ` +
+        `Restoring ${table} would leave ${who} pointing at missing ${target} (e.g. ${column} ${example}); ` +
           `restore ${table === 'hired_employees' ? target : 'hired_employees'} first or choose another backup`,
         { table, orphans },
       );
     }
+  }
+
+  /** The smallest of `ids` that `target` lacks, looked up a thousand at a time. */
+  private async firstMissing(runner: QueryRunner, target: string, ids: number[]): Promise<number | undefined> {
+    const sorted = [...ids].sort((a, b) => a - b);
+    for (let start = 0; start < sorted.length; start += 1000) {
+      const chunk = sorted.slice(start, start + 1000);
+      const found: { id: number | string }[] = await runner.query(
+        `SELECT id FROM ${target} WHERE id IN (${placeholders(chunk.length)})`,
+        chunk,
+      );
+      const present = new Set(found.map((row) => Number(row.id)));
+      const missing = chunk.find((id) => !present.has(id));
+      if (missing !== undefined) return missing;
+    }
+    return undefined;
+  }
+
+  /** The smallest value of hired_employees' `column` that `target` lacks. */
+  private async firstMissingReferenced(
+    runner: QueryRunner,
+    target: string,
+    column: string,
+  ): Promise<number | undefined> {
+    const missing: { example: number | string }[] = await runner.query(
+      `SELECT r.${column} AS example FROM (SELECT DISTINCT ${column} FROM hired_employees) r
+       LEFT JOIN ${target} t ON t.id = r.${column} WHERE t.id IS NULL ORDER BY r.${column} LIMIT 1`,
+    );
+    return missing.length > 0 ? Number(missing[0].example) : undefined;
   }
 }
 
