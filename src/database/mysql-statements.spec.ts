@@ -1,4 +1,12 @@
-import { insertText, integerText } from './mysql-statements';
+import { format } from 'mysql2';
+import { insertText, integerText, type StoredValue } from './mysql-statements';
+
+/** What mysql2 itself writes for the same rows from placeholders. */
+function mysql2Text(table: string, columns: string[], rows: StoredValue[][], tail = ''): string {
+  const tuple = `(${columns.map(() => '?').join(',')})`;
+  const sql = `INSERT INTO ${table} (${columns.join(',')}) VALUES ${rows.map(() => tuple).join(',')}${tail}`;
+  return format(sql, rows.flat());
+}
 
 describe('integerText', () => {
   it('should write integers as String does when they are 0 to the largest id', () => {
@@ -22,5 +30,25 @@ describe('insertText', () => {
     expect(insertText('departments', rows, false)).toBe(
       "INSERT INTO departments (id,department) VALUES (1,'O\\'Brien\\'s \\\\ team'),(20,'Sales')",
     );
+  });
+
+  it('should write exactly what mysql2 writes from placeholders, for integers up to the largest id and any text', () => {
+    const specials = ['\0', '\b', '\t', '\n', '\r', '\x1a', '"', "'", '\\', 'ñ', '😀', ' '];
+    const integers = [0, 7, 10, 99, 100, 999, 1000, 1001, 123_456, 1_000_000, 2_147_483_647];
+    const rows: StoredValue[][] = [];
+    for (let i = 0; i < 2000; i += 1) {
+      let name = `Name ${i}`;
+      if (i % 2 === 0) name += specials[(i / 2) % specials.length] + specials[(i / 2 + 5) % specials.length];
+      rows.push([
+        integers[i % integers.length] + (i % 2 === 0 ? 0 : i),
+        name,
+        '2021-07-27 16:02:08.123',
+        integers[(i * 5) % integers.length],
+        i,
+      ]);
+    }
+    const columns = ['id', 'name', 'datetime', 'department_id', 'job_id'];
+
+    expect(insertText('hired_employees', rows, false)).toBe(mysql2Text('hired_employees', columns, rows));
   });
 });
