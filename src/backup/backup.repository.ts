@@ -80,7 +80,7 @@ export class BackupRepository {
       await runner.startTransaction();
       if (!this.mysql) await runner.query('PRAGMA defer_foreign_keys = ON');
       let written: number;
-      if (await this.isEmpty(runner, table)) {
+      if (!(await this.hasRows(table, runner))) {
         written = await this.insertAll(runner, table, batches, options.idsAscending);
       } else if (options.idsAscending) {
         written = await this.mergeInIdOrder(runner, table, batches);
@@ -100,15 +100,13 @@ export class BackupRepository {
     }
   }
 
-  /** Whether the table holds any row (committed, as the read connection sees it). */
-  async hasRows(table: TableName): Promise<boolean> {
-    const rows: unknown[] = await this.reads.dataSource.query(`SELECT id FROM ${table} LIMIT 1`);
+  /**
+   * Whether the table holds any row: as the read connection sees it (committed rows), or inside
+   * `runner`'s transaction.
+   */
+  async hasRows(table: TableName, runner?: QueryRunner): Promise<boolean> {
+    const rows: unknown[] = await (runner ?? this.reads.dataSource).query(`SELECT id FROM ${table} LIMIT 1`);
     return rows.length > 0;
-  }
-
-  private async isEmpty(runner: QueryRunner, table: TableName): Promise<boolean> {
-    const rows: unknown[] = await runner.query(`SELECT id FROM ${table} LIMIT 1`);
-    return rows.length === 0;
   }
 
   /**

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { leaksIn } from '../support/hr-files';
+import { leaksIn, seedOneDepartmentAndJob } from '../support/hr-files';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
 
@@ -218,16 +218,7 @@ describe.each(testEngines())('the hostile corpus on %s', (engine) => {
 
   beforeAll(async () => {
     t = await startTestApp(engine);
-    await request(t.server)
-      .post('/migrate/departments')
-      .set(t.auth)
-      .send([{ id: 1, department: 'Finance' }])
-      .expect(201);
-    await request(t.server)
-      .post('/migrate/jobs')
-      .set(t.auth)
-      .send([{ id: 1, job: 'Recruiter' }])
-      .expect(201);
+    await seedOneDepartmentAndJob(t);
     await request(t.server).post('/backup/departments').set(t.auth).expect(201);
   });
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
+import { chunkedUpload } from '../support/hr-files';
 import { TEST_API_KEY, startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
 
@@ -36,53 +37,19 @@ async function abortedUpload(t: TestApp): Promise<void> {
 }
 
 /** Sends a chunked multipart upload (no Content-Length) and returns the status and body. */
-async function chunkedUpload(
+async function chunkedDepartmentsUpload(
   t: TestApp,
   fileBytes: number,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const server = createServer(t.app.getHttpAdapter().getInstance());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
-    return await sendChunked((server.address() as AddressInfo).port, fileBytes);
+    const port = (server.address() as AddressInfo).port;
+    return await chunkedUpload(`http://127.0.0.1:${port}/migrate`, 'departments.csv', '1,Finance\r\n', fileBytes);
   } finally {
     server.closeAllConnections();
     server.close();
   }
-}
-
-function sendChunked(port: number, fileBytes: number): Promise<{ status: number; body: Record<string, unknown> }> {
-  const boundary = 'xBOUNDARYx';
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        port,
-        method: 'POST',
-        path: '/migrate',
-        headers: {
-          Authorization: `Bearer ${TEST_API_KEY}`,
-          'Content-Type': `multipart/form-data; boundary=${boundary}`,
-        },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-      },
-    );
-    // The server may stop reading once it has answered; the answer is what counts.
-    req.on('error', (error) => (req.writableEnded ? undefined : reject(error)));
-    req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="departments.csv"\r\n\r\n`);
-    const line = '1,Finance\r\n';
-    let sent = 0;
-    const pump = () => {
-      while (sent < fileBytes) {
-        sent += line.length * 1000;
-        if (!req.write(line.repeat(1000))) return void req.once('drain', pump);
-      }
-      req.end(`\r\n--${boundary}--\r\n`);
-    };
-    pump();
-  });
 }
 
 describe.each(testEngines())('migration run API on %s', (engine) => {
@@ -173,7 +140,7 @@ describe.each(testEngines())('migration run API on %s', (engine) => {
     });
 
     it('should answer 413 and fail the run when a chunked upload passes the limit while streaming', async () => {
-      const res = await chunkedUpload(t, 200 * 1024);
+      const res = await chunkedDepartmentsUpload(t, 200 * 1024);
       expect(res.status).toBe(413);
       const list = await request(t.server).get('/migrate/runs?limit=1').expect(200);
       expect(list.body.items[0]).toMatchObject({ table: 'departments', status: 'failed' });

@@ -1,14 +1,14 @@
 import { readFileSync, rmSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../../src/database/data-source';
+import { chunkedUpload } from '../support/hr-files';
 import { readTable } from '../support/hr-seed';
 import { readRunEvents } from '../support/run-events';
 import { globantData, seed } from '../support/seed';
-import { TEST_API_KEY, startTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
 
 const GLOBANT = join(__dirname, '..', 'fixtures', 'globant');
@@ -40,49 +40,6 @@ function employeesCsv(n: number): { csv: Buffer; rejected: number[] } {
     lines.push(`${id},Person ${id},2021-0${1 + (id % 9)}-1${id % 10}T08:30:00Z,${(id % 3) + 1},${job}`);
   }
   return { csv: Buffer.from(lines.join('\r\n')), rejected };
-}
-
-/** A chunked multipart upload (no Content-Length, so the limit is found while streaming) of `bytes` of rows. */
-function chunkedUpload(
-  base: string,
-  path: string,
-  fileName: string,
-  bytes: number,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const boundary = 'xBOUNDARYx';
-  const url = new URL(path, base);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: url.hostname,
-        port: url.port,
-        method: 'POST',
-        path: `${url.pathname}${url.search}`,
-        headers: {
-          Authorization: `Bearer ${TEST_API_KEY}`,
-          'Content-Type': `multipart/form-data; boundary=${boundary}`,
-        },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-      },
-    );
-    // The server may stop reading once it has answered; the answer is what counts.
-    req.on('error', (error) => (req.writableEnded ? undefined : reject(error)));
-    req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\n\r\n`);
-    const lines = '1,Ann,2021-01-01T00:00:00Z,1,1\r\n'.repeat(1000);
-    let sent = 0;
-    const pump = () => {
-      while (sent < bytes) {
-        sent += lines.length;
-        if (!req.write(lines)) return void req.once('drain', pump);
-      }
-      req.end(`\r\n--${boundary}--\r\n`);
-    };
-    pump();
-  });
 }
 
 async function count(t: TestApp, table: string): Promise<number> {
@@ -150,7 +107,12 @@ describe.each(testEngines())('async migration runs on %s', (engine) => {
       ['/migrate?async=true', 'an async upload'],
       ['/migrate', 'a file spooled until its dependencies arrive'],
     ])('should answer 413 and create no run when %s passes the limit while streaming (%s)', async (path) => {
-      const res = await chunkedUpload(base, path, 'hired_employees.csv', 4 * 1024 * 1024);
+      const res = await chunkedUpload(
+        new URL(path, base).toString(),
+        'hired_employees.csv',
+        '1,Ann,2021-01-01T00:00:00Z,1,1\r\n',
+        4 * 1024 * 1024,
+      );
       expect(res.status).toBe(413);
       expect(res.body).toMatchObject({ statusCode: 413, message: expect.stringMatching(/MAX_UPLOAD_MB/) });
       await expect(count(t, 'migration_runs')).resolves.toBe(0);

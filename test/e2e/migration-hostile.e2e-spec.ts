@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
+import { seedOneDepartmentAndJob } from '../support/hr-files';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
 
@@ -30,16 +31,7 @@ describe.each(testEngines())('hostile uploads on %s', (engine) => {
 
   beforeAll(async () => {
     t = await startTestApp(engine);
-    await request(t.server)
-      .post('/migrate/departments')
-      .set(t.auth)
-      .send([{ id: 1, department: 'Finance' }])
-      .expect(201);
-    await request(t.server)
-      .post('/migrate/jobs')
-      .set(t.auth)
-      .send([{ id: 1, job: 'Recruiter' }])
-      .expect(201);
+    await seedOneDepartmentAndJob(t);
   });
   afterEach(async () => {
     await request(t.server).get('/health').expect(200);

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import request from 'supertest';
-import type { TestApp } from './test-app';
+import { TEST_API_KEY, type TestApp } from './test-app';
 
 /** `count` valid hired_employees lines with ids from `firstId`, for departments 1..2 and job 1. */
 export function employeesCsv(count: number, firstId = 1): string {
@@ -86,4 +86,64 @@ export function openUpload(
 interface OpenUploadAnswer {
   runs: { status: string; rowsInserted: number; rowsRejected: number; id: number }[];
   [key: string]: unknown;
+}
+
+/**
+ * A chunked multipart upload (no Content-Length, so a size limit is found while streaming) of one
+ * file made of `line` repeated until `bytes` are sent, with back-pressure. The server may stop
+ * reading once it has answered; the answer is what counts.
+ */
+export function chunkedUpload(
+  url: string,
+  fileName: string,
+  line: string,
+  bytes: number,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const boundary = 'xBOUNDARYx';
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: 'POST',
+        path: `${target.pathname}${target.search}`,
+        headers: {
+          Authorization: `Bearer ${TEST_API_KEY}`,
+          'Content-Type': `multipart/form-data; boundary=${boundary}`,
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      },
+    );
+    req.on('error', (error) => (req.writableEnded ? undefined : reject(error)));
+    req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\n\r\n`);
+    const lines = line.repeat(1000);
+    let sent = 0;
+    const pump = () => {
+      while (sent < bytes) {
+        sent += lines.length;
+        if (!req.write(lines)) return void req.once('drain', pump);
+      }
+      req.end(`\r\n--${boundary}--\r\n`);
+    };
+    pump();
+  });
+}
+
+/** One department (1, Finance) and one job (1, Recruiter), through the JSON batch endpoints. */
+export async function seedOneDepartmentAndJob(t: TestApp): Promise<void> {
+  await request(t.server)
+    .post('/migrate/departments')
+    .set(t.auth)
+    .send([{ id: 1, department: 'Finance' }])
+    .expect(201);
+  await request(t.server)
+    .post('/migrate/jobs')
+    .set(t.auth)
+    .send([{ id: 1, job: 'Recruiter' }])
+    .expect(201);
 }
