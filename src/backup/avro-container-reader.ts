@@ -7,8 +7,11 @@ const inflate = promisify(inflateRaw);
 const MAGIC = Buffer.from('Obj\x01', 'latin1');
 const SYNC_SIZE = 16;
 const CHUNK_SIZE = 1024 * 1024;
-/** Larger blocks are taken for damage: no sane writer makes them, and they would have to sit in memory. */
-const MAX_BLOCK_BYTES = 64 * 1024 * 1024;
+/**
+ * Larger blocks, compressed or not, are taken for damage: they would have to sit in memory, and no
+ * writer makes them by default (avsc and Java write about 64 KB, this service 256 KB).
+ */
+export const MAX_BLOCK_BYTES = 32 * 1024 * 1024;
 const MAX_BLOCK_RECORDS = 10_000_000;
 const MAX_HEADER_BYTES = 1024 * 1024;
 
@@ -155,8 +158,11 @@ export class AvroContainerReader {
 
   private async inflate(raw: Buffer, index: number): Promise<Buffer> {
     try {
-      return await inflate(raw, { maxOutputLength: MAX_BLOCK_BYTES * 4 });
-    } catch {
+      return await inflate(raw, { maxOutputLength: MAX_BLOCK_BYTES });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new ContainerDamageError(`block ${index} decompresses to more than ${MAX_BLOCK_BYTES / 1024 / 1024} MB`);
+      }
       throw new ContainerDamageError(`block ${index} is not valid deflate data`);
     }
   }

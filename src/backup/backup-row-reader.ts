@@ -33,10 +33,7 @@ export async function* readBackupRows(
     const header = await reader.header();
     const decoder = new BlockRowDecoder(table, file, resolveWriterSchema(table, header.schema));
     for await (const block of reader.blocks(header.codec, { decompress: true })) {
-      const rows = decoder.rows(block);
-      for (let start = 0; start < rows.length; start += RESTORE_BATCH_SIZE) {
-        yield rows.slice(start, start + RESTORE_BATCH_SIZE);
-      }
+      for (const rows of decoder.batches(block, RESTORE_BATCH_SIZE)) yield rows;
     }
     decoder.assertAllValid();
     summary.rows = decoder.records;
@@ -64,9 +61,13 @@ class BlockRowDecoder {
     private readonly schema: SchemaResolution,
   ) {}
 
-  /** The block's valid rows (none once an invalid record was seen: the file will be refused). */
-  rows(block: ContainerBlock): TableRow[] {
-    const rows: TableRow[] = [];
+  /**
+   * The block's valid rows, `size` at a time, decoded as they are asked for: a block of millions of
+   * tiny records never sits in memory as rows. None once an invalid record was seen: the file
+   * will be refused.
+   */
+  *batches(block: ContainerBlock, size: number): Generator<TableRow[]> {
+    let rows: TableRow[] = [];
     let offset = 0;
     for (let i = 0; i < block.count; i += 1) {
       this.records += 1;
@@ -83,12 +84,16 @@ class BlockRowDecoder {
         rows.push(row);
         this.idsAscending &&= (row[0] as number) > this.lastId;
         this.lastId = row[0] as number;
+        if (rows.length === size) {
+          yield rows;
+          rows = [];
+        }
       }
     }
     if (offset !== block.data.length) {
       throw damaged(this.file, `block ${block.index} holds more data than its ${block.count} records`);
     }
-    return rows;
+    if (rows.length > 0) yield rows;
   }
 
   assertAllValid(): void {

@@ -1,6 +1,13 @@
 import { Readable } from 'node:stream';
 import { CsvRowReader } from './csv-row-reader';
-import { KEPT_FIELD_CHARS, MAX_COLUMNS, MAX_FIELD_CHARS, MAX_LINE_CHARS, type CsvRow } from './csv-tokenizer';
+import {
+  CsvTokenizer,
+  KEPT_FIELD_CHARS,
+  MAX_COLUMNS,
+  MAX_FIELD_CHARS,
+  MAX_LINE_CHARS,
+  type CsvRow,
+} from './csv-tokenizer';
 
 const COLUMNS = ['id', 'name', 'datetime', 'department_id', 'job_id'];
 
@@ -93,12 +100,21 @@ describe('CsvRowReader', () => {
     });
   });
 
-  it('should keep only the start of long fields and the first columns but still count the columns', async () => {
-    const { rows } = await read(`${'x'.repeat(MAX_FIELD_CHARS * 2)},${','.repeat(500)}\r\n2,b`, 'auto', 4096);
+  it('should keep only the start of long fields and one column more than the table but still count the columns', async () => {
+    const wide = Array.from({ length: 500 }, (_, i) => `${i}${'w'.repeat(2000)}`).join(',');
+    const { rows } = await read(`${'x'.repeat(MAX_FIELD_CHARS * 2)},${wide}\r\n2,b`, 'auto', 4096);
     expect(rows[0].values[0]).toHaveLength(KEPT_FIELD_CHARS);
-    expect(rows[0].values).toHaveLength(MAX_COLUMNS + 1);
-    expect(rows[0].columns).toBe(502);
+    expect(rows[0].values).toHaveLength(COLUMNS.length + 1);
+    expect(rows[0].values[COLUMNS.length]).toBe(`${COLUMNS.length - 1}${'w'.repeat(KEPT_FIELD_CHARS - 1)}`);
+    expect(rows[0].columns).toBe(501);
     expect(rows[1]).toMatchObject({ line: 2, values: ['2', 'b'] });
+  });
+
+  it('should keep at most the tokenizer limit of columns when it is not told the table', () => {
+    const tokenizer = new CsvTokenizer();
+    const [row] = tokenizer.push(`${','.repeat(500)}\n`);
+    expect(row.values).toHaveLength(MAX_COLUMNS + 1);
+    expect(row.columns).toBe(501);
   });
 
   it('should mark a row malformed when a field is longer than the field limit, quoted or not', async () => {

@@ -24,7 +24,8 @@ export class CsvRowReader {
 
   async *read(source: Readable | AsyncIterable<Buffer | string>): AsyncGenerator<CsvRow[]> {
     const decoder = new StringDecoder('utf8');
-    const tokenizer = new CsvTokenizer();
+    // One value more than the table has is enough to show what was wrong with a longer row.
+    const tokenizer = new CsvTokenizer(this.columns.length + 1);
     let first = true;
     // A run that stops early must not destroy an upload's file stream: the upload drains it instead.
     const chunks = isReadable(source) ? source.iterator({ destroyOnReturn: false }) : source;

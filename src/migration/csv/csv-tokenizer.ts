@@ -1,8 +1,9 @@
 /**
  * Limits of a row, and bounds that keep one hostile row from taking the memory of the process: a
  * field longer than MAX_FIELD_CHARS or a line longer than MAX_LINE_CHARS is a malformed row, and
- * whatever its size only KEPT_FIELD_CHARS of each field and MAX_COLUMNS + 1 fields are kept
- * (no valid value is that long; the reject log keeps 1 KB of a value).
+ * whatever its size only KEPT_FIELD_CHARS of each field and the first fields (one more than the
+ * table has, at most MAX_COLUMNS + 1) are kept: no valid value is that long, the reject log keeps
+ * 1 KB of a value, and a batch of a thousand hostile rows stays a few megabytes.
  */
 export const MAX_FIELD_CHARS = 65_536;
 export const MAX_LINE_CHARS = 1_048_576;
@@ -13,7 +14,7 @@ export const KEPT_FIELD_CHARS = 1025;
 export interface CsvRow {
   line: number;
   values: string[];
-  /** Columns found, even beyond MAX_COLUMNS (only the first MAX_COLUMNS + 1 values are kept). */
+  /** Columns found, even beyond the kept ones. */
   columns: number;
   /** Why the row could not be read as RFC 4180, when it could not. */
   malformed?: string;
@@ -41,6 +42,7 @@ const enum State {
  * every chunk (quadratic on a broken quote) and throws away the rest of the file on a bad quote.
  */
 export class CsvTokenizer {
+  private readonly keptColumns: number;
   private values: string[] = [];
   private columns = 0;
   private field = '';
@@ -54,6 +56,11 @@ export class CsvTokenizer {
   private lastWasCR = false;
   private malformed: string | undefined;
   private started = false;
+
+  /** `keptColumns`: how many values of a row are kept (at most MAX_COLUMNS + 1). */
+  constructor(keptColumns = MAX_COLUMNS + 1) {
+    this.keptColumns = Math.min(Math.max(1, keptColumns), MAX_COLUMNS + 1);
+  }
 
   /** Tokenizes a chunk; returns the rows it completed. */
   push(chunk: string): CsvRow[] {
@@ -140,7 +147,7 @@ export class CsvTokenizer {
     if (to <= from) return;
     this.fieldChars += to - from;
     this.rowChars += to - from;
-    if (this.field.length >= KEPT_FIELD_CHARS) return;
+    if (this.field.length >= KEPT_FIELD_CHARS || this.values.length >= this.keptColumns) return;
     this.field += text.slice(from, Math.min(to, from + KEPT_FIELD_CHARS - this.field.length));
   }
 
@@ -151,7 +158,7 @@ export class CsvTokenizer {
     }
     this.rowChars++;
     this.fieldChars = 0;
-    if (this.values.length <= MAX_COLUMNS) this.values.push(this.field);
+    if (this.values.length < this.keptColumns) this.values.push(this.field);
     this.field = '';
     this.state = State.FieldStart;
   }
