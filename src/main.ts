@@ -3,8 +3,10 @@ import { Logger } from '@nestjs/common';
 import { config as loadDotenv } from 'dotenv';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/app-config';
+import { applyHeapPolicy } from './heap-policy';
 
 async function bootstrap(): Promise<void> {
+  applyHeapPolicy();
   loadDotenv({ quiet: true });
   let config;
   try {
