@@ -3,6 +3,7 @@
  * through MariaDB's own LOAD DATA LOCAL INFILE, then measures backup, restore and the reports.
  * Prints a table and writes bench/results/latest.json. Run with `npm run bench`.
  *   BENCH_ROWS=1000000  BENCH_BIG_ROWS=5000000 (0 to skip)  BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306
+ *   BENCH_PLAIN_MALLOC=1: the service with glibc's malloc defaults instead of the Docker image's setting
  */
 import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
@@ -203,6 +204,15 @@ function printTables(f: Figures): void {
     console.log(`| ${label} | ${step.seconds} s | ${n(step.rowsPerSecond)} | ${memory} |`);
   }
   console.log(`\nLoad through the service: ${f.ratioToLoadData as number}× the LOAD DATA time.`);
+  const big = f.migrateBig as Step | undefined;
+  const one = (f.migrateRow as Step).peakMemoryMb;
+  if (big?.peakMemoryMb !== undefined && one) {
+    const change = Math.round((big.peakMemoryMb / one - 1) * 100);
+    console.log(
+      `Peak memory at ${n(BIG_ROWS)} rows: ${change >= 0 ? '+' : ''}${change}% of the ${n(ROWS)}-row load's.`,
+    );
+  }
+  console.log(`Service malloc: ${f.serviceMalloc as string}.`);
   console.log('\n| report | first request | median | p95 |\n| --- | --- | --- | --- |');
   for (const [size, key] of [
     ['100k', 'reports100k'],
@@ -227,6 +237,7 @@ async function main(): Promise<void> {
     },
     rows: ROWS,
     date: new Date().toISOString(),
+    serviceMalloc: process.env.BENCH_PLAIN_MALLOC ? 'glibc defaults' : 'MALLOC_MMAP_THRESHOLD_=65536',
     server: await serverSettings(),
   };
   console.log(`Generating ${ROWS.toLocaleString('en')} employees (about 3% defective) in ${DATA_DIR}`);

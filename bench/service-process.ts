@@ -29,8 +29,10 @@ export class ServiceProcess {
     // BENCH_SERVICE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the service;
     // BENCH_SERVICE_STDOUT=1 shows its standard output (where --trace-gc writes).
     const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    // With the Docker image's malloc setting; BENCH_PLAIN_MALLOC=1 measures with glibc's defaults.
+    const runtime = process.env.BENCH_PLAIN_MALLOC ? process.env : { MALLOC_MMAP_THRESHOLD_: '65536', ...process.env };
     const child = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', 'dist', 'main.js')], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), API_KEY: BENCH_KEY, BACKUP_DIR: backupDir },
+      env: { ...runtime, DATABASE_URL: databaseUrl, PORT: String(port), API_KEY: BENCH_KEY, BACKUP_DIR: backupDir },
       stdio: ['ignore', process.env.BENCH_SERVICE_STDOUT ? 'inherit' : 'ignore', 'inherit'],
     });
     const service = new ServiceProcess(child, `http://127.0.0.1:${port}`);
