@@ -3,6 +3,7 @@ import { DataSource, type QueryRunner } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { ReadDatabase } from '../database/read-database';
 import { insertText } from '../database/mysql-statements';
+import { placeholderInsertText } from '../database/sqlite-statements';
 import { TABLE_COLUMNS, type TableName } from '../database/tables';
 import { toEpochMillis, toStoredDatetime, type TableRow } from './backup-records';
 import { ReferencedIds } from './referenced-ids';
@@ -189,16 +190,7 @@ export class BackupRepository {
       await runner.query(insertText(table, stored, upsert));
       return;
     }
-    const columns = TABLE_COLUMNS[table].map((c) => c.name);
-    const tuple = `(${columns.map(() => '?').join(', ')})`;
-    const onConflict = upsert
-      ? ` ON CONFLICT (id) DO UPDATE SET ${columns
-          .slice(1)
-          .map((c) => `${c} = excluded.${c}`)
-          .join(', ')}`
-      : '';
-    const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array(rows.length).fill(tuple).join(', ')}${onConflict}`;
-    await runner.query(sql, stored.flat());
+    await runner.query(placeholderInsertText(table, rows.length, upsert), stored.flat());
   }
 
   /**

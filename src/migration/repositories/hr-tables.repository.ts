@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { insertText } from '../../database/mysql-statements';
-import { TABLE_COLUMNS, type TableName } from '../../database/tables';
+import { placeholderInsertText } from '../../database/sqlite-statements';
+import type { TableName } from '../../database/tables';
 import type { DbValue } from '../rules/row-validator';
 
 /** The HR tables as the load sees them: one lookup of ids per batch, one multi-row upsert per batch. */
 @Injectable()
 export class HrTablesRepository {
-  private readonly upserts = new Map<string, string>();
-
   constructor(private readonly dataSource: DataSource) {}
 
   /** Which of `ids` exist in `table`, in one query. */
@@ -31,20 +30,6 @@ export class HrTablesRepository {
     }
     const parameters: DbValue[] = [];
     for (const row of rows) for (const value of row) parameters.push(value);
-    await runner.query(this.upsertSql(table, rows.length), parameters);
-  }
-
-  /** SQLite's statement, with placeholders: better-sqlite3 binds numbers as they are. */
-  private upsertSql(table: TableName, count: number): string {
-    const key = `${table}:${count}`;
-    let sql = this.upserts.get(key);
-    if (sql) return sql;
-    const columns = TABLE_COLUMNS[table].map((c) => c.name);
-    const tuple = `(${columns.map(() => '?').join(',')})`;
-    const values = new Array<string>(count).fill(tuple).join(',');
-    const updated = columns.slice(1);
-    sql = `INSERT INTO ${table} (${columns.join(',')}) VALUES ${values} ON CONFLICT(id) DO UPDATE SET ${updated.map((c) => `${c}=excluded.${c}`).join(',')}`;
-    if (this.upserts.size < 2000) this.upserts.set(key, sql);
-    return sql;
+    await runner.query(placeholderInsertText(table, rows.length, true), parameters);
   }
 }
