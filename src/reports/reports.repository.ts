@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { compareNames } from '../common/name-order';
 import { ReadDatabase } from '../database/read-database';
 import type { DepartmentAboveMeanResponseDto, HiresByQuarterRowResponseDto } from './dto/report-response.dto';
 import type { YearRange } from './report-year';
@@ -17,7 +18,8 @@ function readSql(file: string): string {
 
 /**
  * Runs the report queries on the read connection, so a report never counts uncommitted rows.
- * MySQL returns SUM as DECIMAL (a string in mysql2), so counts are coerced.
+ * MySQL returns SUM as DECIMAL (a string in mysql2), so counts are coerced. Rows are ordered here,
+ * by compareNames, so that every engine gives the same order.
  */
 @Injectable()
 export class ReportsRepository {
@@ -28,14 +30,27 @@ export class ReportsRepository {
       SQL.hiresByQuarter,
       range.quarters.flat(),
     );
-    return rows.map((row) => ({
-      department: String(row.department),
-      job: String(row.job),
-      Q1: Number(row.Q1),
-      Q2: Number(row.Q2),
-      Q3: Number(row.Q3),
-      Q4: Number(row.Q4),
+    const pairs = rows.map((row) => ({
+      departmentId: Number(row.department_id),
+      jobId: Number(row.job_id),
+      report: {
+        department: String(row.department),
+        job: String(row.job),
+        Q1: Number(row.Q1),
+        Q2: Number(row.Q2),
+        Q3: Number(row.Q3),
+        Q4: Number(row.Q4),
+      },
     }));
+    // By department, then job; ids part namesakes, so that each department's rows stay together.
+    pairs.sort(
+      (a, b) =>
+        compareNames(a.report.department, b.report.department) ||
+        a.departmentId - b.departmentId ||
+        compareNames(a.report.job, b.report.job) ||
+        a.jobId - b.jobId,
+    );
+    return pairs.map((pair) => pair.report);
   }
 
   async findDepartmentsAboveMean(range: YearRange): Promise<DepartmentAboveMeanResponseDto[]> {
@@ -43,6 +58,8 @@ export class ReportsRepository {
       range.start,
       range.end,
     ]);
-    return rows.map((row) => ({ id: Number(row.id), department: String(row.department), hired: Number(row.hired) }));
+    return rows
+      .map((row) => ({ id: Number(row.id), department: String(row.department), hired: Number(row.hired) }))
+      .sort((a, b) => b.hired - a.hired || compareNames(a.department, b.department) || a.id - b.id);
   }
 }

@@ -1,3 +1,4 @@
+import { compareNames } from '../../src/common/name-order';
 import { ReportsRepository } from '../../src/reports/reports.repository';
 import { yearRange } from '../../src/reports/report-year';
 import { seed, toStoredUtc } from '../support/seed';
@@ -33,13 +34,7 @@ const HIRES: [id: number, at: string, departmentId: number, jobId: number][] = [
   [13, '2021-08-15T08:30:00+00:00', 3, 3],
 ];
 
-/** MySQL's case-insensitive order, with the raw value as tie-break. */
-function byName(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  if (x !== y) return x < y ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+const byName = compareNames;
 
 const nameOf = (list: { id: number }[], id: number, key: 'department' | 'job'): string =>
   (list.find((item) => item.id === id) as unknown as Record<string, string>)[key];

@@ -4,6 +4,7 @@
 -- of departments that hired to every row (MariaDB would scan twice for a CTE referenced twice).
 -- hired > total / departments is tested as hired * departments > total: integers only, so no engine
 -- rounds the mean (MySQL's AVG keeps 4 decimals).
+-- No ORDER BY: the service orders the rows itself (src/common/name-order.ts), the same on every engine.
 SELECT d.id AS id,
        d.department AS department,
        c.hired AS hired
@@ -21,4 +22,3 @@ FROM (
 ) c
 JOIN departments d ON d.id = c.department_id
 WHERE c.hired * c.departments > c.total
-ORDER BY c.hired DESC, LOWER(d.department), d.department
