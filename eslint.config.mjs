@@ -12,15 +12,24 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard's native ES modules, run by the browser as they are (no build step).
     files: ['src/dashboard/public/**/*.js'],
     languageOptions: {
-      sourceType: 'script',
+      sourceType: 'module',
       globals: {
         window: 'readonly',
         document: 'readonly',
         fetch: 'readonly',
-        echarts: 'readonly',
+        URL: 'readonly',
         URLSearchParams: 'readonly',
+        Option: 'readonly',
+        Element: 'readonly',
+        HTMLElement: 'readonly',
+        HTMLAnchorElement: 'readonly',
+        HTMLInputElement: 'readonly',
+        HTMLSelectElement: 'readonly',
+        HTMLTableElement: 'readonly',
+        KeyboardEvent: 'readonly',
       },
     },
   },

@@ -148,7 +148,13 @@ async function explain(db: DataSource, sqlite: boolean): Promise<void> {
 
 async function main(): Promise<void> {
   const database = await databaseConfig();
-  const config = new AppConfig(database, 0, 'bench-key-0123456789abcdef', false, '/tmp', 1 << 30);
+  const config = new AppConfig({
+    database,
+    port: 0,
+    apiKey: 'bench-key-0123456789abcdef',
+    backupDir: '/tmp',
+    rateLimitPerMinute: 0,
+  });
   const app = await createApp(config, { logger: false });
   await app.listen(0, '127.0.0.1');
   const db = app.get(DataSource);

@@ -183,7 +183,7 @@ async function backupAndRestore(service: ServiceProcess, databaseUrl: string, ro
   };
 }
 
-/** The figures as the README shows them. */
+/** The figures as docs/performance.md shows them. */
 function printTables(f: Figures): void {
   type Step = { seconds: number; rowsPerSecond: number; peakMemoryMb?: number; rows?: number; rowsRead?: number };
   type Latency = Record<string, { firstMs: number; medianMs: number; p95Ms: number }>;

@@ -5,11 +5,11 @@ export const HEAP_GROWING_PERCENT = 20;
 
 /**
  * Keeps the service's memory flat during long loads. Between full collections V8 lets the old
- * generation grow up to about four times what the last one kept, and a load promotes a little of
- * every batch: measured on 5,000,000 rows, two full collections in 70 s and resident memory
- * growing all along, about 5 MB per million rows. At 20% V8 collects once the old generation has
- * grown by a fifth (in that load, every one to two million rows), each pause a few milliseconds. A
- * `--heap-growing-percent` given to node on its command line is left alone.
+ * generation grow to several times what the last one kept, and a load promotes a little of every
+ * batch, so with V8's default a long load sees few full collections while resident memory keeps
+ * growing. With a small growing share V8 collects once the old generation has grown by that share:
+ * more, short pauses, and a heap that stays about the same size. A `--heap-growing-percent` given
+ * to node on its command line is left alone.
  */
 export function applyHeapPolicy(execArgv: readonly string[] = process.execArgv): void {
   if (execArgv.some((arg) => /^--heap[-_]growing[-_]percent/.test(arg))) return;

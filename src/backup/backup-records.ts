@@ -42,8 +42,8 @@ let lastDayText = '';
 
 /**
  * The stored form of an instant on both engines: `YYYY-MM-DD HH:MM:SS.mmm`, UTC. The time of day
- * is put together from fixed pieces: a restore writes a million of these, and `toISOString()`
- * with its edits cost a second and a half of them.
+ * is put together from fixed pieces: a restore writes one per row, and `toISOString()` with its
+ * edits would make several strings for each.
  */
 export function toStoredDatetime(millis: number): string {
   const day = Math.floor(millis / DAY_MS);

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './app-config';
+import { AppConfig, ConfigError, loadConfig } from './app-config';
 
 describe('loadConfig', () => {
   it('should use SQLite, port 3000 and a generated key when nothing is set', () => {
@@ -11,6 +11,17 @@ describe('loadConfig', () => {
     expect(config.maxUploadBytes).toBe(1024 * 1024 * 1024);
     expect(config.readApiKey).toBeNull();
     expect(config.databaseRetryMs).toBe(30_000);
+    expect(config.rateLimitPerMinute).toBe(600);
+  });
+
+  it('should give a config built in code the same defaults as an empty environment', () => {
+    const fromEnv = loadConfig({ API_KEY: 'a-key-of-sixteen-chars' });
+    const inCode = new AppConfig({ database: fromEnv.database, apiKey: 'a-key-of-sixteen-chars' });
+    expect(inCode).toEqual(fromEnv);
+  });
+
+  it('should turn rate limiting off when RATE_LIMIT_PER_MINUTE is 0', () => {
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0' }).rateLimitPerMinute).toBe(0);
   });
 
   it('should read a read key and a database retry budget when they are set', () => {

@@ -50,22 +50,58 @@ export class EnvironmentVariables {
 
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql'; url: string };
 
+/** What a setting is when the environment leaves it unset (`.env.example` and the README list the same). */
+export const CONFIG_DEFAULTS = {
+  databaseUrl: 'sqlite:data/app.sqlite',
+  port: 3000,
+  backupDir: 'backups',
+  maxUploadMb: 1024,
+  /** Writes (POST) allowed per client and minute; 0 turns rate limiting off. */
+  rateLimitPerMinute: 600,
+  /** How long a batch keeps retrying while the database connection is lost. */
+  databaseRetrySeconds: 30,
+} as const;
+
+const MIB = 1024 * 1024;
+
+/** The settings an AppConfig is made from; anything left out takes its value from CONFIG_DEFAULTS. */
+export interface AppConfigInit {
+  database: DatabaseConfig;
+  apiKey: string;
+  /** True when no API_KEY was set and the key was made at start (main prints it). */
+  apiKeyGenerated?: boolean;
+  port?: number;
+  backupDir?: string;
+  maxUploadBytes?: number;
+  rateLimitPerMinute?: number;
+  /** When set, reads (GET) other than /health, /docs and /dashboard need this key or API_KEY. */
+  readApiKey?: string | null;
+  databaseRetryMs?: number;
+}
+
 /** The validated configuration, one instance for the whole application. */
 export class AppConfig {
-  constructor(
-    readonly database: DatabaseConfig,
-    readonly port: number,
-    readonly apiKey: string,
-    readonly apiKeyGenerated: boolean,
-    readonly backupDir: string,
-    readonly maxUploadBytes: number,
-    /** Writes (POST) allowed per client and minute; 0 turns rate limiting off. */
-    readonly rateLimitPerMinute = 0,
-    /** When set, reads (GET) other than /health, /docs and /dashboard need this key or API_KEY. */
-    readonly readApiKey: string | null = null,
-    /** How long a batch keeps retrying while the database connection is lost. */
-    readonly databaseRetryMs = 30_000,
-  ) {}
+  readonly database: DatabaseConfig;
+  readonly port: number;
+  readonly apiKey: string;
+  readonly apiKeyGenerated: boolean;
+  readonly backupDir: string;
+  readonly maxUploadBytes: number;
+  readonly rateLimitPerMinute: number;
+  readonly readApiKey: string | null;
+  readonly databaseRetryMs: number;
+
+  constructor(init: AppConfigInit) {
+    this.database = init.database;
+    this.port = init.port ?? CONFIG_DEFAULTS.port;
+    this.apiKey = init.apiKey;
+    this.apiKeyGenerated = init.apiKeyGenerated ?? false;
+    this.backupDir = init.backupDir ?? CONFIG_DEFAULTS.backupDir;
+    this.maxUploadBytes = init.maxUploadBytes ?? CONFIG_DEFAULTS.maxUploadMb * MIB;
+    this.rateLimitPerMinute = init.rateLimitPerMinute ?? CONFIG_DEFAULTS.rateLimitPerMinute;
+    this.readApiKey = init.readApiKey ?? null;
+    this.databaseRetryMs = init.databaseRetryMs ?? CONFIG_DEFAULTS.databaseRetrySeconds * 1000;
+  }
 }
 
 export class ConfigError extends Error {}
@@ -96,20 +132,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}).slice(0, 1));
     throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
   }
-  const url = vars.DATABASE_URL ?? 'sqlite:data/app.sqlite';
+  const url = vars.DATABASE_URL ?? CONFIG_DEFAULTS.databaseUrl;
   const database: DatabaseConfig = url.startsWith('sqlite:')
     ? { type: 'sqlite', path: url.slice('sqlite:'.length) }
     : { type: 'mysql', url };
-  const apiKey = vars.API_KEY ?? randomBytes(24).toString('base64url');
-  return new AppConfig(
+  return new AppConfig({
     database,
-    vars.PORT ?? 3000,
-    apiKey,
-    vars.API_KEY === undefined,
-    vars.BACKUP_DIR ?? 'backups',
-    (vars.MAX_UPLOAD_MB ?? 1024) * 1024 * 1024,
-    vars.RATE_LIMIT_PER_MINUTE ?? 600,
-    vars.READ_API_KEY ?? null,
-    (vars.DATABASE_RETRY_SECONDS ?? 30) * 1000,
-  );
+    port: vars.PORT,
+    apiKey: vars.API_KEY ?? randomBytes(24).toString('base64url'),
+    apiKeyGenerated: vars.API_KEY === undefined,
+    backupDir: vars.BACKUP_DIR,
+    maxUploadBytes: vars.MAX_UPLOAD_MB === undefined ? undefined : vars.MAX_UPLOAD_MB * MIB,
+    rateLimitPerMinute: vars.RATE_LIMIT_PER_MINUTE,
+    readApiKey: vars.READ_API_KEY,
+    databaseRetryMs: vars.DATABASE_RETRY_SECONDS === undefined ? undefined : vars.DATABASE_RETRY_SECONDS * 1000,
+  });
 }

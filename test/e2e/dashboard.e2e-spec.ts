@@ -49,6 +49,20 @@ describe.each(testEngines())('dashboard on %s', (engine) => {
     }
   });
 
+  it('should serve every module the page imports as JavaScript when the browser follows the imports', async () => {
+    const seen = new Set<string>();
+    const pending = ['dashboard.js'];
+    while (pending.length > 0) {
+      const name = pending.pop() as string;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const module = await request(t.server).get(`/dashboard/assets/${name}`).expect(200);
+      expect(module.headers['content-type']).toBe('text/javascript; charset=utf-8');
+      for (const m of module.text.matchAll(/^import .* from '\.\/([\w-]+\.js)';$/gm)) pending.push(m[1]);
+    }
+    expect([...seen].sort()).toEqual(['api.js', 'backups.js', 'dashboard.js', 'dom.js', 'reports.js', 'runs.js']);
+  });
+
   it('should keep scripts to this origin and not upgrade requests to HTTPS when the page is served', async () => {
     const res = await request(t.server).get('/dashboard').expect(200);
     const csp = String(res.headers['content-security-policy']);

@@ -39,17 +39,17 @@ export async function startTestApp(
     overrides.databaseUrl && db.config.type === 'mysql'
       ? { type: 'mysql' as const, url: overrides.databaseUrl(db.config.url) }
       : db.config;
-  const config = new AppConfig(
+  const config = new AppConfig({
     database,
-    0,
-    TEST_API_KEY,
-    false,
+    port: 0,
+    apiKey: TEST_API_KEY,
     backupDir,
-    overrides.maxUploadBytes ?? 1024 * 1024 * 1024,
-    overrides.rateLimitPerMinute ?? 0,
-    overrides.readApiKey ?? null,
-    overrides.databaseRetryMs ?? 30_000,
-  );
+    maxUploadBytes: overrides.maxUploadBytes,
+    // Off unless a test is about the limit, so that many requests in a row never meet it.
+    rateLimitPerMinute: overrides.rateLimitPerMinute ?? 0,
+    readApiKey: overrides.readApiKey,
+    databaseRetryMs: overrides.databaseRetryMs,
+  });
   const app = await createApp(config, process.env.TEST_LOG ? {} : { logger: false });
   await app.init();
   return {

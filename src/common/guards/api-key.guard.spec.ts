@@ -11,7 +11,7 @@ function contextFor(method: string, authorization?: string): ExecutionContext {
 
 describe('ApiKeyGuard', () => {
   const guard = new ApiKeyGuard(
-    new AppConfig({ type: 'sqlite', path: ':memory:' }, 0, 'the-right-key-123', false, 'b', 1),
+    new AppConfig({ database: { type: 'sqlite', path: ':memory:' }, apiKey: 'the-right-key-123' }),
     new Reflector(),
   );
 

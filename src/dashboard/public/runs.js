@@ -1,0 +1,201 @@
+// @ts-check
+/** The latest migration runs, refreshed while one is running, and the rejected rows of the one picked. */
+import { latestRuns, runWithRejects } from './api.js';
+import { $, cell, decimal, number, setText } from './dom.js';
+
+/**
+ * @typedef {import('./api.js').Run} Run
+ * @typedef {import('./api.js').RunList} RunList
+ * @typedef {import('./api.js').RunWithRejects} RunWithRejects
+ * @typedef {import('./api.js').RowError} RowError
+ */
+
+const RUNS_SHOWN = 12;
+const BATCHES_SHOWN = 50;
+const POLL_RUNNING_MS = 2000;
+const POLL_IDLE_MS = 15000;
+
+const runs = {
+  /** @type {number | undefined} */
+  timer: undefined,
+  /** @type {number | null} */
+  selected: null,
+  /** Answers for a run picked earlier than the last one are dropped. */
+  request: 0,
+};
+
+/** @param {number | null} ms */
+function formatMs(ms) {
+  if (ms === null || ms === undefined) return '–';
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60000) return `${decimal.format(ms / 1000)} s`;
+  return `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`;
+}
+
+/** @param {string | null} iso */
+const formatInstant = (iso) => (iso ? iso.replace('T', ' ').slice(0, 19) : '–');
+
+/** @param {Run} run */
+function percentOf(run) {
+  const p = run.progress;
+  return p?.bytesTotal ? `${Math.floor((p.bytesRead / p.bytesTotal) * 100)}%` : '';
+}
+
+/** @param {Run} run */
+function statusBadge(run) {
+  const text = run.status === 'running' ? `running ${percentOf(run)}`.trim() : run.status;
+  const badge = cell('span', text, `status status-${run.status}`);
+  badge.dataset.testid = 'run-status';
+  return badge;
+}
+
+/** @param {Run} run */
+function runDuration(run) {
+  if (run.status !== 'running') return formatMs(run.durationMs);
+  return formatMs(Math.max(0, Date.now() - Date.parse(run.startedAt)));
+}
+
+/** @param {RunList} list */
+function renderRuns(list) {
+  const body = document.createElement('tbody');
+  for (const run of list.items) {
+    const tr = document.createElement('tr');
+    tr.dataset.runId = String(run.id);
+    tr.dataset.status = run.status;
+    tr.dataset.testid = 'run-row';
+    tr.tabIndex = 0;
+    tr.setAttribute('aria-selected', String(run.id === runs.selected));
+    const status = document.createElement('td');
+    status.append(statusBadge(run));
+    tr.append(
+      cell('td', String(run.id), 'num'),
+      status,
+      cell('td', run.table),
+      cell('td', run.file === null ? '(JSON batch)' : run.file),
+      cell('td', number.format(run.rowsRead), 'num'),
+      cell('td', number.format(run.rowsInserted), 'num'),
+      cell('td', number.format(run.rowsRejected), run.rowsRejected === 0 ? 'num zero' : 'num'),
+      cell('td', runDuration(run), 'num'),
+      cell('td', formatInstant(run.startedAt)),
+    );
+    body.append(tr);
+  }
+  const table = $('table-runs', HTMLTableElement);
+  table.replaceChild(body, table.tBodies[0]);
+  table.dataset.state = 'ready';
+  $('runs-empty').hidden = list.items.length > 0;
+  setText('runs-count', list.total > list.items.length ? `${list.items.length} of ${list.total}` : '');
+}
+
+/** Polls often while a run is running, so that its progress shows, and rarely otherwise. */
+async function loadRuns() {
+  window.clearTimeout(runs.timer);
+  let running = false;
+  try {
+    const list = await latestRuns(RUNS_SHOWN);
+    $('runs-error').hidden = true;
+    renderRuns(list);
+    running = list.items.some((run) => run.status === 'running');
+    const selected = list.items.find((run) => run.id === runs.selected);
+    if (selected?.status === 'running') void openRun(selected.id);
+  } catch (error) {
+    $('runs-error').textContent = `The runs could not be loaded: ${/** @type {Error} */ (error).message}`;
+    $('runs-error').hidden = false;
+  }
+  runs.timer = window.setTimeout(() => void loadRuns(), running ? POLL_RUNNING_MS : POLL_IDLE_MS);
+}
+
+/** @param {RowError[]} errors */
+function errorsTable(errors) {
+  const table = document.createElement('table');
+  const head = document.createElement('thead');
+  const headRow = document.createElement('tr');
+  ['Line', 'Field', 'Value', 'Reason'].forEach((name, i) => {
+    const th = cell('th', name, i === 0 ? 'num' : '');
+    th.scope = 'col';
+    headRow.append(th);
+  });
+  head.append(headRow);
+  const body = document.createElement('tbody');
+  for (const error of errors) {
+    const tr = document.createElement('tr');
+    const reason = cell('td', error.reason, 'reason');
+    reason.dataset.testid = 'reject-reason';
+    tr.append(
+      cell('td', String(error.line), 'num'),
+      cell('td', error.field === null ? '(row)' : error.field),
+      cell('td', error.value === null ? '(missing)' : JSON.stringify(error.value)),
+      reason,
+    );
+    body.append(tr);
+  }
+  table.append(head, body);
+  return table;
+}
+
+/** @param {RunWithRejects} run */
+function renderRunDetail(run) {
+  const what = `${run.table}${run.file ? ` · ${run.file}` : ' · JSON batch'} · ${run.status}`;
+  setText('run-detail-title', `Run ${run.id}: ${what}`);
+  const batches = run.rejected.length;
+  setText(
+    'run-detail-summary',
+    `${number.format(run.rowsRead)} rows read, ${number.format(run.rowsInserted)} inserted, ` +
+      `${number.format(run.rowsRejected)} rejected; ${number.format(batches)}` +
+      (batches === 1 ? ' rejected batch' : ' rejected batches') +
+      (run.error ? `. ${run.error}` : ''),
+  );
+  const container = document.createElement('div');
+  container.id = 'run-detail-batches';
+  container.className = 'batches';
+  container.dataset.testid = 'run-detail-batches';
+  for (const batch of run.rejected.slice(0, BATCHES_SHOWN)) {
+    const section = document.createElement('section');
+    section.className = 'batch';
+    section.dataset.testid = 'rejected-batch';
+    section.append(
+      cell('h3', `Batch ${batch.batch}, lines ${batch.firstLine}–${batch.lastLine}`),
+      errorsTable(batch.errors),
+    );
+    container.append(section);
+  }
+  if (batches > BATCHES_SHOWN) {
+    container.append(cell('p', `And ${batches - BATCHES_SHOWN} more batches: GET /migrate/runs/${run.id}`, 'caption'));
+  }
+  if (batches === 0) container.append(cell('p', 'No rejected rows.', 'caption'));
+  $('run-detail-batches').replaceWith(container);
+  $('run-detail').dataset.runId = String(run.id);
+}
+
+/** @param {number} id */
+async function openRun(id) {
+  runs.selected = id;
+  const request = (runs.request += 1);
+  for (const tr of $('table-runs', HTMLTableElement).tBodies[0].rows) {
+    tr.setAttribute('aria-selected', String(tr.dataset.runId === String(id)));
+  }
+  try {
+    const run = await runWithRejects(id);
+    if (request !== runs.request) return;
+    $('run-detail-error').hidden = true;
+    renderRunDetail(run);
+  } catch (error) {
+    if (request !== runs.request) return;
+    $('run-detail-error').textContent = `The run could not be loaded: ${/** @type {Error} */ (error).message}`;
+    $('run-detail-error').hidden = false;
+  }
+}
+
+/** @param {Event} event */
+function onRunPicked(event) {
+  const tr = event.target instanceof Element ? event.target.closest('tr[data-run-id]') : null;
+  if (!(tr instanceof HTMLElement)) return;
+  if (event instanceof KeyboardEvent && event.key !== 'Enter') return;
+  void openRun(Number(tr.dataset.runId));
+}
+
+export function startRuns() {
+  $('table-runs').addEventListener('click', onRunPicked);
+  $('table-runs').addEventListener('keydown', onRunPicked);
+  void loadRuns();
+}
