@@ -4,15 +4,10 @@ import type { MigrationRunEntity } from '../database/entities/migration-run.enti
 import { TABLE_COLUMNS, type TableName } from '../database/tables';
 import { CommitOutcomeUnknownError, isConnectionError } from '../database/database-errors';
 import { CsvRowReader } from './csv/csv-row-reader';
-import { InterruptedRunsService } from './interrupted-runs.service';
 import { RunMemory } from './load/batch-preparer';
-import { HEARTBEAT_MS, RunLoader } from './load/run-loader';
-import { MigrationRunsRepository } from './repositories/migration-runs.repository';
-import { RunGate } from './run-gate';
+import { RunLoader } from './load/run-loader';
+import { INTERRUPTED_REASON, RunLifecycle } from './run-lifecycle.service';
 import type { LoadOptions } from './upload/upload-options';
-
-export const INTERRUPTED_REASON =
-  'interrupted: the service stopped during this run; the batches counted here were committed';
 
 /** One migration run: one CSV stream into one table, from its first batch to its summary. */
 @Injectable()
@@ -20,10 +15,8 @@ export class CsvLoadService {
   private readonly logger = new Logger('MigrationRun');
 
   constructor(
-    private readonly gate: RunGate,
+    private readonly lifecycle: RunLifecycle,
     private readonly loader: RunLoader,
-    private readonly endings: InterruptedRunsService,
-    private readonly runs: MigrationRunsRepository,
   ) {}
 
   /** Creates the run (409 TABLE_BUSY while a restore holds the table) and loads the stream into it. */
@@ -33,7 +26,7 @@ export class CsvLoadService {
     stream: Readable,
     options: LoadOptions,
   ): Promise<MigrationRunEntity> {
-    const { run, lease } = await this.gate.start({
+    const { run, lease } = await this.lifecycle.start({
       table,
       file: fileName,
       batchSize: options.batchSize,
@@ -47,8 +40,8 @@ export class CsvLoadService {
   }
 
   /**
-   * Loads a stream into a run created beforehand (status running, queued by an async upload) and
-   * ends the run. A restore holding the table ends the run as failed with the reason.
+   * Loads a stream into a run queued beforehand by an async upload, and ends the run. A restore
+   * holding the table ends the run as failed with the reason.
    */
   async loadQueuedRun(
     run: MigrationRunEntity,
@@ -56,7 +49,7 @@ export class CsvLoadService {
     options: LoadOptions,
     signal?: AbortSignal,
   ): Promise<MigrationRunEntity> {
-    const lease = await this.gate.enter(run);
+    const lease = await this.lifecycle.beginQueued(run);
     try {
       return await this.loadIntoRun(run, stream, options, signal);
     } finally {
@@ -76,7 +69,6 @@ export class CsvLoadService {
       options.header,
     );
     const counted = new ByteCounter(stream);
-    const stopBeating = this.beatWhileLoading(run.id);
     let error: string | null = null;
     try {
       const target = { runId: run.id, table, rejectMode: options.rejectMode, bytesRead: () => counted.bytes };
@@ -86,33 +78,13 @@ export class CsvLoadService {
     } catch (cause) {
       error = signal?.aborted ? INTERRUPTED_REASON : runFailure(cause);
       this.logger.warn(`Run ${run.id} failed: ${String(cause)}`);
-    } finally {
-      stopBeating();
     }
-    return this.endings.finish(run.id, {
+    return this.lifecycle.end(run.id, {
       status: error ? 'failed' : 'completed',
       error,
       headerSkipped: reader.headerSkipped,
       bytesRead: counted.bytes,
     });
-  }
-
-  /**
-   * Beats on a clock while the run loads, whether batches move or wait (a slow client, a long lock
-   * wait), so that no replica's sweeper takes a live run for dead. Returns the function that stops.
-   */
-  private beatWhileLoading(runId: number): () => void {
-    let beating = false;
-    const timer = setInterval(() => {
-      if (beating) return;
-      beating = true;
-      this.runs
-        .beat(runId)
-        .catch(() => undefined) // a missed beat is not worth failing the run over: the next one comes soon
-        .finally(() => (beating = false));
-    }, HEARTBEAT_MS);
-    timer.unref();
-    return () => clearInterval(timer);
   }
 }
 

@@ -3,11 +3,10 @@ import { DomainError } from '../common/errors/domain-error';
 import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
 import { TABLE_COLUMNS, isTableName, type TableName } from '../database/tables';
 import { isConnectionError } from '../database/database-errors';
-import { InterruptedRunsService } from './interrupted-runs.service';
 import { RunMemory, type RowError } from './load/batch-preparer';
 import { RunLoader } from './load/run-loader';
 import type { SourceRow } from './load/source-row';
-import { RunGate } from './run-gate';
+import { RunLifecycle } from './run-lifecycle.service';
 import { REASONS, textProblem } from './rules/row-rules';
 
 export const MAX_JSON_ROWS = 1000;
@@ -16,9 +15,8 @@ export const MAX_JSON_ROWS = 1000;
 @Injectable()
 export class JsonBatchService {
   constructor(
-    private readonly gate: RunGate,
+    private readonly lifecycle: RunLifecycle,
     private readonly loader: RunLoader,
-    private readonly endings: InterruptedRunsService,
   ) {}
 
   async load(tableParam: string, body: unknown): Promise<MigrationRunEntity> {
@@ -27,7 +25,12 @@ export class JsonBatchService {
       throw new DomainError('MIGRATION_INVALID_BATCH', `The body must be a JSON array of 1 to ${MAX_JSON_ROWS} rows`);
     }
     const rows = body.map((item, i) => toSourceRow(table, item, i + 1));
-    const { run, lease } = await this.gate.start({ table, file: null, batchSize: rows.length, rejectMode: 'batch' });
+    const { run, lease } = await this.lifecycle.start({
+      table,
+      file: null,
+      batchSize: rows.length,
+      rejectMode: 'batch',
+    });
     try {
       return await this.loadRun(run, table, rows);
     } finally {
@@ -45,12 +48,12 @@ export class JsonBatchService {
     } catch (error) {
       if (!isConnectionError(error)) throw error;
       const ended = { status: 'failed' as const, error: 'The database stopped answering', headerSkipped: false };
-      await this.endings.finish(run.id, ended);
+      await this.lifecycle.end(run.id, ended);
       throw new DomainError('DATABASE_UNAVAILABLE', 'The database stopped answering; send the batch again', {
         runId: run.id,
       });
     }
-    const finished = await this.endings.finish(run.id, { status: 'completed', error: null, headerSkipped: false });
+    const finished = await this.lifecycle.end(run.id, { status: 'completed', error: null, headerSkipped: false });
     if (errors.length > 0) {
       const rowErrors = errors.map((e) => ({ row: e.line, field: e.field, value: e.value, reason: e.reason }));
       const message = `${countBad(rowErrors)} of ${rows.length} rows cannot be loaded; nothing was written`;

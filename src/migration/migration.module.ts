@@ -4,7 +4,6 @@ import { MigrationRunEntity } from '../database/entities/migration-run.entity';
 import { RejectedBatchEntity } from '../database/entities/rejected-batch.entity';
 import { AsyncRunsService } from './async-runs.service';
 import { CsvLoadService } from './csv-load.service';
-import { InterruptedRunsService } from './interrupted-runs.service';
 import { JsonBatchService } from './json-batch.service';
 import { BatchPreparer } from './load/batch-preparer';
 import { BatchWriter } from './load/batch-writer';
@@ -15,7 +14,7 @@ import { BatchTransaction } from './repositories/batch-transaction';
 import { HrTablesRepository } from './repositories/hr-tables.repository';
 import { MigrationRunsRepository } from './repositories/migration-runs.repository';
 import { RunEventsService } from './run-events.service';
-import { RunGate } from './run-gate';
+import { RunLifecycle } from './run-lifecycle.service';
 import { UploadReceiver } from './upload/upload-receiver';
 
 @Module({
@@ -27,10 +26,9 @@ import { UploadReceiver } from './upload/upload-receiver';
     AsyncRunsService,
     RunEventsService,
     JsonBatchService,
-    InterruptedRunsService,
+    RunLifecycle,
     UploadReceiver,
     RunLoader,
-    RunGate,
     BatchPreparer,
     BatchWriter,
     BatchTransaction,

@@ -1,5 +1,6 @@
 import { MigrationRunsRepository } from '../../src/migration/repositories/migration-runs.repository';
-import { STALE_RUN_MS } from '../../src/migration/interrupted-runs.service';
+import { STALE_RUN_MS } from '../../src/database/table-locks.service';
+import { INTERRUPTED_REASON } from '../../src/migration/run-lifecycle.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
 
@@ -30,7 +31,9 @@ describe.each(testEngines())('interrupted runs on %s', (engine) => {
     const done = await insertRun('completed', new Date(Date.now() - STALE_RUN_MS - 60_000));
     const repository = t.app.get(MigrationRunsRepository);
 
-    await expect(repository.failInterruptedRuns(new Date(Date.now() - STALE_RUN_MS))).resolves.toEqual([stale]);
+    await expect(
+      repository.failInterruptedRuns(new Date(Date.now() - STALE_RUN_MS), INTERRUPTED_REASON),
+    ).resolves.toEqual([stale]);
 
     const rows: { id: number; status: string; error: string | null; rows_inserted: number }[] =
       await t.dataSource.query(
@@ -51,7 +54,9 @@ describe.each(testEngines())('interrupted runs on %s', (engine) => {
 
     await repository.touchRuns([queued]);
 
-    await expect(repository.failInterruptedRuns(new Date(Date.now() - STALE_RUN_MS))).resolves.toEqual([]);
+    await expect(
+      repository.failInterruptedRuns(new Date(Date.now() - STALE_RUN_MS), INTERRUPTED_REASON),
+    ).resolves.toEqual([]);
     const [row] = await t.dataSource.query('SELECT status FROM migration_runs WHERE id = ?', [queued]);
     expect(row.status).toBe('running');
   });

@@ -88,7 +88,7 @@ describe.each(testEngines())('run counts kept per batch on %s', (engine) => {
     await transaction.run((runner) => runs.recordBatchCounts(runner, run.id, 1, counts(1000, 1000, true)));
     await transaction.run((runner) => runs.recordBatchCounts(runner, run.id, 2, counts(1000, 1000, true)));
 
-    const ended = await runs.failInterruptedRuns(new Date(Date.now() + 60_000));
+    const ended = await runs.failInterruptedRuns(new Date(Date.now() + 60_000), 'interrupted');
 
     expect(ended).toContain(run.id);
     await expect(storedRun(run.id)).resolves.toEqual({ status: 'failed', counts: [2000, 2000, 0, 2, 2, 0] });

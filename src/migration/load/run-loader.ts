@@ -1,12 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataChangeService } from '../../database/data-change.service';
-import { MigrationRunsRepository } from '../repositories/migration-runs.repository';
 import { BatchPreparer, RunMemory } from './batch-preparer';
 import { BatchWriter, type BatchOutcome, type BatchTarget } from './batch-writer';
 import type { SourceRow } from './source-row';
-
-/** How often a loading run shows it is alive; far below the time after which a silent run counts as dead. */
-export const HEARTBEAT_MS = 10_000;
 
 /**
  * Loads a stream of rows into one table, batch by batch. The next batch is read and checked while
@@ -19,7 +15,6 @@ export class RunLoader {
     private readonly preparer: BatchPreparer,
     private readonly writer: BatchWriter,
     private readonly changes: DataChangeService,
-    private readonly runs: MigrationRunsRepository,
   ) {}
 
   async load(
@@ -34,21 +29,15 @@ export class RunLoader {
     const inflight: Promise<void>[] = [];
     const limit = this.writer.batchesInFlight;
     let batchNo = 0;
-    let lastBeat = Date.now();
     try {
       for await (const rows of inBatches(source, batchSize)) {
         const batch = this.preparer.check(memory, ++batchNo, rows);
         while (inflight.length >= limit) await inflight.shift();
         await this.preparer.checkReferences(memory, batch);
-        const writing = this.writer.write(target, batch).then(async (outcome) => {
+        const writing = this.writer.write(target, batch).then((outcome) => {
           written++;
           onBatch(outcome);
           if (outcome.rowsInserted > 0) this.changes.changed(target.table);
-          if (Date.now() - lastBeat >= HEARTBEAT_MS) {
-            lastBeat = Date.now();
-            // A missed beat is not worth failing the run over: the next one comes soon.
-            await this.runs.beat(target.runId).catch(() => undefined);
-          }
         });
         // Observed when awaited below; this keeps a failure from being reported as unhandled meanwhile.
         writing.catch(() => undefined);

@@ -114,13 +114,6 @@ export class MigrationRunsRepository {
     return rows.length > 0;
   }
 
-  /** A sign of life of a running run, outside any batch's transaction. */
-  async beat(runId: number): Promise<void> {
-    await this.transaction.run((runner) =>
-      runner.query('UPDATE migration_runs SET heartbeat_at = ? WHERE id = ?', [sqlDateTime(new Date()), runId]),
-    );
-  }
-
   async recordRejectedBatch(runner: QueryRunner, batch: RejectedBatchRecord): Promise<void> {
     await runner.query(
       'INSERT INTO rejected_batches (run_id, batch_no, first_line, last_line, raw_rows, errors) VALUES (?, ?, ?, ?, ?, ?)',
@@ -143,7 +136,7 @@ export class MigrationRunsRepository {
     );
   }
 
-  /** A sign of life for runs that are queued or between batches, so no sweeper takes them for dead. */
+  /** A sign of life of running runs, outside any batch's transaction, so no sweeper takes them for dead. */
   async touchRuns(runIds: number[]): Promise<void> {
     if (runIds.length === 0) return;
     await this.transaction.run((runner) =>
@@ -222,12 +215,11 @@ export class MigrationRunsRepository {
    * Marks as failed the runs still `running` whose last sign of life is older than `staleBefore`:
    * their process died. Their counters become the sum of the batches they committed.
    */
-  async failInterruptedRuns(staleBefore: Date): Promise<number[]> {
+  async failInterruptedRuns(staleBefore: Date, error: string): Promise<number[]> {
     const stale: { id: number }[] = await this.runs.manager.query(
       `SELECT id FROM migration_runs WHERE status = 'running' AND COALESCE(heartbeat_at, started_at) < ?`,
       [sqlDateTime(staleBefore)],
     );
-    const error = 'interrupted: the service stopped during this run; the batches counted here were committed';
     for (const { id } of stale) {
       const run = await this.runs.findOneByOrFail({ id });
       const finishedAt = run.heartbeatAt ?? run.startedAt;
