@@ -9,6 +9,7 @@ import { WriteThrottlerGuard } from './common/guards/write-throttler.guard';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DataChangeModule } from './database/data-change.service';
+import { DatabaseModule } from './database/database.module';
 import { buildDataSourceOptions } from './database/data-source';
 import { ReadDatabaseModule } from './database/read-database';
 import { TableLocksModule } from './database/table-locks.service';
@@ -25,6 +26,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot(buildDataSourceOptions(config.database)),
+        DatabaseModule,
         ReadDatabaseModule,
         DataChangeModule,
         TableLocksModule,

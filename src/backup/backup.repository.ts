@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { ReadDatabase } from '../database/read-database';
-import { insertText } from '../database/mysql-statements';
-import { placeholderInsertText } from '../database/sqlite-statements';
+import { Dialect } from '../database/dialect';
 import { TABLE_COLUMNS, type TableName } from '../database/tables';
 import { toEpochMillis, toStoredDatetime, type TableRow } from './backup-records';
 import { ReferencedIds } from './referenced-ids';
@@ -17,11 +16,8 @@ export class BackupRepository {
   constructor(
     private readonly dataSource: DataSource,
     private readonly reads: ReadDatabase,
+    private readonly dialect: Dialect,
   ) {}
-
-  private get mysql(): boolean {
-    return this.dataSource.options.type !== 'better-sqlite3';
-  }
 
   /**
    * The table's rows in id order, one page at a time (`WHERE id > ? ORDER BY id LIMIT ?`), on the
@@ -34,7 +30,7 @@ export class BackupRepository {
     const runner = this.reads.dataSource.createQueryRunner();
     let next: Promise<Record<string, unknown>[]> | undefined;
     try {
-      if (this.mysql) await runner.startTransaction('REPEATABLE READ');
+      await this.dialect.beginSnapshot(runner);
       next = runner.query(sql, [0]);
       while (next) {
         const page: Record<string, unknown>[] = await next;
@@ -72,14 +68,8 @@ export class BackupRepository {
     if (references) batches = references.watch(batches);
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
-    let checksOff = false;
     try {
-      if (this.mysql) {
-        await runner.query('SET FOREIGN_KEY_CHECKS = 0');
-        checksOff = true;
-      }
-      await runner.startTransaction();
-      if (!this.mysql) await runner.query('PRAGMA defer_foreign_keys = ON');
+      await this.dialect.beginUnchecked(runner);
       let written: number;
       if (!(await this.hasRows(table, runner))) {
         written = await this.insertAll(runner, table, batches, options.idsAscending);
@@ -96,7 +86,7 @@ export class BackupRepository {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw duplicateIdError(error) ?? error;
     } finally {
-      if (checksOff) await resetForeignKeyChecks(runner);
+      await this.dialect.endUnchecked(runner);
       await runner.release();
     }
   }
@@ -186,11 +176,7 @@ export class BackupRepository {
       datetimeAt < 0
         ? rows
         : rows.map((row) => row.map((value, i) => (i === datetimeAt ? toStoredDatetime(value as number) : value)));
-    if (this.mysql) {
-      await runner.query(insertText(table, stored, upsert));
-      return;
-    }
-    await runner.query(placeholderInsertText(table, rows.length, upsert), stored.flat());
+    await this.dialect.insertRows(runner, table, stored, upsert);
   }
 
   /**
@@ -295,15 +281,6 @@ function sameRow(table: TableName, stored: Record<string, unknown> | undefined, 
     if (column.kind === 'datetime') return toEpochMillis(value) === row[i];
     return Number(value) === row[i];
   });
-}
-
-/** A connection that cannot turn its checks back on must not go back to the pool. */
-async function resetForeignKeyChecks(runner: QueryRunner): Promise<void> {
-  try {
-    await runner.query('SET FOREIGN_KEY_CHECKS = 1');
-  } catch {
-    (runner as unknown as { databaseConnection?: { destroy?: () => void } }).databaseConnection?.destroy?.();
-  }
 }
 
 /** The backup repeats an id: the primary key refuses the second row. */

@@ -1,14 +1,8 @@
 import { Global, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { createDialect, Dialect } from './dialect';
 
-/**
- * The connection reads go through, so that they see only committed rows. TypeORM keeps one
- * connection to SQLite, and a read sent on it while a batch or a restore holds a transaction runs
- * inside that transaction and sees its uncommitted rows; so on SQLite reads get a second, read-only
- * connection to the same file, which WAL lets see the last commit while the writer works. MySQL
- * takes a pooled connection per query already: there it is the main DataSource. So is an in-memory
- * SQLite database, which a second connection cannot share.
- */
+/** The connection reads go through, so that they see only committed rows (see Dialect.openReadConnection). */
 export class ReadDatabase implements OnApplicationShutdown {
   private constructor(
     readonly dataSource: DataSource,
@@ -16,24 +10,9 @@ export class ReadDatabase implements OnApplicationShutdown {
   ) {}
 
   /** Opens the read connection; `main` must be initialized, its schema migrations run. */
-  static async open(main: DataSource): Promise<ReadDatabase> {
-    const options = main.options;
-    if (options.type !== 'better-sqlite3' || options.database === ':memory:') return new ReadDatabase(main, false);
-    const reader = new DataSource({
-      type: 'better-sqlite3',
-      database: options.database,
-      entities: options.entities,
-      readonly: true,
-      fileMustExist: true,
-      migrationsRun: false,
-      synchronize: false,
-      logging: false,
-      prepareDatabase: (db: { pragma(sql: string): unknown }) => {
-        db.pragma('busy_timeout = 10000');
-      },
-    });
-    await reader.initialize();
-    return new ReadDatabase(reader, true);
+  static async open(main: DataSource, dialect: Dialect = createDialect(main)): Promise<ReadDatabase> {
+    const reader = await dialect.openReadConnection();
+    return reader ? new ReadDatabase(reader, true) : new ReadDatabase(main, false);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -44,7 +23,11 @@ export class ReadDatabase implements OnApplicationShutdown {
 @Global()
 @Module({
   providers: [
-    { provide: ReadDatabase, inject: [DataSource], useFactory: (main: DataSource) => ReadDatabase.open(main) },
+    {
+      provide: ReadDatabase,
+      inject: [DataSource, Dialect],
+      useFactory: (main: DataSource, dialect: Dialect) => ReadDatabase.open(main, dialect),
+    },
   ],
   exports: [ReadDatabase],
 })

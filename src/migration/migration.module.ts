@@ -10,7 +10,6 @@ import { BatchWriter } from './load/batch-writer';
 import { RunLoader } from './load/run-loader';
 import { MigrationController } from './migration.controller';
 import { MigrationService } from './migration.service';
-import { BatchTransaction } from './repositories/batch-transaction';
 import { HrTablesRepository } from './repositories/hr-tables.repository';
 import { MigrationRunsRepository } from './repositories/migration-runs.repository';
 import { RunEventsService } from './run-events.service';
@@ -31,7 +30,6 @@ import { UploadReceiver } from './upload/upload-receiver';
     RunLoader,
     BatchPreparer,
     BatchWriter,
-    BatchTransaction,
     HrTablesRepository,
     MigrationRunsRepository,
   ],

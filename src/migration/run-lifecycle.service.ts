@@ -1,11 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
 import { CommitOutcomeUnknownError, isConnectionError } from '../database/database-errors';
 import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
-import { STALE_RUN_MS, TableLocksService, type TableLease, type WriteLease } from '../database/table-locks.service';
+import { Dialect } from '../database/dialect';
+import { TableLocksService, type TableLease, type WriteLease } from '../database/table-locks.service';
 import type { TableName } from '../database/tables';
-import { BatchTransaction } from './repositories/batch-transaction';
+import { BatchTransaction } from '../database/batch-transaction';
 import { MigrationRunsRepository, type NewRun, type RunEnd } from './repositories/migration-runs.repository';
 
 /** The one reason of a run that ended because its process stopped (or died) while it loaded or waited. */
@@ -14,6 +14,8 @@ export const INTERRUPTED_REASON =
 
 /** How often the live runs of this process show they are alive; far below STALE_RUN_MS. */
 export const HEARTBEAT_MS = 10_000;
+/** On a database shared by replicas, a run silent this long has lost its process. */
+export const STALE_RUN_MS = 60_000;
 const SWEEP_EVERY_MS = 15_000;
 const PENDING_RETRY_MS = 2000;
 
@@ -44,11 +46,14 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly runs: MigrationRunsRepository,
     private readonly locks: TableLocksService,
     private readonly transaction: BatchTransaction,
-    private readonly config: AppConfig,
-  ) {}
+    private readonly dialect: Dialect,
+  ) {
+    // A restore on any replica asks whether a run writes its table.
+    locks.checkLiveWritersWith((table) => this.runs.findLiveRun(table, new Date(Date.now() - STALE_RUN_MS)));
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.database.type === 'sqlite') {
+    if (!this.dialect.sharedByProcesses) {
       await this.endDeadRuns(new Date());
       return;
     }

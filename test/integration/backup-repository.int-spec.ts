@@ -1,3 +1,4 @@
+import { createDialect } from '../../src/database/dialect';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../../src/common/errors/domain-error';
 import { BackupRepository } from '../../src/backup/backup.repository';
@@ -31,7 +32,7 @@ describe.each(testEngines())('BackupRepository on %s', (engine) => {
     dataSource = new DataSource(engine === 'mysql' ? { ...options, extra: { connectionLimit: 1 } } : options);
     await dataSource.initialize();
     reads = await ReadDatabase.open(dataSource);
-    repository = new BackupRepository(dataSource, reads);
+    repository = new BackupRepository(dataSource, reads, createDialect(dataSource));
     await seedHrTables(dataSource, { departments: 2500, jobs: 5, employees: 4000 });
   });
   afterAll(async () => {

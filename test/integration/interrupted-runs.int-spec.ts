@@ -1,6 +1,5 @@
 import { MigrationRunsRepository } from '../../src/migration/repositories/migration-runs.repository';
-import { STALE_RUN_MS } from '../../src/database/table-locks.service';
-import { INTERRUPTED_REASON } from '../../src/migration/run-lifecycle.service';
+import { INTERRUPTED_REASON, STALE_RUN_MS } from '../../src/migration/run-lifecycle.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
 

@@ -1,7 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { BatchPreparer, RunMemory } from '../../src/migration/load/batch-preparer';
 import { BatchWriter } from '../../src/migration/load/batch-writer';
-import { BatchTransaction } from '../../src/migration/repositories/batch-transaction';
+import { BatchTransaction } from '../../src/database/batch-transaction';
 import { MigrationRunsRepository } from '../../src/migration/repositories/migration-runs.repository';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';

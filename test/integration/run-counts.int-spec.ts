@@ -1,4 +1,4 @@
-import { BatchTransaction } from '../../src/migration/repositories/batch-transaction';
+import { BatchTransaction } from '../../src/database/batch-transaction';
 import { MigrationRunsRepository } from '../../src/migration/repositories/migration-runs.repository';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TABLE_COLUMNS, type TableName } from '../../database/tables';
 import { HrTablesRepository } from '../repositories/hr-tables.repository';
-import { BatchTransaction } from '../repositories/batch-transaction';
+import { BatchTransaction } from '../../database/batch-transaction';
 import { REASONS } from '../rules/row-rules';
 import { checkRow, type DbValue, type FieldError } from '../rules/row-validator';
 import { IdLines } from './id-lines';

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { isConnectionError } from '../../database/database-errors';
 import type { RejectMode } from '../../database/entities/migration-run.entity';
 import { TABLE_COLUMNS, type TableName } from '../../database/tables';
-import { BatchTransaction, describeDatabaseError, type CommitCheck } from '../repositories/batch-transaction';
+import { BatchTransaction, describeDatabaseError, type CommitCheck } from '../../database/batch-transaction';
 import { HrTablesRepository } from '../repositories/hr-tables.repository';
 import { MigrationRunsRepository, type BatchCounts } from '../repositories/migration-runs.repository';
 import type { PreparedBatch, RowError } from './batch-preparer';

@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
-import { insertText } from '../../database/mysql-statements';
-import { placeholderInsertText } from '../../database/sqlite-statements';
+import { Dialect } from '../../database/dialect';
 import type { TableName } from '../../database/tables';
 import type { DbValue } from '../rules/row-validator';
 
 /** The HR tables as the load sees them: one lookup of ids per batch, one multi-row upsert per batch. */
 @Injectable()
 export class HrTablesRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly dialect: Dialect,
+  ) {}
 
   /** Which of `ids` exist in `table`, in one query. */
   async findExistingIds(table: TableName, ids: readonly number[]): Promise<number[]> {
@@ -24,12 +26,6 @@ export class HrTablesRepository {
   /** Inserts the rows, updating those whose id exists: one statement for the batch. */
   async upsertBatch(runner: QueryRunner, table: TableName, rows: readonly DbValue[][]): Promise<void> {
     if (rows.length === 0) return;
-    if (this.dataSource.options.type !== 'better-sqlite3') {
-      await runner.query(insertText(table, rows, true));
-      return;
-    }
-    const parameters: DbValue[] = [];
-    for (const row of rows) for (const value of row) parameters.push(value);
-    await runner.query(placeholderInsertText(table, rows.length, true), parameters);
+    await this.dialect.insertRows(runner, table, rows, true);
   }
 }

@@ -3,9 +3,10 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { QueryRunner, Repository } from 'typeorm';
 import { MigrationRunEntity, type RejectMode, type RunStatus } from '../../database/entities/migration-run.entity';
 import { RejectedBatchEntity } from '../../database/entities/rejected-batch.entity';
+import { BatchTransaction } from '../../database/batch-transaction';
+import { Dialect } from '../../database/dialect';
 import { ReadDatabase } from '../../database/read-database';
 import type { TableName } from '../../database/tables';
-import { BatchTransaction } from './batch-transaction';
 
 export interface NewRun {
   table: TableName;
@@ -60,6 +61,7 @@ export class MigrationRunsRepository {
     @InjectRepository(MigrationRunEntity) private readonly runs: Repository<MigrationRunEntity>,
     private readonly transaction: BatchTransaction,
     private readonly reads: ReadDatabase,
+    private readonly dialect: Dialect,
   ) {}
 
   /** Writes go through BatchTransaction so that, on SQLite's one connection, they never join a batch's transaction. */
@@ -106,9 +108,8 @@ export class MigrationRunsRepository {
    * the row's lock, so a transaction the server is still committing or rolling back is waited for.
    */
   async isBatchRecorded(runId: number, batchNo: number): Promise<boolean> {
-    const mysql = this.runs.manager.connection.options.type !== 'better-sqlite3';
     const rows: unknown[] = await this.runs.manager.query(
-      `SELECT 1 AS found FROM migration_run_batches WHERE run_id = ? AND batch_no = ?${mysql ? ' LOCK IN SHARE MODE' : ''}`,
+      `SELECT 1 AS found FROM migration_run_batches WHERE run_id = ? AND batch_no = ?${this.dialect.shareLockHint}`,
       [runId, batchNo],
     );
     return rows.length > 0;
@@ -142,7 +143,7 @@ export class MigrationRunsRepository {
     await this.transaction.run((runner) =>
       runner.query(
         `UPDATE migration_runs SET heartbeat_at = ? WHERE status = 'running' AND id IN (${runIds.map(() => '?').join(', ')})`,
-        [sqlDateTime(new Date()), ...runIds],
+        [this.dialect.dateTime(new Date()), ...runIds],
       ),
     );
   }
@@ -218,7 +219,7 @@ export class MigrationRunsRepository {
   async failInterruptedRuns(staleBefore: Date, error: string): Promise<number[]> {
     const stale: { id: number }[] = await this.runs.manager.query(
       `SELECT id FROM migration_runs WHERE status = 'running' AND COALESCE(heartbeat_at, started_at) < ?`,
-      [sqlDateTime(staleBefore)],
+      [this.dialect.dateTime(staleBefore)],
     );
     for (const { id } of stale) {
       const run = await this.runs.findOneByOrFail({ id });
@@ -233,6 +234,16 @@ export class MigrationRunsRepository {
       });
     }
     return stale.map((r) => Number(r.id));
+  }
+
+  /** A run of `table` still `running` with a sign of life since `aliveSince`, if any. */
+  async findLiveRun(table: TableName, aliveSince: Date): Promise<number | undefined> {
+    const live: { id: number | string }[] = await this.runs.manager.query(
+      `SELECT id FROM migration_runs WHERE table_name = ? AND status = 'running'
+        AND COALESCE(heartbeat_at, started_at) >= ? ORDER BY id LIMIT 1`,
+      [table, this.dialect.dateTime(aliveSince)],
+    );
+    return live.length > 0 ? Number(live[0].id) : undefined;
   }
 
   /** The runs as last committed, read on the read connection like findRun and findRejectedBatches. */
@@ -255,9 +266,4 @@ export class MigrationRunsRepository {
       .getRepository(RejectedBatchEntity)
       .find({ where: { runId }, order: { batchNo: 'ASC', id: 'ASC' } });
   }
-}
-
-/** UTC 'YYYY-MM-DD HH:MM:SS.mmm', the form both engines store and compare. */
-function sqlDateTime(date: Date): string {
-  return date.toISOString().replace('T', ' ').replace('Z', '');
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
-import { AppConfig } from '../../config/app-config';
+import { AppConfig } from '../config/app-config';
 import {
   CommitOutcomeUnknownError,
   DatabaseUnavailableError,
@@ -9,7 +9,8 @@ import {
   isDuplicateKeyError,
   isLockError,
   isUnsentStatementError,
-} from '../../database/database-errors';
+} from './database-errors';
+import { Dialect } from './dialect';
 
 const LOCK_RETRIES = 3;
 const DEFAULT_CONNECTION_RETRY_MS = 30_000;
@@ -33,6 +34,7 @@ export class BatchTransaction {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly dialect: Dialect,
     @Optional() config?: AppConfig,
   ) {
     this.retryMs = config?.databaseRetryMs ?? DEFAULT_CONNECTION_RETRY_MS;
@@ -40,7 +42,7 @@ export class BatchTransaction {
 
   /** Whether transactions can run side by side (MySQL: one connection each). */
   get parallel(): boolean {
-    return this.dataSource.options.type !== 'better-sqlite3';
+    return this.dialect.parallelWrites;
   }
 
   async run<T>(work: (runner: QueryRunner) => Promise<T>, committed?: CommitCheck): Promise<T> {
@@ -139,10 +141,6 @@ export class BatchTransaction {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-export function isTransientDatabaseError(error: unknown): boolean {
-  return isLockError(error);
 }
 
 /** Why the database refused a batch, in words safe to show: never the SQL, never the values. */

@@ -1,17 +1,19 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import type { AppConfig } from '../../config/app-config';
-import { BatchTransaction, describeDatabaseError, isTransientDatabaseError } from './batch-transaction';
+import type { AppConfig } from '../config/app-config';
+import { BatchTransaction, describeDatabaseError } from './batch-transaction';
 import {
   CommitOutcomeUnknownError,
   DatabaseUnavailableError,
   isConnectionError,
+  isLockError,
   isUnsentStatementError,
-} from '../../database/database-errors';
+} from './database-errors';
+import { createDialect } from './dialect';
 
 const wrapped = (driverError: object) =>
   Object.assign(new Error('query failed: INSERT INTO secret_table ...'), { driverError });
 
-describe('isTransientDatabaseError', () => {
+describe('isLockError', () => {
   it.each([
     ['a MySQL deadlock', wrapped({ errno: 1213, code: 'ER_LOCK_DEADLOCK' }), true],
     ['a MySQL lock wait timeout', wrapped({ errno: 1205 }), true],
@@ -19,7 +21,7 @@ describe('isTransientDatabaseError', () => {
     ['a foreign key violation', wrapped({ errno: 1452 }), false],
     ['an error that is not from the database', new Error('boom'), false],
   ])('should tell whether to retry when the error is %s', (_name, error, transient) => {
-    expect(isTransientDatabaseError(error)).toBe(transient);
+    expect(isLockError(error)).toBe(transient);
   });
 });
 
@@ -85,7 +87,9 @@ describe('a COMMIT cut by a lost connection', () => {
       } as unknown as QueryRunner;
     };
     const dataSource = { options: { type: 'mysql' }, createQueryRunner: runner } as unknown as DataSource;
-    const transaction = new BatchTransaction(dataSource, { databaseRetryMs: retryMs } as AppConfig);
+    const transaction = new BatchTransaction(dataSource, createDialect(dataSource), {
+      databaseRetryMs: retryMs,
+    } as AppConfig);
     return { transaction, seen };
   }
 
