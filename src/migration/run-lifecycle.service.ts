@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { DomainError } from '../common/errors/domain-error';
 import { CommitOutcomeUnknownError, isConnectionError } from '../database/database-errors';
 import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
-import { Dialect } from '../database/dialect';
+import { Dialect, type NamedLock } from '../database/dialect';
 import { TableLocksService, type TableLease, type WriteLease } from '../database/table-locks.service';
 import type { TableName } from '../database/tables';
 import { BatchTransaction } from '../database/batch-transaction';
@@ -12,10 +12,6 @@ import { MigrationRunsRepository, type NewRun, type RunEnd } from './repositorie
 export const INTERRUPTED_REASON =
   'interrupted: the service stopped during this run; the batches counted here were committed';
 
-/** How often the live runs of this process show they are alive; far below STALE_RUN_MS. */
-export const HEARTBEAT_MS = 10_000;
-/** On a database shared by replicas, a run silent this long has lost its process. */
-export const STALE_RUN_MS = 60_000;
 const SWEEP_EVERY_MS = 15_000;
 const PENDING_RETRY_MS = 2000;
 
@@ -24,20 +20,24 @@ const DATABASE_AWAY =
 
 /**
  * A run's life, from its row to its end: starts runs (loaded at once, or queued by an async upload
- * and loaded later), keeps every live run of this process alive with one heartbeat, and ends them
- * (completed, failed, interrupted). It also ends the runs a dead process left `running`: on SQLite
- * this process owns the file, so every such run is interrupted at start; on MySQL other replicas
- * may be loading right now, so only runs without a heartbeat for STALE_RUN_MS are ended, at start
- * and then every 15 s.
+ * and loaded later), keeps them alive, and ends them (completed, failed, interrupted).
+ *
+ * Alive means holding the run's named lock (Dialect.tryLock, on a connection of its own), taken
+ * before the run row is committed and released once its end is: the database frees it the moment
+ * the process or its connection dies. So a `running` run whose lock is free has lost its process,
+ * and is ended as interrupted: at start, and on a database shared by replicas every 15 s as well,
+ * by any replica. (On SQLite the locks live in this process, which owns the file.)
  */
 @Injectable()
 export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('MigrationRuns');
-  /** Runs of this process that have not ended: beaten together, on one clock. */
-  private readonly live = new Set<number>();
-  private heartbeat: NodeJS.Timeout | null = null;
-  private beating = false;
+  /** Runs of this process that have not ended, with the lock that says so. */
+  private readonly live = new Map<number, NamedLock>();
+  /** Live runs whose lock went with its connection: taken again at the next sweep. */
+  private readonly lockLost = new Set<number>();
   private sweeper: NodeJS.Timeout | null = null;
+  /** Sweeps run one after another: two at once would take a lost lock twice. */
+  private sweeps: Promise<unknown> = Promise.resolve();
   /** Runs of this process that could not be ended because the database was away; ended when it is back. */
   private readonly pending = new Map<number, RunEnd>();
   private pendingTimer: NodeJS.Timeout | null = null;
@@ -49,21 +49,46 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly dialect: Dialect,
   ) {
     // A restore on any replica asks whether a run writes its table.
-    locks.checkLiveWritersWith((table) => this.runs.findLiveRun(table, new Date(Date.now() - STALE_RUN_MS)));
+    locks.checkLiveWritersWith((table) => this.findLoadingRun(table));
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.dialect.sharedByProcesses) {
-      await this.endDeadRuns(new Date());
-      return;
-    }
-    await this.endDeadRuns(new Date(Date.now() - STALE_RUN_MS));
-    this.sweeper = setInterval(() => void this.endDeadRuns(new Date(Date.now() - STALE_RUN_MS)), SWEEP_EVERY_MS);
+    await this.endRunsOfDeadProcesses();
+    if (!this.dialect.sharedByProcesses) return;
+    this.sweeper = setInterval(() => void this.endRunsOfDeadProcesses(), SWEEP_EVERY_MS);
     this.sweeper.unref();
   }
 
-  onApplicationShutdown(): void {
-    for (const timer of [this.sweeper, this.pendingTimer, this.heartbeat]) if (timer) clearInterval(timer);
+  async onApplicationShutdown(): Promise<void> {
+    for (const timer of [this.sweeper, this.pendingTimer]) if (timer) clearInterval(timer);
+    await Promise.all([...this.live.values()].map((lock) => lock.release()));
+    this.live.clear();
+  }
+
+  /**
+   * Ends, as interrupted, the runs left `running` by a process that is gone: their lock is free.
+   * Returns the runs so ended; never throws (the next sweep tries again).
+   */
+  endRunsOfDeadProcesses(): Promise<number[]> {
+    const sweep = this.sweeps.then(() => this.sweep());
+    this.sweeps = sweep;
+    return sweep;
+  }
+
+  private async sweep(): Promise<number[]> {
+    try {
+      await this.lockAgain();
+      const dead: number[] = [];
+      for (const id of await this.runs.findRunningRunIds()) {
+        if (!this.live.has(id) && !(await this.dialect.isLocked(runLockName(id)))) dead.push(id);
+      }
+      const ended = await this.runs.failInterruptedRuns(dead, INTERRUPTED_REASON);
+      if (ended.length > 0) this.logger.warn(`Marked interrupted runs as failed: ${ended.join(', ')}`);
+      return ended;
+    } catch (error) {
+      this.logger.error(`Could not check for interrupted runs: ${error instanceof Error ? error.message : error}`);
+      return [];
+    }
   }
 
   /**
@@ -132,12 +157,12 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
           throw error instanceof CommitOutcomeUnknownError ? error.cause : error;
         });
       const ended = await this.transaction.retrying(attempt);
-      this.forget(runId);
+      await this.forget(runId);
       return ended;
     } catch (error) {
       if (!isConnectionError(error)) {
-        // Not ended, and no longer beaten: the sweeper ends it once its heartbeat is stale.
-        this.forget(runId);
+        // Not ended, but no longer held: the next sweep, here or on a replica, ends it as interrupted.
+        await this.forget(runId);
         throw error;
       }
       this.pending.set(runId, end.status === 'completed' ? { ...end, status: 'failed', error: DATABASE_AWAY } : end);
@@ -157,11 +182,44 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async create(newRun: NewRun): Promise<MigrationRunEntity> {
-    const run = await this.runs.createRun(newRun);
-    this.live.add(run.id);
-    this.heartbeat ??= setInterval(() => void this.beat(), HEARTBEAT_MS);
-    this.heartbeat.unref();
-    return run;
+    let lock: NamedLock | undefined;
+    try {
+      const run = await this.runs.createRun(newRun, async (runId) => {
+        // Held before the row is committed, so no sweeper ever sees the run without its lock.
+        await lock?.release();
+        lock = await this.holdRunLock(runId);
+      });
+      this.live.set(run.id, lock as NamedLock);
+      return run;
+    } catch (error) {
+      await lock?.release();
+      throw error;
+    }
+  }
+
+  private async holdRunLock(runId: number): Promise<NamedLock> {
+    const lock = await this.dialect.tryLock(runLockName(runId));
+    if (!lock) throw new Error(`The lock of run ${runId} is already held`);
+    lock.onLost(() => {
+      if (this.live.get(runId) === lock) this.lockLost.add(runId);
+    });
+    return lock;
+  }
+
+  /** Takes again the locks of live runs whose connection was lost (the database went away and came back). */
+  private async lockAgain(): Promise<void> {
+    for (const runId of this.lockLost) {
+      if (this.live.has(runId)) this.live.set(runId, await this.holdRunLock(runId));
+      this.lockLost.delete(runId);
+    }
+  }
+
+  /** A run of `table` that a live process is loading (or has queued), if any, on any replica. */
+  private async findLoadingRun(table: TableName): Promise<number | undefined> {
+    for (const id of await this.runs.findRunningRunIds(table)) {
+      if (await this.dialect.isLocked(runLockName(id))) return id;
+    }
+    return undefined;
   }
 
   private async confirmOrEnd(runId: number, lease: WriteLease): Promise<void> {
@@ -174,34 +232,24 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  private forget(runId: number): void {
+  /** Once a run's end is committed: its lock goes. */
+  private async forget(runId: number): Promise<void> {
+    const lock = this.live.get(runId);
     this.live.delete(runId);
-    if (this.live.size === 0 && this.heartbeat) {
-      clearInterval(this.heartbeat);
-      this.heartbeat = null;
-    }
-  }
-
-  /** One sign of life for every live run, whether its batches move or wait (a slow client, a lock wait). */
-  private async beat(): Promise<void> {
-    if (this.beating || this.live.size === 0) return;
-    this.beating = true;
-    try {
-      await this.runs.touchRuns([...this.live]);
-    } catch (error) {
-      // A missed beat is not worth failing a run over: the next one comes soon.
-      this.logger.warn(`Heartbeat: ${String(error)}`);
-    } finally {
-      this.beating = false;
-    }
+    this.lockLost.delete(runId);
+    await lock?.release();
   }
 
   private async endQuietly(runIds: number[], reason: string): Promise<void> {
     for (const id of runIds) {
-      await this.runs
-        .finishRun(id, { status: 'failed', error: reason, headerSkipped: false })
-        .then(() => this.forget(id))
-        .catch((error: unknown) => this.logger.error(`Run ${id} could not be ended: ${String(error)}`));
+      try {
+        await this.runs.finishRun(id, { status: 'failed', error: reason, headerSkipped: false });
+      } catch (error) {
+        // Its lock goes all the same: the next sweep, here or on a replica, ends it as interrupted.
+        this.logger.error(`Run ${id} could not be ended: ${String(error)}`);
+      } finally {
+        await this.forget(id);
+      }
     }
   }
 
@@ -210,7 +258,7 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
       try {
         await this.runs.finishRun(runId, end);
         this.pending.delete(runId);
-        this.forget(runId);
+        await this.forget(runId);
         this.logger.warn(`Run ${runId} marked ${end.status} now that the database is back`);
       } catch {
         return;
@@ -221,14 +269,9 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
       this.pendingTimer = null;
     }
   }
+}
 
-  /** Ends, as interrupted, the runs still `running` whose process died (silent since `staleBefore`). */
-  private async endDeadRuns(staleBefore: Date): Promise<void> {
-    try {
-      const ids = await this.runs.failInterruptedRuns(staleBefore, INTERRUPTED_REASON);
-      if (ids.length > 0) this.logger.warn(`Marked interrupted runs as failed: ${ids.join(', ')}`);
-    } catch (error) {
-      this.logger.error(`Could not check for interrupted runs: ${error instanceof Error ? error.message : error}`);
-    }
-  }
+/** The named lock a run holds while it loads or waits in the queue. */
+function runLockName(runId: number): string {
+  return `hr_run_${runId}`;
 }

@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
 import { readFileSync } from 'node:fs';
 import { MigrationRunsRepository } from '../../src/migration/repositories/migration-runs.repository';
+import { RunLifecycle } from '../../src/migration/run-lifecycle.service';
 import { globantData, seed } from '../support/seed';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
@@ -250,7 +251,9 @@ describe.each(testEngines())('dashboard on %s', (engine) => {
 
     it('should refresh a running run until it shows as ended', async () => {
       const runs = t.app.get(MigrationRunsRepository);
-      const run = await runs.createRun({ table: 'jobs', file: 'jobs-live.csv', batchSize: 10, rejectMode: 'batch' });
+      const [run] = await t.app
+        .get(RunLifecycle)
+        .queue([{ table: 'jobs', file: 'jobs-live.csv', batchSize: 10, rejectMode: 'batch' }]);
       await open('2021');
       const row = `[data-testid="run-row"][data-run-id="${run.id}"]`;
       await page.waitForSelector(`${row}[data-status="running"]`);

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../../src/database/data-source';
-import { freePort } from '../support/service-process';
+import request from 'supertest';
+import { employeesCsv, openUpload, waitFor } from '../support/hr-files';
+import { freePort, startServiceProcess, type ServiceProcess } from '../support/service-process';
 import { createTestDatabase, testEngines, type TestDatabase } from '../support/test-database';
 
 const ROOT = join(__dirname, '..', '..');
@@ -97,18 +99,69 @@ describe.each(testEngines())('a run interrupted by a killed process on %s', (eng
     const runs = (await (await fetch(`http://127.0.0.1:${port}/migrate/runs`)).json()) as {
       items: { table: string; status: string; error: string | null; rowsInserted: number; rowsRead: number }[];
     };
+    // Read once, as soon as the service answers: the killed process's run lock was freed with its
+    // connection, so the start has ended the run already, on either engine.
     const run = runs.items.find((r) => r.table === 'hired_employees');
     expect(run?.rowsInserted).toBe(written);
     expect(run?.rowsRead).toBe(written);
-    if (engine === 'sqlite') {
-      // On MySQL other replicas may own a running run: it is ended only after its heartbeat goes stale.
-      expect(run?.status).toBe('failed');
-      expect(run?.error).toContain('interrupted');
-    }
+    expect(run?.status).toBe('failed');
+    expect(run?.error).toContain('interrupted');
 
     const again = await upload(port, files);
     expect(again.status).toBe(201);
     await expect(count()).resolves.toBe(EMPLOYEES);
     child.kill('SIGTERM');
+  }, 240_000);
+});
+
+const onMysql = testEngines().includes('mysql') ? describe : describe.skip;
+
+onMysql('a run loading on one replica while another starts on mysql', () => {
+  let db: TestDatabase;
+  let a: ServiceProcess;
+  let b: ServiceProcess | undefined;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('mysql');
+    a = await startServiceProcess('mysql', { shared: db });
+    const auth = { Authorization: `Bearer ${a.apiKey}` };
+    await request(a.url)
+      .post('/migrate/departments')
+      .set(auth)
+      .send([
+        { id: 1, department: 'Support' },
+        { id: 2, department: 'Sales' },
+      ])
+      .expect(201);
+    await request(a.url)
+      .post('/migrate/jobs')
+      .set(auth)
+      .send([{ id: 1, job: 'Engineer' }])
+      .expect(201);
+  }, 180_000);
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await db?.drop();
+  });
+
+  it("should not end another replica's live run when its sweeper checks the running runs", async () => {
+    const open = openUpload(a.url, a.apiKey, 'hired_employees', employeesCsv(2500, 1));
+    const run = await waitFor('a running run', async () => {
+      const res = await request(a.url).get('/migrate/runs');
+      return res.body.items.find(
+        (r: { status: string; table: string; batchesTotal: number }) =>
+          r.status === 'running' && r.table === 'hired_employees' && r.batchesTotal >= 2,
+      ) as { id: number } | undefined;
+    });
+
+    // The second replica sweeps before it answers /health: the run it found running is another's, alive.
+    b = await startServiceProcess('mysql', { shared: db });
+    const seen = await request(b.url).get(`/migrate/runs/${run.id}`).expect(200);
+    expect(seen.body.status).toBe('running');
+
+    const done = await open.finish(`\r\n${employeesCsv(2500, 2501)}`);
+    expect(done.status).toBe(201);
+    expect(done.body.runs[0]).toMatchObject({ id: run.id, status: 'completed', rowsInserted: 5000, rowsRejected: 0 });
   }, 240_000);
 });

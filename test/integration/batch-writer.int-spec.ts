@@ -1,6 +1,7 @@
 import { BatchWriter } from '../../src/migration/load/batch-writer';
 import { BatchPreparer, RunMemory } from '../../src/migration/load/batch-preparer';
 import { MigrationRunsRepository } from '../../src/migration/repositories/migration-runs.repository';
+import { RunLifecycle } from '../../src/migration/run-lifecycle.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
 
@@ -20,7 +21,9 @@ describe.each(testEngines())('BatchWriter on %s', (engine) => {
     const runs = t.app.get(MigrationRunsRepository);
     const preparer = t.app.get(BatchPreparer);
     const writer = t.app.get(BatchWriter);
-    const run = await runs.createRun({ table: 'hired_employees', file: 'x.csv', batchSize: 2, rejectMode: 'batch' });
+    const [run] = await t.app
+      .get(RunLifecycle)
+      .queue([{ table: 'hired_employees', file: 'x.csv', batchSize: 2, rejectMode: 'batch' }]);
     const memory = new RunMemory('hired_employees');
     const target = { runId: run.id, table: 'hired_employees' as const, rejectMode: 'batch' as const };
     const row = (line: number, id: string, department: string) => ({

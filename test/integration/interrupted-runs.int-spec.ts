@@ -1,72 +1,85 @@
-import { MigrationRunsRepository } from '../../src/migration/repositories/migration-runs.repository';
-import { INTERRUPTED_REASON, STALE_RUN_MS } from '../../src/migration/run-lifecycle.service';
+import { createConnection } from 'mysql2/promise';
+import { RunLifecycle } from '../../src/migration/run-lifecycle.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
 
-describe.each(testEngines())('interrupted runs on %s', (engine) => {
+/** The named lock run `id` holds in this database while its process loads it (see RunLifecycle). */
+const RUN_LOCK = "CONCAT('hr_run_', ?, '_', LEFT(SHA1(DATABASE()), 20))";
+
+describe.each(testEngines())('runs of dead processes on %s', (engine) => {
   let t: TestApp;
+  let lifecycle: RunLifecycle;
 
   beforeAll(async () => {
     t = await startTestApp(engine);
+    lifecycle = t.app.get(RunLifecycle);
   });
   afterAll(async () => {
     await t.close();
   });
 
-  async function insertRun(status: string, heartbeat: Date): Promise<number> {
-    const stamp = heartbeat.toISOString().replace('T', ' ').replace('Z', '');
+  /** A run row as a process that died left it: no lock held. */
+  async function insertRun(status: string): Promise<number> {
     await t.dataSource.query(
       `INSERT INTO migration_runs (table_name, file_name, status, batch_size, reject_mode, rows_read, rows_inserted,
-        batches_total, batches_committed, started_at, heartbeat_at) VALUES ('jobs', 'jobs.csv', ?, 1000, 'batch', 2000, 2000, 2, 2, ?, ?)`,
-      [status, stamp, stamp],
+        batches_total, batches_committed, started_at) VALUES ('jobs', 'jobs.csv', ?, 1000, 'batch', 2000, 2000, 2, 2, ?)`,
+      [status, new Date().toISOString().replace('T', ' ').replace('Z', '')],
     );
     const [row] = await t.dataSource.query('SELECT MAX(id) AS id FROM migration_runs');
     return Number(row.id);
   }
 
-  it('should fail only the running runs whose heartbeat is stale, keeping their committed counts', async () => {
-    const stale = await insertRun('running', new Date(Date.now() - STALE_RUN_MS - 60_000));
-    const alive = await insertRun('running', new Date());
-    const done = await insertRun('completed', new Date(Date.now() - STALE_RUN_MS - 60_000));
-    const repository = t.app.get(MigrationRunsRepository);
+  async function statuses(ids: number[]): Promise<[number, string, number][]> {
+    const rows: { id: number; status: string; rows_inserted: number }[] = await t.dataSource.query(
+      `SELECT id, status, rows_inserted FROM migration_runs WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY id`,
+      ids,
+    );
+    return rows.map((r) => [Number(r.id), r.status, Number(r.rows_inserted)]);
+  }
 
-    await expect(
-      repository.failInterruptedRuns(new Date(Date.now() - STALE_RUN_MS), INTERRUPTED_REASON),
-    ).resolves.toEqual([stale]);
+  it('should end at once the running runs that hold no lock, keeping their counts, and leave live runs alone', async () => {
+    const dead = await insertRun('running');
+    const done = await insertRun('completed');
+    const { run: live, lease } = await lifecycle.start({
+      table: 'jobs',
+      file: null,
+      batchSize: 10,
+      rejectMode: 'batch',
+    });
+    const [queued] = await lifecycle.queue([{ table: 'jobs', file: 'jobs.csv', batchSize: 10, rejectMode: 'batch' }]);
+    try {
+      await lifecycle.endRunsOfDeadProcesses();
 
-    const rows: { id: number; status: string; error: string | null; rows_inserted: number }[] =
-      await t.dataSource.query(
-        'SELECT id, status, error, rows_inserted FROM migration_runs WHERE id IN (?, ?, ?) ORDER BY id',
-        [stale, alive, done],
-      );
-    expect(rows.map((r) => [Number(r.id), r.status, Number(r.rows_inserted)])).toEqual([
-      [stale, 'failed', 2000],
-      [alive, 'running', 2000],
-      [done, 'completed', 2000],
-    ]);
-    expect(rows[0].error).toContain('interrupted');
+      await expect(statuses([dead, done, live.id, queued.id])).resolves.toEqual([
+        [dead, 'failed', 2000],
+        [done, 'completed', 2000],
+        [live.id, 'running', 0],
+        [queued.id, 'running', 0],
+      ]);
+      const [row] = await t.dataSource.query('SELECT error FROM migration_runs WHERE id = ?', [dead]);
+      expect(row.error).toContain('interrupted');
+    } finally {
+      await lifecycle.end(live.id, { status: 'completed', error: null, headerSkipped: false });
+      await lifecycle.interrupt([queued.id]);
+      await lease.release();
+    }
   });
 
-  it('should leave alone a queued run of an async upload once its heartbeat was renewed', async () => {
-    const queued = await insertRun('running', new Date(Date.now() - STALE_RUN_MS - 60_000));
-    const repository = t.app.get(MigrationRunsRepository);
-
-    await repository.touchRuns([queued]);
-
-    await expect(
-      repository.failInterruptedRuns(new Date(Date.now() - STALE_RUN_MS), INTERRUPTED_REASON),
-    ).resolves.toEqual([]);
-    const [row] = await t.dataSource.query('SELECT status FROM migration_runs WHERE id = ?', [queued]);
-    expect(row.status).toBe('running');
-  });
-
-  it('should not renew the heartbeat of a run that has ended', async () => {
-    const beat = new Date(Date.now() - STALE_RUN_MS - 60_000);
-    const done = await insertRun('completed', beat);
-    await t.app.get(MigrationRunsRepository).touchRuns([done]);
-    const [row] = await t.dataSource.query('SELECT heartbeat_at FROM migration_runs WHERE id = ?', [done]);
-    const stored =
-      row.heartbeat_at instanceof Date ? row.heartbeat_at : new Date(`${row.heartbeat_at.replace(' ', 'T')}Z`);
-    expect(stored.getTime()).toBe(beat.getTime());
-  });
+  (engine === 'mysql' ? it : it.skip)(
+    "should leave alone another process's run while it holds the run's lock, and end it once the lock is free",
+    async () => {
+      const other = await insertRun('running');
+      const holder = await createConnection({ uri: t.db.url });
+      try {
+        await holder.query(`SELECT GET_LOCK(${RUN_LOCK}, 0)`, [other]);
+        await lifecycle.endRunsOfDeadProcesses();
+        await expect(statuses([other])).resolves.toEqual([[other, 'running', 2000]]);
+        await holder.query(`DO RELEASE_LOCK(${RUN_LOCK})`, [other]);
+      } finally {
+        await holder.end();
+      }
+      await lifecycle.endRunsOfDeadProcesses();
+      await expect(statuses([other])).resolves.toEqual([[other, 'failed', 2000]]);
+    },
+  );
 });

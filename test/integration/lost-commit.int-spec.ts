@@ -3,6 +3,7 @@ import { BatchPreparer, RunMemory } from '../../src/migration/load/batch-prepare
 import { BatchWriter } from '../../src/migration/load/batch-writer';
 import { BatchTransaction } from '../../src/database/batch-transaction';
 import { MigrationRunsRepository } from '../../src/migration/repositories/migration-runs.repository';
+import { RunLifecycle } from '../../src/migration/run-lifecycle.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
 
@@ -79,7 +80,9 @@ onMysql('a COMMIT cut by a lost connection on mysql', () => {
   }
 
   it('should tell a batch committed only when its counts row is in', async () => {
-    const run = await runs.createRun({ table: 'jobs', file: 'jobs.csv', batchSize: 10, rejectMode: 'row' });
+    const [run] = await t.app
+      .get(RunLifecycle)
+      .queue([{ table: 'jobs', file: 'jobs.csv', batchSize: 10, rejectMode: 'row' }]);
     const counts = { rowsRead: 10, rowsInserted: 10, rowsRejected: 0, committed: true };
 
     await expect(runs.isBatchRecorded(run.id, 1)).resolves.toBe(false);
@@ -89,7 +92,9 @@ onMysql('a COMMIT cut by a lost connection on mysql', () => {
   });
 
   it('should count a batch once when its COMMIT went through but the acknowledgment was lost', async () => {
-    const run = await runs.createRun({ table: 'hired_employees', file: 'x.csv', batchSize: 3, rejectMode: 'batch' });
+    const [run] = await t.app
+      .get(RunLifecycle)
+      .queue([{ table: 'hired_employees', file: 'x.csv', batchSize: 3, rejectMode: 'batch' }]);
     const target = { runId: run.id, table: 'hired_employees' as const, rejectMode: 'batch' as const };
     const ids = [101, 102, 103];
     const batch = await batchOf(new RunMemory('hired_employees'), 1, ids);
@@ -109,7 +114,9 @@ onMysql('a COMMIT cut by a lost connection on mysql', () => {
   });
 
   it('should write a batch again when its COMMIT was cut before the server committed it', async () => {
-    const run = await runs.createRun({ table: 'hired_employees', file: 'y.csv', batchSize: 2, rejectMode: 'batch' });
+    const [run] = await t.app
+      .get(RunLifecycle)
+      .queue([{ table: 'hired_employees', file: 'y.csv', batchSize: 2, rejectMode: 'batch' }]);
     const target = { runId: run.id, table: 'hired_employees' as const, rejectMode: 'batch' as const };
     const ids = [201, 202];
     const batch = await batchOf(new RunMemory('hired_employees'), 1, ids);

@@ -1,5 +1,6 @@
 import { BatchTransaction } from '../../src/database/batch-transaction';
 import { MigrationRunsRepository } from '../../src/migration/repositories/migration-runs.repository';
+import { RunLifecycle } from '../../src/migration/run-lifecycle.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
 
@@ -44,7 +45,9 @@ describe.each(testEngines())('run counts kept per batch on %s', (engine) => {
   }
 
   it('should sum the batches while the run loads and write the totals onto the run once when it ends', async () => {
-    const run = await runs.createRun({ table: 'jobs', file: 'jobs.csv', batchSize: 1000, rejectMode: 'row' });
+    const [run] = await t.app
+      .get(RunLifecycle)
+      .queue([{ table: 'jobs', file: 'jobs.csv', batchSize: 1000, rejectMode: 'row' }]);
     await transaction.run((runner) => runs.recordBatchCounts(runner, run.id, 1, counts(1000, 990, true)));
     await transaction.run((runner) => runs.recordBatchCounts(runner, run.id, 2, counts(1000, 0, false)));
     await transaction.run((runner) => runs.recordBatchCounts(runner, run.id, 3, counts(500, 500, true)));
@@ -74,7 +77,9 @@ describe.each(testEngines())('run counts kept per batch on %s', (engine) => {
   });
 
   it('should refuse the same batch of a run twice, keeping the first counts', async () => {
-    const run = await runs.createRun({ table: 'jobs', file: 'jobs.csv', batchSize: 1000, rejectMode: 'batch' });
+    const [run] = await t.app
+      .get(RunLifecycle)
+      .queue([{ table: 'jobs', file: 'jobs.csv', batchSize: 1000, rejectMode: 'batch' }]);
     await transaction.run((runner) => runs.recordBatchCounts(runner, run.id, 1, counts(1000, 1000, true)));
 
     await expect(
@@ -84,13 +89,15 @@ describe.each(testEngines())('run counts kept per batch on %s', (engine) => {
   });
 
   it('should end a stale run with the sum of the batches it committed', async () => {
-    const run = await runs.createRun({ table: 'jobs', file: 'jobs.csv', batchSize: 1000, rejectMode: 'batch' });
+    const [run] = await t.app
+      .get(RunLifecycle)
+      .queue([{ table: 'jobs', file: 'jobs.csv', batchSize: 1000, rejectMode: 'batch' }]);
     await transaction.run((runner) => runs.recordBatchCounts(runner, run.id, 1, counts(1000, 1000, true)));
     await transaction.run((runner) => runs.recordBatchCounts(runner, run.id, 2, counts(1000, 1000, true)));
 
-    const ended = await runs.failInterruptedRuns(new Date(Date.now() + 60_000), 'interrupted');
+    const ended = await runs.failInterruptedRuns([run.id], 'interrupted');
 
-    expect(ended).toContain(run.id);
+    expect(ended).toEqual([run.id]);
     await expect(storedRun(run.id)).resolves.toEqual({ status: 'failed', counts: [2000, 2000, 0, 2, 2, 0] });
   });
 });

@@ -1,5 +1,6 @@
 import type { MessageEvent } from '@nestjs/common';
 import { MigrationRunsRepository } from '../../src/migration/repositories/migration-runs.repository';
+import { RunLifecycle } from '../../src/migration/run-lifecycle.service';
 import { RUN_EVENTS_POLL_MS, RunEventsService } from '../../src/migration/run-events.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
@@ -21,7 +22,9 @@ describe.each(testEngines())('run events on %s', (engine) => {
   });
 
   it('should stop reading the run when the follower unsubscribes', async () => {
-    const run = await runs.createRun({ table: 'jobs', file: 'jobs.csv', batchSize: 10, rejectMode: 'batch' });
+    const [run] = await t.app
+      .get(RunLifecycle)
+      .queue([{ table: 'jobs', file: 'jobs.csv', batchSize: 10, rejectMode: 'batch' }]);
     const reads = jest.spyOn(runs, 'findRun');
     const received: MessageEvent[] = [];
     const subscription = (await events.follow(run.id)).subscribe((event) => received.push(event));
@@ -40,7 +43,9 @@ describe.each(testEngines())('run events on %s', (engine) => {
   });
 
   it('should send the end event and complete once the run ends while followed', async () => {
-    const run = await runs.createRun({ table: 'jobs', file: 'jobs.csv', batchSize: 10, rejectMode: 'batch' });
+    const [run] = await t.app
+      .get(RunLifecycle)
+      .queue([{ table: 'jobs', file: 'jobs.csv', batchSize: 10, rejectMode: 'batch' }]);
     const received: MessageEvent[] = [];
     const completed = new Promise<void>((resolve) =>
       events.follow(run.id).then((stream) => stream.subscribe({ next: (e) => received.push(e), complete: resolve })),

@@ -64,8 +64,11 @@ export class MigrationRunsRepository {
     private readonly dialect: Dialect,
   ) {}
 
-  /** Writes go through BatchTransaction so that, on SQLite's one connection, they never join a batch's transaction. */
-  async createRun(run: NewRun): Promise<MigrationRunEntity> {
+  /**
+   * Writes go through BatchTransaction so that, on SQLite's one connection, they never join a batch's
+   * transaction. `beforeCommit` runs with the new run's id while its row is not yet visible to others.
+   */
+  async createRun(run: NewRun, beforeCommit?: (runId: number) => Promise<void>): Promise<MigrationRunEntity> {
     const entity = this.runs.create({
       tableName: run.table,
       fileName: run.file,
@@ -73,11 +76,14 @@ export class MigrationRunsRepository {
       batchSize: run.batchSize,
       rejectMode: run.rejectMode,
       startedAt: new Date(),
-      heartbeatAt: new Date(),
       bytesRead: 0,
       bytesTotal: run.bytesTotal ?? null,
     });
-    return this.transaction.run((runner) => runner.manager.save(MigrationRunEntity, entity));
+    return this.transaction.run(async (runner) => {
+      const saved = await runner.manager.save(MigrationRunEntity, entity);
+      await beforeCommit?.(saved.id);
+      return saved;
+    });
   }
 
   /**
@@ -132,20 +138,7 @@ export class MigrationRunsRepository {
   /** A queued run starts loading: its time is counted from now, not from when it was queued. */
   async markRunStarted(runId: number): Promise<void> {
     const now = new Date();
-    await this.transaction.run((runner) =>
-      runner.manager.update(MigrationRunEntity, runId, { startedAt: now, heartbeatAt: now }),
-    );
-  }
-
-  /** A sign of life of running runs, outside any batch's transaction, so no sweeper takes them for dead. */
-  async touchRuns(runIds: number[]): Promise<void> {
-    if (runIds.length === 0) return;
-    await this.transaction.run((runner) =>
-      runner.query(
-        `UPDATE migration_runs SET heartbeat_at = ? WHERE status = 'running' AND id IN (${runIds.map(() => '?').join(', ')})`,
-        [this.dialect.dateTime(new Date()), ...runIds],
-      ),
-    );
+    await this.transaction.run((runner) => runner.manager.update(MigrationRunEntity, runId, { startedAt: now }));
   }
 
   async finishRun(runId: number, end: RunEnd): Promise<MigrationRunEntity> {
@@ -213,37 +206,36 @@ export class MigrationRunsRepository {
   }
 
   /**
-   * Marks as failed the runs still `running` whose last sign of life is older than `staleBefore`:
-   * their process died. Their counters become the sum of the batches they committed.
+   * Marks as failed those of `runIds` still `running`: their process died. Their counters become the
+   * sum of the batches they committed; they end when this was found (or at their last heartbeat, for
+   * runs of versions that kept one). Returns the runs so ended.
    */
-  async failInterruptedRuns(staleBefore: Date, error: string): Promise<number[]> {
-    const stale: { id: number }[] = await this.runs.manager.query(
-      `SELECT id FROM migration_runs WHERE status = 'running' AND COALESCE(heartbeat_at, started_at) < ?`,
-      [this.dialect.dateTime(staleBefore)],
-    );
-    for (const { id } of stale) {
+  async failInterruptedRuns(runIds: number[], error: string): Promise<number[]> {
+    const ended: number[] = [];
+    for (const id of runIds) {
       const run = await this.runs.findOneByOrFail({ id });
-      const finishedAt = run.heartbeatAt ?? run.startedAt;
-      await this.transaction.run(async (runner) => {
+      const finishedAt = run.heartbeatAt ?? new Date();
+      const changed = await this.transaction.run(async (runner) => {
         await this.foldBatchCounts(runner, id);
-        await runner.manager.update(
+        const result = await runner.manager.update(
           MigrationRunEntity,
           { id, status: 'running' },
           { status: 'failed', error, finishedAt, durationMs: finishedAt.getTime() - run.startedAt.getTime() },
         );
+        return (result.affected ?? 0) > 0;
       });
+      if (changed) ended.push(id);
     }
-    return stale.map((r) => Number(r.id));
+    return ended;
   }
 
-  /** A run of `table` still `running` with a sign of life since `aliveSince`, if any. */
-  async findLiveRun(table: TableName, aliveSince: Date): Promise<number | undefined> {
-    const live: { id: number | string }[] = await this.runs.manager.query(
-      `SELECT id FROM migration_runs WHERE table_name = ? AND status = 'running'
-        AND COALESCE(heartbeat_at, started_at) >= ? ORDER BY id LIMIT 1`,
-      [table, this.dialect.dateTime(aliveSince)],
+  /** The runs still `running`, of `table` or of every table, oldest first. */
+  async findRunningRunIds(table?: TableName): Promise<number[]> {
+    const rows: { id: number | string }[] = await this.runs.manager.query(
+      `SELECT id FROM migration_runs WHERE status = 'running'${table ? ' AND table_name = ?' : ''} ORDER BY id`,
+      table ? [table] : [],
     );
-    return live.length > 0 ? Number(live[0].id) : undefined;
+    return rows.map((r) => Number(r.id));
   }
 
   /** The runs as last committed, read on the read connection like findRun and findRejectedBatches. */
