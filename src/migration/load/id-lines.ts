@@ -67,8 +67,7 @@ export class IdLines {
 
 /**
  * 1,024 consecutive ids. While every id of the page sits the same distance from its line (a file
- * sorted by id, the usual case) a bit an id is enough: 128 bytes a page, 5M ids in about 1 MB
- * instead of 20. The first id that breaks the pattern turns the page into 4 bytes a slot.
+ * sorted by id, the usual case) a bit an id is enough: 128 bytes a page. The first id that breaks the pattern turns the page into 4 bytes a slot.
  */
 export class IdPage {
   private bits: Uint32Array | null = new Uint32Array(PAGE_SIZE / 32);
