@@ -134,6 +134,14 @@ describe('CsvRowReader', () => {
     expect(rows[1].malformed).toBeUndefined();
   });
 
+  it('should give each row as sent, multi-byte characters and quoted line ends included, whatever the byte chunks', async () => {
+    const text = '\ufeff1,"Zoë ""Å""\r\nNø",😀\r\n2,b';
+    for (const size of [1, 2, 3, 5, 64]) {
+      const { rows } = await read(text, 'false', size);
+      expect(rows.map((r) => r.rawText?.())).toEqual(['1,"Zoë ""Å""\r\nNø",😀', '2,b']);
+    }
+  });
+
   it('should read nothing from an empty file', async () => {
     await expect(read('')).resolves.toEqual({ rows: [], headerSkipped: false });
   });
