@@ -52,6 +52,29 @@ describe.each(testEngines())('POST /migrate with CSV fixtures on %s', (engine) =
       await expect(employees(t)).resolves.toHaveLength(2);
     });
 
+    it('should read the rows by name when the header lists the columns in another order and case', async () => {
+      for (const header of ['auto', 'true']) {
+        await t.dataSource.query('DELETE FROM hired_employees');
+        const res = await load(t, 'ok/header-other-order.csv', { header, rejectMode: 'row' }).expect(201);
+        expect(res.body.runs[0]).toMatchObject({
+          status: 'completed',
+          headerSkipped: true,
+          rowsRead: 3,
+          rowsInserted: 2,
+          rowsRejected: 1,
+        });
+        await expect(
+          t.dataSource.query('SELECT id, name, department_id, job_id FROM hired_employees ORDER BY id'),
+        ).resolves.toEqual([
+          { id: 1, name: 'Ann Lee', department_id: 1, job_id: 2 },
+          { id: 2, name: 'Roe, Bob', department_id: 2, job_id: 1 },
+        ]);
+        await expect(rejectedErrors(t, res.body.runs[0].id)).resolves.toEqual([
+          { line: 4, field: 'id', value: '', reason: 'id is empty' },
+        ]);
+      }
+    });
+
     it('should read the header as a bad row when header=false', async () => {
       const res = await load(t, 'ok/with-header.csv', { header: 'false', rejectMode: 'row' }).expect(201);
       expect(res.body.runs[0]).toMatchObject({ headerSkipped: false, rowsRead: 3, rowsInserted: 2, rowsRejected: 1 });
@@ -115,6 +138,38 @@ describe.each(testEngines())('POST /migrate with CSV fixtures on %s', (engine) =
       });
       await expect(employees(t)).resolves.toEqual([]);
       await expect(rejectedErrors(t, res.body.runs[0].id)).resolves.toEqual([error]);
+    });
+
+    const COLUMNS = 'the columns of hired_employees are id, name, datetime, department_id, job_id';
+    it.each([
+      ['not-ok/header-missing-column.csv', `The header lacks job_id; ${COLUMNS}`],
+      ['not-ok/header-repeated-column.csv', `The header names job_id more than once; ${COLUMNS}`],
+      ['not-ok/header-unknown-column.csv', `The header lacks job_id and names unknown column jobid; ${COLUMNS}`],
+    ])('should fail the run naming the columns when header=true and loading %s', async (file, reason) => {
+      const res = await load(t, file, { header: 'true', rejectMode: 'row' }).expect(201);
+      expect(res.body.runs[0]).toMatchObject({ status: 'failed', error: reason, rowsRead: 0, headerSkipped: false });
+      await expect(employees(t)).resolves.toEqual([]);
+      const run = await request(t.server).get(`/migrate/runs/${res.body.runs[0].id}`).expect(200);
+      expect(run.body).toMatchObject({ status: 'failed', error: reason });
+    });
+
+    it('should read a first line that is almost a header as a bad row when header=auto', async () => {
+      const res = await load(t, 'not-ok/header-unknown-column.csv', { rejectMode: 'row' }).expect(201);
+      expect(res.body.runs[0]).toMatchObject({
+        status: 'completed',
+        headerSkipped: false,
+        rowsRead: 3,
+        rowsInserted: 2,
+        rowsRejected: 1,
+      });
+      const errors = await rejectedErrors(t, res.body.runs[0].id);
+      expect(errors).toContainEqual({ line: 1, field: 'id', value: 'id', reason: 'id id is not a positive integer' });
+      expect(errors).toContainEqual({
+        line: 1,
+        field: 'job_id',
+        value: 'jobid',
+        reason: 'job_id jobid is not a positive integer',
+      });
     });
 
     it('should write the good rows and log the bad ones with rejectMode=row', async () => {

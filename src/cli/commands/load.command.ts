@@ -35,7 +35,8 @@ export const loadCommand: CommandDefinition = {
     header: {
       type: 'string',
       choices: ['auto', 'true', 'false'],
-      description: 'whether the first line is a header (default auto)',
+      description:
+        'whether the first line is a header of column names, in any order (default auto: when it names the columns)',
     },
     table: { type: 'string', valueName: 'table', description: 'the table of a single file whose name does not say it' },
     async: {
@@ -46,6 +47,8 @@ export const loadCommand: CommandDefinition = {
   details: [
     'The table comes from the file name (departments*.csv, jobs*.csv, hired_employees*.csv) or --table.',
     'Files are loaded in dependency order: departments, jobs, then hired_employees.',
+    'A header names the columns in any order and case (e.g. job_id,name,id,datetime,department_id); rows are read by',
+    'those names. With --header true a first line that is not such a header fails the run, naming the columns.',
     'With --async the service answers once the upload is received; the load is then followed through',
     "each run's event stream (GET /migrate/runs/<id>/events), with the same summary and exit codes.",
     'Exit code 0 when every row was loaded, 1 when some rows were rejected, 2 when the load failed.',

@@ -42,7 +42,12 @@ export class StartMigrationRunDto {
   @ApiPropertyOptional({
     enum: HEADER_MODES,
     default: 'auto',
-    description: 'auto: a first line of column names is a header',
+    example: 'auto',
+    description:
+      "Whether the first line is a header: the table's column names, in any order and any case (rows are then read " +
+      'by those names, and the header is not counted in rowsRead). auto: such a line is a header, any other line is ' +
+      'data; true: the first line must be such a header, else the run fails with a reason that names the columns; ' +
+      'false: the first line is data',
   })
   @IsOptional()
   @IsIn(HEADER_MODES, { message: 'header must be auto, true or false' })
