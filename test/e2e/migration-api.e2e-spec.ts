@@ -75,6 +75,8 @@ describe.each(testEngines())('migration run API on %s', (engine) => {
       ['batchSize', 'ten', 'batchSize must be an integer from 1 to 1000'],
       ['rejectMode', 'all', 'rejectMode must be batch or row'],
       ['header', 'yes', 'header must be auto, true or false'],
+      ['delimiter', ':', 'delimiter must be ",", ";", "|" or "tab" (a tab character is accepted too)'],
+      ['delimiter', 'tabs', 'delimiter must be ",", ";", "|" or "tab"'],
       ['table', 'employees', 'table must be one of departments, jobs, hired_employees'],
       ['batchsize', '10', 'Unknown form field "batchsize"'],
     ])('should answer 400 when the form field %s is %s', async (field, value, message) => {

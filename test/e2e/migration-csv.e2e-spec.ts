@@ -75,6 +75,43 @@ describe.each(testEngines())('POST /migrate with CSV fixtures on %s', (engine) =
       }
     });
 
+    it.each([
+      ['ok/semicolons.csv', ';', true],
+      ['ok/tabs.csv', 'tab', false],
+      ['ok/tabs.csv', '\t', false],
+      ['ok/pipes.csv', '|', false],
+    ])('should load %s with delimiter=%j, quoting unchanged', async (file, delimiter, headerSkipped) => {
+      const res = await load(t, file, { delimiter }).expect(201);
+      expect(res.body.runs[0]).toMatchObject({ status: 'completed', headerSkipped, rowsRead: 2, rowsInserted: 2 });
+      await expect(employees(t)).resolves.toEqual([
+        { id: 1, name: 'Lee; Ann', datetime: '2021-01-05T10:00:00.000Z' },
+        { id: 2, name: 'Roe, Bob', datetime: '2021-04-05T10:00:00.000Z' },
+      ]);
+    });
+
+    it('should answer 400 and create no run when the delimiter is not one of , ; | tab', async () => {
+      const before = await request(t.server).get('/migrate/runs').expect(200);
+      const res = await load(t, 'ok/semicolons.csv', { delimiter: ':' }).expect(400);
+      expect(res.body).toMatchObject({
+        code: 'MIGRATION_INVALID_OPTION',
+        message: 'delimiter must be ",", ";", "|" or "tab" (a tab character is accepted too)',
+      });
+      await expect(request(t.server).get('/migrate/runs')).resolves.toMatchObject({
+        body: { total: before.body.total },
+      });
+    });
+
+    it('should reject every row of a semicolon file sent without its delimiter', async () => {
+      const res = await load(t, 'ok/semicolons.csv', { rejectMode: 'row' }).expect(201);
+      expect(res.body.runs[0]).toMatchObject({ rowsRead: 3, rowsInserted: 0, rowsRejected: 3 });
+      await expect(rejectedErrors(t, res.body.runs[0].id)).resolves.toContainEqual({
+        line: 2,
+        field: null,
+        value: null,
+        reason: 'expected 5 columns, found 1',
+      });
+    });
+
     it('should read the header as a bad row when header=false', async () => {
       const res = await load(t, 'ok/with-header.csv', { header: 'false', rejectMode: 'row' }).expect(201);
       expect(res.body.runs[0]).toMatchObject({ headerSkipped: false, rowsRead: 3, rowsInserted: 2, rowsRejected: 1 });

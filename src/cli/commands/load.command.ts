@@ -12,8 +12,11 @@ const FORM_FIELDS: Record<string, string> = {
   'batch-size': 'batchSize',
   'reject-mode': 'rejectMode',
   header: 'header',
+  delimiter: 'delimiter',
   table: 'table',
 };
+
+const DELIMITERS = [',', ';', '|', 'tab', '\t'];
 
 export const loadCommand: CommandDefinition = {
   name: 'load',
@@ -38,6 +41,11 @@ export const loadCommand: CommandDefinition = {
       description:
         'whether the first line is a header of column names, in any order (default auto: when it names the columns)',
     },
+    delimiter: {
+      type: 'string',
+      valueName: 'char',
+      description: "the character between fields: ',' (default), ';', '|' or tab (quote ; and | for the shell)",
+    },
     table: { type: 'string', valueName: 'table', description: 'the table of a single file whose name does not say it' },
     async: {
       type: 'boolean',
@@ -57,6 +65,7 @@ export const loadCommand: CommandDefinition = {
     'hr-migrate load departments.csv jobs.csv hired_employees.csv --reject-mode row',
     'hr-migrate load export-2021.csv --table hired_employees --batch-size 500',
     'hr-migrate load hired_employees.csv --async',
+    "hr-migrate load export.csv --table hired_employees --delimiter ';' --header true",
   ],
   run: runLoad,
 };
@@ -64,6 +73,10 @@ export const loadCommand: CommandDefinition = {
 async function runLoad({ line, api, terminal }: CommandContext): Promise<number> {
   if (line.options.table !== undefined && line.positionals.length > 1) {
     throw new UsageError('--table applies to a single file; name the files after their tables instead', 'load');
+  }
+  const delimiter = line.options.delimiter;
+  if (typeof delimiter === 'string' && !DELIMITERS.includes(delimiter)) {
+    throw new UsageError(`--delimiter must be ',', ';', '|' or tab; got '${delimiter}'`, 'load');
   }
   const files = await checkUploadFiles(line.positionals);
   const total = files.reduce((acc, f) => acc + f.size, 0);

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { TABLE_COLUMNS, type TableName } from '../../database/tables';
 import { textProblem } from '../rules/row-rules';
-import { CsvTokenizer, type CsvRow } from './csv-tokenizer';
+import { CsvTokenizer, type CsvDelimiter, type CsvRow } from './csv-tokenizer';
 import { readHeader } from './csv-header';
 
 export type HeaderMode = 'auto' | 'true' | 'false';
@@ -10,6 +10,8 @@ export type HeaderMode = 'auto' | 'true' | 'false';
 export interface CsvReadOptions {
   /** auto: a first line of the column names is a header; true: the first line must be one; false: no header. */
   header: HeaderMode;
+  /** `,` when not given. */
+  delimiter?: CsvDelimiter;
 }
 
 /** A first line that had to be a header (header=true) and is not one; the message names the columns. */
@@ -60,7 +62,7 @@ export class CsvRowReader {
   async *read(source: Readable | AsyncIterable<Buffer | string>): AsyncGenerator<CsvRow[]> {
     const decoder = new StringDecoder('utf8');
     // One value more than the table has is enough to show what was wrong with a longer row.
-    const tokenizer = new CsvTokenizer(this.columns.length + 1);
+    const tokenizer = new CsvTokenizer(this.columns.length + 1, this.options.delimiter);
     let first = true;
     // A run that stops early must not destroy an upload's file stream: the upload drains it instead.
     const chunks = isReadable(source) ? source.iterator({ destroyOnReturn: false }) : source;

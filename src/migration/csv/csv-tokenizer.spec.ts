@@ -1,8 +1,8 @@
-import { CsvTokenizer, MAX_LINE_CHARS, type CsvRow } from './csv-tokenizer';
+import { CSV_DELIMITERS, CsvTokenizer, MAX_LINE_CHARS, type CsvDelimiter, type CsvRow } from './csv-tokenizer';
 
 /** Tokenizes `text` pushed in chunks of `chunkSize` characters. */
-function tokenize(text: string, chunkSize = text.length || 1): CsvRow[] {
-  const tokenizer = new CsvTokenizer();
+function tokenize(text: string, chunkSize = text.length || 1, delimiter: CsvDelimiter = ','): CsvRow[] {
+  const tokenizer = new CsvTokenizer(undefined, delimiter);
   const rows: CsvRow[] = [];
   for (let i = 0; i < text.length; i += chunkSize) rows.push(...tokenizer.push(text.slice(i, i + chunkSize)));
   rows.push(...tokenizer.end());
@@ -12,6 +12,29 @@ function tokenize(text: string, chunkSize = text.length || 1): CsvRow[] {
 const raw = (rows: CsvRow[]) => rows.map((r) => r.rawText?.());
 
 describe('CsvTokenizer', () => {
+  describe.each(CSV_DELIMITERS.map((d) => [JSON.stringify(d), d]))('with the delimiter %s', (_, d) => {
+    it('should split fields on the delimiter and keep it inside quotes with the quoting rules unchanged', () => {
+      const text = `1${d}"a${d}b ""c"""${d}x\r\n2${d}${d}"z\r\nw"\r\n`;
+      expect(tokenize(text, undefined, d).map((r) => [r.line, r.values])).toEqual([
+        [1, ['1', `a${d}b "c"`, 'x']],
+        [2, ['2', '', 'z\r\nw']],
+      ]);
+    });
+
+    it('should keep the other delimiters as text', () => {
+      const others = CSV_DELIMITERS.filter((o) => o !== d).join('');
+      expect(tokenize(`1${d}a${others}b`, undefined, d)[0].values).toEqual(['1', `a${others}b`]);
+    });
+
+    it('should mark text after a closing quote malformed', () => {
+      expect(tokenize(`1${d}"a"b${d}c`, undefined, d)[0].malformed).toMatch(/text after a closing quote/);
+    });
+  });
+
+  it('should refuse a delimiter it does not support', () => {
+    expect(() => new CsvTokenizer(undefined, ':' as CsvDelimiter)).toThrow('Unsupported CSV delimiter ":"');
+  });
+
   describe('rawText', () => {
     const text = '\ufeff1,"Lee, ""Ann"""\r\n\r\n2,"Roe\r\nBob"\r\n  \r\n3,c\n4,d\r5,"e"';
     const expected = ['1,"Lee, ""Ann"""', '2,"Roe\r\nBob"', '  ', '3,c', '4,d', '5,"e"'];

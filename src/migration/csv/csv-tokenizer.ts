@@ -53,7 +53,10 @@ class TokenizedRow implements CsvRow {
   }
 }
 
-const COMMA = 44;
+/** The field delimiters a file may use; quoting rules are the same for each. */
+export const CSV_DELIMITERS = [',', ';', '|', '\t'] as const;
+export type CsvDelimiter = (typeof CSV_DELIMITERS)[number];
+
 const QUOTE = 34;
 const CR = 13;
 const LF = 10;
@@ -67,15 +70,17 @@ const enum State {
 }
 
 /**
- * An RFC 4180 tokenizer fed with text chunks. It counts physical lines itself (CRLF, LF or CR,
- * inside quotes too), skips blank lines without losing count, and caps fields and columns so
- * memory stays bounded whatever the input. Linear in the input: nothing is rescanned.
+ * An RFC 4180 tokenizer fed with text chunks, its fields separated by `,` or another delimiter. It
+ * counts physical lines itself (CRLF, LF or CR, inside quotes too), skips blank lines without
+ * losing count, and caps fields and columns so memory stays bounded whatever the input. Linear in
+ * the input: nothing is rescanned.
  * Hand-written rather than fast-csv because it is about ten times faster on these files (1M rows:
  * ~1 s against ~10 s), it knows physical lines, and fast-csv rescans a long unfinished row on
  * every chunk (quadratic on a broken quote) and throws away the rest of the file on a bad quote.
  */
 export class CsvTokenizer {
   private readonly keptColumns: number;
+  private readonly delimiter: number;
   private values: string[] = [];
   private columns = 0;
   private field = '';
@@ -93,8 +98,10 @@ export class CsvTokenizer {
   private carried = '';
 
   /** `keptColumns`: how many values of a row are kept (at most MAX_COLUMNS + 1). */
-  constructor(keptColumns = MAX_COLUMNS + 1) {
+  constructor(keptColumns = MAX_COLUMNS + 1, delimiter: CsvDelimiter = ',') {
+    if (!CSV_DELIMITERS.includes(delimiter)) throw new Error(`Unsupported CSV delimiter ${JSON.stringify(delimiter)}`);
     this.keptColumns = Math.min(Math.max(1, keptColumns), MAX_COLUMNS + 1);
+    this.delimiter = delimiter.charCodeAt(0);
   }
 
   /** Tokenizes a chunk; returns the rows it completed. */
@@ -108,6 +115,7 @@ export class CsvTokenizer {
     let start = 0;
     let rowStart = 0;
     const n = text.length;
+    const delimiter = this.delimiter;
     for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
       const wasCR = this.lastWasCR;
@@ -141,7 +149,7 @@ export class CsvTokenizer {
           break;
       }
       // Unquoted or AfterQuoted: c is a delimiter, a line end or part of the field.
-      if (c === COMMA) {
+      if (c === delimiter) {
         if (this.state === State.Unquoted) this.append(text, start, i);
         this.rowHasContent = true;
         this.endField();
