@@ -238,6 +238,10 @@ describe.each(testEngines())('migration run API on %s', (engine) => {
     );
     const form = paths['/migrate'].post.requestBody.content['multipart/form-data'];
     expect(form).toBeDefined();
+    const ref: string | undefined = form.schema.$ref;
+    const fields = (ref ? res.body.components.schemas[ref.split('/').pop() ?? ''] : form.schema).properties;
+    expect(fields.delimiter).toMatchObject({ enum: [',', ';', '|', 'tab', '\t'], default: ',', example: ';' });
+    expect(fields.header).toMatchObject({ enum: ['auto', 'true', 'false'], default: 'auto', example: 'auto' });
     expect(paths['/migrate'].post.security).toEqual([{ bearer: [] }]);
     expect(Object.keys(paths['/migrate'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '413']));
   });

@@ -1,4 +1,4 @@
-import type { CsvRow } from './csv-tokenizer';
+import { CSV_DELIMITERS, type CsvRow } from './csv-tokenizer';
 
 export type HeaderReading = { ok: true; names: string[] } | { ok: false; problem: string };
 
@@ -15,12 +15,12 @@ export function readHeader(row: CsvRow, table: string, columns: readonly string[
     return { ok: false, problem: `The header cannot be read (${row.malformed}); ${expected}` };
   const trimmed = row.values.map((v) => v.trim());
   const names = trimmed.map((v) => v.toLowerCase());
-  if (
-    row.columns === columns.length &&
-    new Set(names).size === names.length &&
-    names.every((n) => columns.includes(n))
-  ) {
-    return { ok: true, names };
+  if (row.columns === columns.length && isColumnSet(names, columns)) return { ok: true, names };
+  // A header sent with the wrong delimiter is a single field: say which delimiter it has.
+  const other = row.columns === 1 ? otherDelimiter(names[0], columns) : undefined;
+  if (other !== undefined) {
+    const [named, field] = other === '\t' ? ['tabs', 'tab'] : [`'${other}'`, `'${other}'`];
+    return { ok: false, problem: `The header is separated by ${named}: send delimiter=${field} (${expected})` };
   }
   const missing = columns.filter((c) => !names.includes(c));
   const repeated = columns.filter((c) => names.indexOf(c) !== names.lastIndexOf(c));
@@ -35,6 +35,21 @@ export function readHeader(row: CsvRow, table: string, columns: readonly string[
     parts.push(`names unknown column${plural} ${listed(unknown.map(shown), unseen)}`);
   }
   return { ok: false, problem: `The header ${listed(parts)}; ${expected}` };
+}
+
+function isColumnSet(names: string[], columns: readonly string[]): boolean {
+  return (
+    names.length === columns.length && new Set(names).size === names.length && names.every((n) => columns.includes(n))
+  );
+}
+
+function otherDelimiter(line: string, columns: readonly string[]): string | undefined {
+  return CSV_DELIMITERS.find((d) =>
+    isColumnSet(
+      line.split(d).map((n) => n.trim()),
+      columns,
+    ),
+  );
 }
 
 /** `a`, `a and b`, `a, b and c`; past a few names, `a, b, c, d, e and 7 more`. */

@@ -129,6 +129,14 @@ describe('CsvRowReader', () => {
       'The header lacks id, name, datetime, department_id and job_id and names unknown columns a, b, c, d, e and 102 more; the columns of hired_employees are id, name, datetime, department_id, job_id',
     ],
     [
+      'ID;Name;datetime;department_id;job_id',
+      "The header is separated by ';': send delimiter=';' (the columns of hired_employees are id, name, datetime, department_id, job_id)",
+    ],
+    [
+      'job_id\tname\tdatetime\tdepartment_id\tid',
+      'The header is separated by tabs: send delimiter=tab (the columns of hired_employees are id, name, datetime, department_id, job_id)',
+    ],
+    [
       '\r\n1,a,b,c,d',
       'The header lacks id, name, datetime, department_id and job_id and names unknown columns 1, a, b, c and d; the columns of hired_employees are id, name, datetime, department_id, job_id',
     ],
