@@ -190,6 +190,23 @@ describe.each(testEngines())('POST /migrate with CSV fixtures on %s', (engine) =
       expect(run.body).toMatchObject({ status: 'failed', error: reason });
     });
 
+    it('should fail an async run naming the columns when header=true and the header lacks one', async () => {
+      const res = await request(t.server)
+        .post('/migrate?async=true')
+        .set(t.auth)
+        .field('table', 'hired_employees')
+        .field('header', 'true')
+        .attach('file', join(CSV, 'not-ok/header-missing-column.csv'))
+        .expect(202);
+      const id: number = res.body.runs[0].id;
+      let run = res.body.runs[0];
+      while (run.status === 'running') {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        run = (await request(t.server).get(`/migrate/runs/${id}`).expect(200)).body;
+      }
+      expect(run).toMatchObject({ status: 'failed', error: `The header lacks job_id; ${COLUMNS}`, rowsRead: 0 });
+    });
+
     it('should read a first line that is almost a header as a bad row when header=auto', async () => {
       const res = await load(t, 'not-ok/header-unknown-column.csv', { rejectMode: 'row' }).expect(201);
       expect(res.body.runs[0]).toMatchObject({
