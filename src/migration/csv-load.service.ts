@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
-import { TABLE_COLUMNS, type TableName } from '../database/tables';
+import type { TableName } from '../database/tables';
 import { CommitOutcomeUnknownError, isConnectionError } from '../database/database-errors';
-import { CsvRowReader } from './csv/csv-row-reader';
+import { CsvHeaderError, CsvRowReader } from './csv/csv-row-reader';
 import { RunMemory } from './load/batch-preparer';
 import { RunLoader } from './load/run-loader';
 import { INTERRUPTED_REASON, RunLifecycle } from './run-lifecycle.service';
@@ -64,10 +64,7 @@ export class CsvLoadService {
     signal?: AbortSignal,
   ): Promise<MigrationRunEntity> {
     const table = run.tableName as TableName;
-    const reader = new CsvRowReader(
-      TABLE_COLUMNS[table].map((c) => c.name),
-      options.header,
-    );
+    const reader = new CsvRowReader(table, options);
     const counted = new ByteCounter(stream);
     let error: string | null = null;
     try {
@@ -92,6 +89,7 @@ export class CsvLoadService {
 function runFailure(cause: unknown): string {
   const resend =
     'the batches counted here are committed; send the file again to complete it (rows already in are updated)';
+  if (cause instanceof CsvHeaderError) return cause.message;
   if (cause instanceof CommitOutcomeUnknownError) {
     return `The database connection was lost while a batch was committing and whether it committed could not be found out, so the run stopped; ${resend}`;
   }

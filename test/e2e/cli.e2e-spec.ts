@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, runCli, startServiceProcess, type ServiceProcess } from '../support/service-process';
@@ -172,6 +172,32 @@ describe.each(testEngines())('hr-migrate against the service on %s', (engine) =>
       const result = await asUser(['report', 'quarter', '--csv']);
       expect(result.code).toBe(0);
       expect(result.stdout.split(/\r?\n/)[0]).toBe('department,job,Q1,Q2,Q3,Q4');
+    });
+  });
+
+  describe('load --delimiter', () => {
+    it('should send the delimiter and load a semicolon file under a header in another order', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'hr-cli-delimiter-'));
+      try {
+        const lines = readFileSync(GLOBANT_FILES[0], 'utf8').split(/\r?\n/);
+        const file = join(dir, 'departments-semicolons.csv');
+        const swapped = lines.map((l) => l.split(',').reverse().join(';'));
+        writeFileSync(file, ['Department;ID', ...swapped].join('\r\n'));
+        const result = await asUser(['load', file, '--delimiter', ';', '--json']);
+        expect(result.code).toBe(0);
+        const body = JSON.parse(result.stdout) as { runs: object[] };
+        expect(body.runs).toEqual([
+          expect.objectContaining({ table: 'departments', headerSkipped: true, rowsRead: 12, rowsInserted: 12 }),
+        ]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('should refuse a delimiter the service does not know before uploading', async () => {
+      const result = await asUser(['load', GLOBANT_FILES[0], '--delimiter', ':']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`--delimiter must be ',', ';', '|' or tab; got ':'`);
     });
   });
 

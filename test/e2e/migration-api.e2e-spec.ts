@@ -75,6 +75,8 @@ describe.each(testEngines())('migration run API on %s', (engine) => {
       ['batchSize', 'ten', 'batchSize must be an integer from 1 to 1000'],
       ['rejectMode', 'all', 'rejectMode must be batch or row'],
       ['header', 'yes', 'header must be auto, true or false'],
+      ['delimiter', ':', 'delimiter must be ",", ";", "|" or "tab" (a tab character is accepted too)'],
+      ['delimiter', 'tabs', 'delimiter must be ",", ";", "|" or "tab"'],
       ['table', 'employees', 'table must be one of departments, jobs, hired_employees'],
       ['batchsize', '10', 'Unknown form field "batchsize"'],
     ])('should answer 400 when the form field %s is %s', async (field, value, message) => {
@@ -236,6 +238,10 @@ describe.each(testEngines())('migration run API on %s', (engine) => {
     );
     const form = paths['/migrate'].post.requestBody.content['multipart/form-data'];
     expect(form).toBeDefined();
+    const ref: string | undefined = form.schema.$ref;
+    const fields = (ref ? res.body.components.schemas[ref.split('/').pop() ?? ''] : form.schema).properties;
+    expect(fields.delimiter).toMatchObject({ enum: [',', ';', '|', 'tab', '\t'], default: ',', example: ';' });
+    expect(fields.header).toMatchObject({ enum: ['auto', 'true', 'false'], default: 'auto', example: 'auto' });
     expect(paths['/migrate'].post.security).toEqual([{ bearer: [] }]);
     expect(Object.keys(paths['/migrate'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '413']));
   });

@@ -52,6 +52,66 @@ describe.each(testEngines())('POST /migrate with CSV fixtures on %s', (engine) =
       await expect(employees(t)).resolves.toHaveLength(2);
     });
 
+    it('should read the rows by name when the header lists the columns in another order and case', async () => {
+      for (const header of ['auto', 'true']) {
+        await t.dataSource.query('DELETE FROM hired_employees');
+        const res = await load(t, 'ok/header-other-order.csv', { header, rejectMode: 'row' }).expect(201);
+        expect(res.body.runs[0]).toMatchObject({
+          status: 'completed',
+          headerSkipped: true,
+          rowsRead: 3,
+          rowsInserted: 2,
+          rowsRejected: 1,
+        });
+        await expect(
+          t.dataSource.query('SELECT id, name, department_id, job_id FROM hired_employees ORDER BY id'),
+        ).resolves.toEqual([
+          { id: 1, name: 'Ann Lee', department_id: 1, job_id: 2 },
+          { id: 2, name: 'Roe, Bob', department_id: 2, job_id: 1 },
+        ]);
+        await expect(rejectedErrors(t, res.body.runs[0].id)).resolves.toEqual([
+          { line: 4, field: 'id', value: '', reason: 'id is empty' },
+        ]);
+      }
+    });
+
+    it.each([
+      ['ok/semicolons.csv', ';', true],
+      ['ok/tabs.csv', 'tab', false],
+      ['ok/tabs.csv', '\t', false],
+      ['ok/pipes.csv', '|', false],
+    ])('should load %s with delimiter=%j, quoting unchanged', async (file, delimiter, headerSkipped) => {
+      const res = await load(t, file, { delimiter }).expect(201);
+      expect(res.body.runs[0]).toMatchObject({ status: 'completed', headerSkipped, rowsRead: 2, rowsInserted: 2 });
+      await expect(employees(t)).resolves.toEqual([
+        { id: 1, name: 'Lee; Ann', datetime: '2021-01-05T10:00:00.000Z' },
+        { id: 2, name: 'Roe, Bob', datetime: '2021-04-05T10:00:00.000Z' },
+      ]);
+    });
+
+    it('should answer 400 and create no run when the delimiter is not one of , ; | tab', async () => {
+      const before = await request(t.server).get('/migrate/runs').expect(200);
+      const res = await load(t, 'ok/semicolons.csv', { delimiter: ':' }).expect(400);
+      expect(res.body).toMatchObject({
+        code: 'MIGRATION_INVALID_OPTION',
+        message: 'delimiter must be ",", ";", "|" or "tab" (a tab character is accepted too)',
+      });
+      await expect(request(t.server).get('/migrate/runs')).resolves.toMatchObject({
+        body: { total: before.body.total },
+      });
+    });
+
+    it('should reject every row of a semicolon file sent without its delimiter', async () => {
+      const res = await load(t, 'ok/semicolons.csv', { rejectMode: 'row' }).expect(201);
+      expect(res.body.runs[0]).toMatchObject({ rowsRead: 3, rowsInserted: 0, rowsRejected: 3 });
+      await expect(rejectedErrors(t, res.body.runs[0].id)).resolves.toContainEqual({
+        line: 2,
+        field: null,
+        value: null,
+        reason: 'expected 5 columns, found 1',
+      });
+    });
+
     it('should read the header as a bad row when header=false', async () => {
       const res = await load(t, 'ok/with-header.csv', { header: 'false', rejectMode: 'row' }).expect(201);
       expect(res.body.runs[0]).toMatchObject({ headerSkipped: false, rowsRead: 3, rowsInserted: 2, rowsRejected: 1 });
@@ -115,6 +175,55 @@ describe.each(testEngines())('POST /migrate with CSV fixtures on %s', (engine) =
       });
       await expect(employees(t)).resolves.toEqual([]);
       await expect(rejectedErrors(t, res.body.runs[0].id)).resolves.toEqual([error]);
+    });
+
+    const COLUMNS = 'the columns of hired_employees are id, name, datetime, department_id, job_id';
+    it.each([
+      ['not-ok/header-missing-column.csv', `The header lacks job_id; ${COLUMNS}`],
+      ['not-ok/header-repeated-column.csv', `The header names job_id more than once; ${COLUMNS}`],
+      ['not-ok/header-unknown-column.csv', `The header lacks job_id and names unknown column jobid; ${COLUMNS}`],
+    ])('should fail the run naming the columns when header=true and loading %s', async (file, reason) => {
+      const res = await load(t, file, { header: 'true', rejectMode: 'row' }).expect(201);
+      expect(res.body.runs[0]).toMatchObject({ status: 'failed', error: reason, rowsRead: 0, headerSkipped: false });
+      await expect(employees(t)).resolves.toEqual([]);
+      const run = await request(t.server).get(`/migrate/runs/${res.body.runs[0].id}`).expect(200);
+      expect(run.body).toMatchObject({ status: 'failed', error: reason });
+    });
+
+    it('should fail an async run naming the columns when header=true and the header lacks one', async () => {
+      const res = await request(t.server)
+        .post('/migrate?async=true')
+        .set(t.auth)
+        .field('table', 'hired_employees')
+        .field('header', 'true')
+        .attach('file', join(CSV, 'not-ok/header-missing-column.csv'))
+        .expect(202);
+      const id: number = res.body.runs[0].id;
+      let run = res.body.runs[0];
+      while (run.status === 'running') {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        run = (await request(t.server).get(`/migrate/runs/${id}`).expect(200)).body;
+      }
+      expect(run).toMatchObject({ status: 'failed', error: `The header lacks job_id; ${COLUMNS}`, rowsRead: 0 });
+    });
+
+    it('should read a first line that is almost a header as a bad row when header=auto', async () => {
+      const res = await load(t, 'not-ok/header-unknown-column.csv', { rejectMode: 'row' }).expect(201);
+      expect(res.body.runs[0]).toMatchObject({
+        status: 'completed',
+        headerSkipped: false,
+        rowsRead: 3,
+        rowsInserted: 2,
+        rowsRejected: 1,
+      });
+      const errors = await rejectedErrors(t, res.body.runs[0].id);
+      expect(errors).toContainEqual({ line: 1, field: 'id', value: 'id', reason: 'id id is not a positive integer' });
+      expect(errors).toContainEqual({
+        line: 1,
+        field: 'job_id',
+        value: 'jobid',
+        reason: 'job_id jobid is not a positive integer',
+      });
     });
 
     it('should write the good rows and log the bad ones with rejectMode=row', async () => {

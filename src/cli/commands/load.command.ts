@@ -12,8 +12,11 @@ const FORM_FIELDS: Record<string, string> = {
   'batch-size': 'batchSize',
   'reject-mode': 'rejectMode',
   header: 'header',
+  delimiter: 'delimiter',
   table: 'table',
 };
+
+const DELIMITERS = [',', ';', '|', 'tab', '\t'];
 
 export const loadCommand: CommandDefinition = {
   name: 'load',
@@ -35,7 +38,13 @@ export const loadCommand: CommandDefinition = {
     header: {
       type: 'string',
       choices: ['auto', 'true', 'false'],
-      description: 'whether the first line is a header (default auto)',
+      description:
+        'whether the first line is a header of column names, in any order (default auto: when it names the columns)',
+    },
+    delimiter: {
+      type: 'string',
+      valueName: 'char',
+      description: "the character between fields: ',' (default), ';', '|' or tab (quote ; and | for the shell)",
     },
     table: { type: 'string', valueName: 'table', description: 'the table of a single file whose name does not say it' },
     async: {
@@ -46,6 +55,8 @@ export const loadCommand: CommandDefinition = {
   details: [
     'The table comes from the file name (departments*.csv, jobs*.csv, hired_employees*.csv) or --table.',
     'Files are loaded in dependency order: departments, jobs, then hired_employees.',
+    'A header names the columns in any order and case (e.g. job_id,name,id,datetime,department_id); rows are read by',
+    'those names. With --header true a first line that is not such a header fails the run, naming the columns.',
     'With --async the service answers once the upload is received; the load is then followed through',
     "each run's event stream (GET /migrate/runs/<id>/events), with the same summary and exit codes.",
     'Exit code 0 when every row was loaded, 1 when some rows were rejected, 2 when the load failed.',
@@ -54,6 +65,7 @@ export const loadCommand: CommandDefinition = {
     'hr-migrate load departments.csv jobs.csv hired_employees.csv --reject-mode row',
     'hr-migrate load export-2021.csv --table hired_employees --batch-size 500',
     'hr-migrate load hired_employees.csv --async',
+    "hr-migrate load export.csv --table hired_employees --delimiter ';' --header true",
   ],
   run: runLoad,
 };
@@ -61,6 +73,10 @@ export const loadCommand: CommandDefinition = {
 async function runLoad({ line, api, terminal }: CommandContext): Promise<number> {
   if (line.options.table !== undefined && line.positionals.length > 1) {
     throw new UsageError('--table applies to a single file; name the files after their tables instead', 'load');
+  }
+  const delimiter = line.options.delimiter;
+  if (typeof delimiter === 'string' && !DELIMITERS.includes(delimiter)) {
+    throw new UsageError(`--delimiter must be ',', ';', '|' or tab; got '${delimiter}'`, 'load');
   }
   const files = await checkUploadFiles(line.positionals);
   const total = files.reduce((acc, f) => acc + f.size, 0);

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { CsvRowReader } from './csv-row-reader';
+import { CsvHeaderError, CsvRowReader } from './csv-row-reader';
 import {
   CsvTokenizer,
   KEPT_FIELD_CHARS,
@@ -16,10 +16,10 @@ async function read(text: string | Buffer, header: 'auto' | 'true' | 'false' = '
   const bytes = Buffer.from(text);
   const chunks: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize));
-  const reader = new CsvRowReader(COLUMNS, header);
+  const reader = new CsvRowReader('hired_employees', { header });
   const rows: CsvRow[] = [];
   for await (const batch of reader.read(Readable.from(chunks))) rows.push(...batch);
-  return { rows, headerSkipped: reader.headerSkipped };
+  return { rows, headerSkipped: reader.headerSkipped, headerText: reader.headerText, columnOrder: reader.columnOrder };
 }
 
 const lines = (rows: CsvRow[]) => rows.map((r) => [r.line, r.values]);
@@ -81,15 +81,76 @@ describe('CsvRowReader', () => {
     expect(rows).toHaveLength(2);
   });
 
-  it('should skip the first line whatever it holds when header=true, and never when header=false', async () => {
-    await expect(read('1,a\r\n2,b', 'true')).resolves.toMatchObject({ headerSkipped: true, rows: [{ line: 2 }] });
-    await expect(read('\r\nh\r\n3,c', 'true')).resolves.toMatchObject({ headerSkipped: true, rows: [{ line: 3 }] });
+  it('should skip a header only on the first line when header=auto, and never when header=false', async () => {
     await expect(read('\r\nid,name,datetime,department_id,job_id\r\n3,c')).resolves.toMatchObject({
       headerSkipped: false,
     });
     const kept = await read('id,name,datetime,department_id,job_id\r\n2,b', 'false');
     expect(kept.headerSkipped).toBe(false);
     expect(kept.rows).toHaveLength(2);
+  });
+
+  it('should read rows by the names of a header in another order and case, and keep the header as sent', async () => {
+    const text = 'Job_ID ,"name",DateTime,department_id,id\r\n5,"Lee, Ann",2021-01-05T10:00:00Z,2,1\r\n6,Bob,x,3\r\n';
+    for (const header of ['auto', 'true'] as const) {
+      const { rows, ...result } = await read(text, header);
+      expect(result).toEqual({
+        headerSkipped: true,
+        headerText: 'Job_ID ,"name",DateTime,department_id,id',
+        columnOrder: ['job_id', 'name', 'datetime', 'department_id', 'id'],
+      });
+      expect(lines(rows)).toEqual([
+        [2, ['1', 'Lee, Ann', '2021-01-05T10:00:00Z', '2', '5']],
+        [3, ['6', 'Bob', 'x', '3']],
+      ]);
+      expect(rows[0].rawText?.()).toBe('5,"Lee, Ann",2021-01-05T10:00:00Z,2,1');
+    }
+  });
+
+  it('should give the table order and no header text when the file has no header', async () => {
+    await expect(read('1,a,b,c,d')).resolves.toMatchObject({ headerText: undefined, columnOrder: COLUMNS });
+  });
+
+  it.each([
+    [
+      'id,name,datetime,department_id,jobid',
+      'The header lacks job_id and names unknown column jobid; the columns of hired_employees are id, name, datetime, department_id, job_id',
+    ],
+    [
+      'id,NAME,datetime,department_id,job_id,Name',
+      'The header names name more than once; the columns of hired_employees are id, name, datetime, department_id, job_id',
+    ],
+    [
+      'id,name,datetime,id,"x,y"',
+      'The header lacks department_id and job_id, names id more than once and names unknown column "x,y"; the columns of hired_employees are id, name, datetime, department_id, job_id',
+    ],
+    [
+      `a,b,c,d,e,f,${'g,'.repeat(100)}`,
+      'The header lacks id, name, datetime, department_id and job_id and names unknown columns a, b, c, d, e and 102 more; the columns of hired_employees are id, name, datetime, department_id, job_id',
+    ],
+    [
+      'ID;Name;datetime;department_id;job_id',
+      "The header is separated by ';': send delimiter=';' (the columns of hired_employees are id, name, datetime, department_id, job_id)",
+    ],
+    [
+      'job_id\tname\tdatetime\tdepartment_id\tid',
+      'The header is separated by tabs: send delimiter=tab (the columns of hired_employees are id, name, datetime, department_id, job_id)',
+    ],
+    [
+      '\r\n1,a,b,c,d',
+      'The header lacks id, name, datetime, department_id and job_id and names unknown columns 1, a, b, c and d; the columns of hired_employees are id, name, datetime, department_id, job_id',
+    ],
+  ])('should fail naming the columns when header=true and the first line is %j', async (first, reason) => {
+    await expect(read(`${first}\r\n1,a,b,c,d`, 'true')).rejects.toThrow(new CsvHeaderError(reason));
+  });
+
+  it('should read a first line that is not quite a header as data when header=auto', async () => {
+    const { rows, headerSkipped } = await read('id,name,datetime,department_id,jobid\r\n1,a,b,c,d');
+    expect(headerSkipped).toBe(false);
+    expect(lines(rows)).toEqual([
+      [1, ['id', 'name', 'datetime', 'department_id', 'jobid']],
+      [2, ['1', 'a', 'b', 'c', 'd']],
+    ]);
   });
 
   it('should mark a row malformed when a quote is never closed', async () => {
@@ -134,7 +195,15 @@ describe('CsvRowReader', () => {
     expect(rows[1].malformed).toBeUndefined();
   });
 
+  it('should give each row as sent, multi-byte characters and quoted line ends included, whatever the byte chunks', async () => {
+    const text = '\ufeff1,"Zoë ""Å""\r\nNø",😀\r\n2,b';
+    for (const size of [1, 2, 3, 5, 64]) {
+      const { rows } = await read(text, 'false', size);
+      expect(rows.map((r) => r.rawText?.())).toEqual(['1,"Zoë ""Å""\r\nNø",😀', '2,b']);
+    }
+  });
+
   it('should read nothing from an empty file', async () => {
-    await expect(read('')).resolves.toEqual({ rows: [], headerSkipped: false });
+    await expect(read('')).resolves.toMatchObject({ rows: [], headerSkipped: false });
   });
 });

@@ -1,31 +1,68 @@
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { TABLE_COLUMNS, type TableName } from '../../database/tables';
 import { textProblem } from '../rules/row-rules';
-import { CsvTokenizer, type CsvRow } from './csv-tokenizer';
+import { CsvTokenizer, type CsvDelimiter, type CsvRow } from './csv-tokenizer';
+import { readHeader } from './csv-header';
 
 export type HeaderMode = 'auto' | 'true' | 'false';
 
+export interface CsvReadOptions {
+  /** auto: a first line of the column names is a header; true: the first line must be one; false: no header. */
+  header: HeaderMode;
+  /** `,` when not given. */
+  delimiter?: CsvDelimiter;
+}
+
+/** A first line that had to be a header (header=true) and is not one; the message names the columns. */
+export class CsvHeaderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CsvHeaderError';
+  }
+}
+
 /**
  * Reads CSV rows from a byte stream, a chunk at a time: the stream is only read when the consumer
- * asks for more, so a slow database slows the upload down instead of filling memory.
+ * asks for more, so a slow database slows the upload down instead of filling memory. Rows come
+ * with their values in the table's column order, whatever the order of the file's header.
  */
 export class CsvRowReader {
+  private readonly columns: readonly string[];
   private skipped = false;
+  private headerLine: string | undefined;
+  private fileOrder: readonly string[];
+  /** For each column of the table, its position in the file, when the header orders them otherwise. */
+  private positions: number[] | undefined;
 
   constructor(
-    private readonly columns: readonly string[],
-    private readonly header: HeaderMode,
-  ) {}
+    private readonly table: TableName,
+    private readonly options: CsvReadOptions,
+  ) {
+    this.columns = TABLE_COLUMNS[table].map((c) => c.name);
+    this.fileOrder = this.columns;
+  }
 
   /** Whether the first line was a header and was skipped. Known once reading has started. */
   get headerSkipped(): boolean {
     return this.skipped;
   }
 
+  /** The header line exactly as it was sent, when the file had one. */
+  get headerText(): string | undefined {
+    return this.headerLine;
+  }
+
+  /** The table's columns in the order the file gives them: its header's, else the table's. */
+  get columnOrder(): readonly string[] {
+    return this.fileOrder;
+  }
+
+  /** Throws CsvHeaderError when header=true and the first line is not a header of the table. */
   async *read(source: Readable | AsyncIterable<Buffer | string>): AsyncGenerator<CsvRow[]> {
     const decoder = new StringDecoder('utf8');
     // One value more than the table has is enough to show what was wrong with a longer row.
-    const tokenizer = new CsvTokenizer(this.columns.length + 1);
+    const tokenizer = new CsvTokenizer(this.columns.length + 1, this.options.delimiter);
     let first = true;
     // A run that stops early must not destroy an upload's file stream: the upload drains it instead.
     const chunks = isReadable(source) ? source.iterator({ destroyOnReturn: false }) : source;
@@ -33,24 +70,46 @@ export class CsvRowReader {
       const rows = markNotText(tokenizer.push(typeof chunk === 'string' ? chunk : decoder.write(chunk)));
       if (first && rows.length > 0) {
         first = false;
-        this.dropHeader(rows);
+        this.takeHeader(rows);
       }
+      if (this.positions !== undefined) reorder(rows, this.positions);
       if (rows.length > 0) yield rows;
     }
     const rows = tokenizer.push(decoder.end());
     rows.push(...tokenizer.end());
     markNotText(rows);
-    if (first && rows.length > 0) this.dropHeader(rows);
+    if (first && rows.length > 0) this.takeHeader(rows);
+    if (this.positions !== undefined) reorder(rows, this.positions);
     if (rows.length > 0) yield rows;
   }
 
-  private dropHeader(rows: CsvRow[]): void {
+  private takeHeader(rows: CsvRow[]): void {
     const candidate = rows[0];
-    if (this.header === 'false') return;
-    if (this.header === 'true' || (candidate.line === 1 && isHeader(candidate, this.columns))) {
-      rows.shift();
-      this.skipped = true;
+    const mode = this.options.header;
+    if (mode === 'false' || (mode === 'auto' && candidate.line !== 1)) return;
+    const header = readHeader(candidate, this.table, this.columns);
+    if (!header.ok) {
+      if (mode === 'true') throw new CsvHeaderError(header.problem);
+      return;
     }
+    rows.shift();
+    this.skipped = true;
+    this.headerLine = candidate.rawText?.();
+    this.fileOrder = header.names;
+    const positions = this.columns.map((column) => header.names.indexOf(column));
+    if (positions.some((p, i) => p !== i)) this.positions = positions;
+  }
+}
+
+/** Puts each row's values in the table's order; a row of another width is left as it is, to be rejected. */
+function reorder(rows: CsvRow[], positions: number[]): void {
+  const n = positions.length;
+  for (const row of rows) {
+    if (row.columns !== n) continue;
+    const values = row.values;
+    const ordered: string[] = [];
+    for (let i = 0; i < n; i++) ordered.push(values[positions[i]]);
+    row.values = ordered;
   }
 }
 
@@ -66,9 +125,4 @@ function markNotText(rows: CsvRow[]): CsvRow[] {
 
 function isReadable(source: unknown): source is Readable {
   return typeof (source as Readable).iterator === 'function' && typeof (source as Readable).resume === 'function';
-}
-
-/** A header is a first line whose trimmed fields are the table's column names, in any case. */
-export function isHeader(row: CsvRow, columns: readonly string[]): boolean {
-  return row.columns === columns.length && row.values.every((value, i) => value.trim().toLowerCase() === columns[i]);
 }

@@ -4,6 +4,8 @@ import { TABLE_NAMES, type TableName } from '../../database/tables';
 
 export const REJECT_MODES = ['batch', 'row'] as const;
 export const HEADER_MODES = ['auto', 'true', 'false'] as const;
+/** The delimiter field's values: `tab` names the tab character, which is accepted as itself too. */
+export const DELIMITER_VALUES = [',', ';', '|', 'tab', '\t'] as const;
 
 /** The form fields of `POST /migrate`; they must come before the files in the form. */
 export class StartMigrationRunDto {
@@ -42,9 +44,26 @@ export class StartMigrationRunDto {
   @ApiPropertyOptional({
     enum: HEADER_MODES,
     default: 'auto',
-    description: 'auto: a first line of column names is a header',
+    example: 'auto',
+    description:
+      "Whether the first line is a header: the table's column names, in any order and any case (rows are then read " +
+      'by those names, and the header is not counted in rowsRead). auto: such a line is a header, any other line is ' +
+      'data; true: the first line must be such a header, else the run fails with a reason that names the columns; ' +
+      'false: the first line is data',
   })
   @IsOptional()
   @IsIn(HEADER_MODES, { message: 'header must be auto, true or false' })
   header?: (typeof HEADER_MODES)[number];
+
+  @ApiPropertyOptional({
+    enum: DELIMITER_VALUES,
+    default: ',',
+    example: ';',
+    description:
+      'The character between fields: `,`, `;`, `|` or `tab` (a tab character is accepted too). Quoting is the same ' +
+      'for each: a field holding the delimiter, a quote or a line end is quoted with ", and a quote inside is doubled',
+  })
+  @IsOptional()
+  @IsIn(DELIMITER_VALUES, { message: 'delimiter must be ",", ";", "|" or "tab" (a tab character is accepted too)' })
+  delimiter?: (typeof DELIMITER_VALUES)[number];
 }

@@ -18,16 +18,34 @@ describe('tableFromFileName', () => {
 
 describe('parseLoadOptions', () => {
   it('should use the defaults when no field is sent', () => {
-    expect(parseLoadOptions({})).toEqual({ table: undefined, batchSize: 1000, rejectMode: 'batch', header: 'auto' });
+    expect(parseLoadOptions({})).toEqual({
+      table: undefined,
+      batchSize: 1000,
+      rejectMode: 'batch',
+      header: 'auto',
+      delimiter: ',',
+    });
   });
 
   it('should read every option when all are valid', () => {
-    expect(parseLoadOptions({ table: 'jobs', batchSize: ' 25 ', rejectMode: 'row', header: 'false' })).toEqual({
+    const fields = { table: 'jobs', batchSize: ' 25 ', rejectMode: 'row', header: 'false', delimiter: ';' };
+    expect(parseLoadOptions(fields)).toEqual({
       table: 'jobs',
       batchSize: 25,
       rejectMode: 'row',
       header: 'false',
+      delimiter: ';',
     });
+  });
+
+  it.each([
+    [',', ','],
+    [';', ';'],
+    ['|', '|'],
+    ['tab', '\t'],
+    ['\t', '\t'],
+  ])('should read the delimiter %j as %j', (delimiter, expected) => {
+    expect(parseLoadOptions({ delimiter }).delimiter).toBe(expected);
   });
 
   it.each([
@@ -36,6 +54,10 @@ describe('parseLoadOptions', () => {
     [{ rejectMode: 'ROW' }, 'MIGRATION_INVALID_OPTION'],
     [{ table: 'users' }, 'MIGRATION_UNKNOWN_TABLE'],
     [{ tabel: 'jobs' }, 'MIGRATION_INVALID_OPTION'],
+    [{ delimiter: ':' }, 'MIGRATION_INVALID_OPTION'],
+    [{ delimiter: 'TAB' }, 'MIGRATION_INVALID_OPTION'],
+    [{ delimiter: ',;' }, 'MIGRATION_INVALID_OPTION'],
+    [{ delimiter: '' }, 'MIGRATION_INVALID_OPTION'],
   ])('should refuse %j with the code %s', (fields, code) => {
     expect(() => parseLoadOptions(fields)).toThrow(DomainError);
     try {

@@ -4,6 +4,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import type { RejectMode } from '../../database/entities/migration-run.entity';
 import { TABLE_NAMES, type TableName } from '../../database/tables';
 import type { HeaderMode } from '../csv/csv-row-reader';
+import type { CsvDelimiter } from '../csv/csv-tokenizer';
 import { StartMigrationRunDto } from '../dto/start-migration-run.dto';
 
 export interface LoadOptions {
@@ -11,9 +12,10 @@ export interface LoadOptions {
   batchSize: number;
   rejectMode: RejectMode;
   header: HeaderMode;
+  delimiter: CsvDelimiter;
 }
 
-const FIELDS = new Set(['table', 'batchSize', 'rejectMode', 'header']);
+const FIELDS = new Set(['table', 'batchSize', 'rejectMode', 'header', 'delimiter']);
 
 /** Reads the form fields into load options, or says which field is wrong (400). */
 export function parseLoadOptions(fields: Record<string, string>): LoadOptions {
@@ -39,6 +41,7 @@ export function parseLoadOptions(fields: Record<string, string>): LoadOptions {
     batchSize: dto.batchSize ?? 1000,
     rejectMode: dto.rejectMode ?? 'batch',
     header: dto.header ?? 'auto',
+    delimiter: dto.delimiter === 'tab' ? '\t' : (dto.delimiter ?? ','),
   };
 }
 
