@@ -74,8 +74,8 @@ const enum State {
  * counts physical lines itself (CRLF, LF or CR, inside quotes too), skips blank lines without
  * losing count, and caps fields and columns so memory stays bounded whatever the input. Linear in
  * the input: nothing is rescanned.
- * Hand-written rather than fast-csv because it is about ten times faster on these files (1M rows:
- * ~1 s against ~10 s), it knows physical lines, and fast-csv rescans a long unfinished row on
+ * Hand-written rather than fast-csv because fast-csv's per-row cost would dominate a large load
+ * (docs/performance.md), it knows physical lines, and fast-csv rescans a long unfinished row on
  * every chunk (quadratic on a broken quote) and throws away the rest of the file on a bad quote.
  */
 export class CsvTokenizer {
