@@ -11,6 +11,7 @@ import { InitialSchema1732500000000 } from './migrations/1732500000000-initial-s
 import { RunHeartbeat1732600000000 } from './migrations/1732600000000-run-heartbeat';
 import { RunProgress1732700000000 } from './migrations/1732700000000-run-progress';
 import { RunBatches1732800000000 } from './migrations/1732800000000-run-batches';
+import { RowsToFix1732900000000 } from './migrations/1732900000000-rows-to-fix';
 
 /** WAL pages after which SQLite checkpoints (4 KB each); SQLite's own default is 1,000. */
 export const SQLITE_CHECKPOINT_PAGES = 20_000;
@@ -21,6 +22,7 @@ export const SCHEMA_MIGRATIONS = [
   RunHeartbeat1732600000000,
   RunProgress1732700000000,
   RunBatches1732800000000,
+  RowsToFix1732900000000,
 ];
 
 /** The one source of database options, for the application, the tests and the TypeORM CLI alike. */

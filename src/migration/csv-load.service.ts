@@ -31,6 +31,7 @@ export class CsvLoadService {
       file: fileName,
       batchSize: options.batchSize,
       rejectMode: options.rejectMode,
+      delimiter: options.delimiter,
     });
     try {
       return await this.loadIntoRun(run, stream, options);
@@ -81,6 +82,7 @@ export class CsvLoadService {
       error,
       headerSkipped: reader.headerSkipped,
       bytesRead: counted.bytes,
+      headerText: reader.headerText ?? null,
     });
   }
 }

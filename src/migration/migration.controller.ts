@@ -11,6 +11,7 @@ import {
   Req,
   Res,
   Sse,
+  StreamableFile,
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -39,6 +40,7 @@ import {
   RunResponseDto,
   StartMigrationRunResponseDto,
 } from './dto/run-response.dto';
+import { RejectsCsvQueryDto } from './dto/rejects-csv-query.dto';
 import { StartMigrationQueryDto } from './dto/start-migration-query.dto';
 import { StartMigrationRunDto } from './dto/start-migration-run.dto';
 import { MigrationService } from './migration.service';
@@ -166,6 +168,38 @@ export class MigrationController {
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'No such run' })
   getRun(@Param('id', runIdPipe) id: number): Promise<RunDetailResponseDto> {
     return this.migration.getRun(id);
+  }
+
+  @ApiBearerAuth()
+  @ApiResponse({ status: 401, description: 'READ_API_KEY is set and no valid key was sent' })
+  @Get('runs/:id/rejects.csv')
+  @ApiOperation({
+    summary: 'The rows of a run that were not written, as sent, to fix and load again',
+    description:
+      "Every rejected row exactly as it was sent, in file order, after the file's header when it had one; a JSON " +
+      "batch's rows in the table's column order. Attachment <table>-run-<id>-rejects.csv. A row's text is kept up " +
+      'to 4,096 characters. Example: curl -o fix.csv http://localhost:3000/migrate/runs/3/rejects.csv',
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'The rows to fix, streamed',
+    content: {
+      'text/csv': { schema: { type: 'string', example: 'id,name,datetime,department_id,job_id\n4,,,2,96\n' } },
+    },
+    headers: {
+      'Content-Disposition': {
+        description: 'attachment; filename="<table>-run-<id>-rejects.csv"',
+        schema: { type: 'string' },
+      },
+    },
+  })
+  @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'No such run' })
+  async getRejectsCsv(@Param('id', runIdPipe) id: number, @Query() query: RejectsCsvQueryDto): Promise<StreamableFile> {
+    const csv = await this.migration.openRejectsCsv(id, query.reasons === 'true');
+    return new StreamableFile(csv.stream, {
+      type: 'text/csv; charset=utf-8',
+      disposition: `attachment; filename="${csv.fileName}"`,
+    });
   }
 
   @Sse('runs/:id/events')

@@ -4,6 +4,7 @@ import { MigrationRunEntity } from '../database/entities/migration-run.entity';
 import { RejectedBatchEntity } from '../database/entities/rejected-batch.entity';
 import { AsyncRunsService } from './async-runs.service';
 import { CsvLoadService } from './csv-load.service';
+import { RejectsCsvService } from './rejects-csv.service';
 import { JsonBatchService } from './json-batch.service';
 import { BatchPreparer } from './load/batch-preparer';
 import { BatchWriter } from './load/batch-writer';
@@ -25,6 +26,7 @@ import { UploadReceiver } from './upload/upload-receiver';
     AsyncRunsService,
     RunEventsService,
     JsonBatchService,
+    RejectsCsvService,
     RunLifecycle,
     UploadReceiver,
     RunLoader,

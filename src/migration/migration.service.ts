@@ -8,6 +8,7 @@ import { CsvLoadService } from './csv-load.service';
 import type { RunDetailResponseDto, RunListResponseDto, RunResponseDto } from './dto/run-response.dto';
 import { JsonBatchService } from './json-batch.service';
 import { MigrationRunsRepository } from './repositories/migration-runs.repository';
+import { RejectsCsvService, type RejectsCsv } from './rejects-csv.service';
 import { RunEventsService } from './run-events.service';
 import { toRejectedBatchResponse, toRunResponse } from './run-mapper';
 import { UploadReceiver, type Upload } from './upload/upload-receiver';
@@ -22,6 +23,7 @@ export class MigrationService {
     private readonly runs: MigrationRunsRepository,
     private readonly asyncRuns: AsyncRunsService,
     private readonly events: RunEventsService,
+    private readonly rejects: RejectsCsvService,
   ) {}
 
   async loadUpload(upload: Upload): Promise<{ runs: RunResponseDto[] }> {
@@ -58,6 +60,11 @@ export class MigrationService {
   async listRuns(limit = 50, offset = 0): Promise<RunListResponseDto> {
     const { items, total } = await this.runs.listRuns(limit, offset);
     return { items: items.map(toRunResponse), total };
+  }
+
+  /** The rows of a run that were not written, as CSV (404 for an unknown run before any byte is sent). */
+  openRejectsCsv(id: number, reasons: boolean): Promise<RejectsCsv> {
+    return this.rejects.open(id, reasons);
   }
 
   async getRun(id: number): Promise<RunDetailResponseDto> {

@@ -31,6 +31,14 @@ export class MigrationRunEntity {
   @Column({ name: 'reject_mode', type: 'varchar', length: 8 })
   rejectMode!: RejectMode;
 
+  /** The file's header line as it was sent, when it had one: the first line of its rows to fix. */
+  @Column({ name: 'header_text', type: 'text', nullable: true })
+  headerText!: string | null;
+
+  /** The file's field delimiter (null for a JSON batch). */
+  @Column({ type: 'varchar', length: 1, nullable: true })
+  delimiter!: string | null;
+
   @Column({ name: 'header_skipped', type: 'boolean', default: false })
   headerSkipped!: boolean;
 

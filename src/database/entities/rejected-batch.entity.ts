@@ -29,6 +29,10 @@ export class RejectedBatchEntity {
   @Column({ name: 'raw_rows', type: 'text' })
   rawRows!: string;
 
+  /** JSON: each row's text as it was sent (string, or null when not kept), in the order of `rawRows`. */
+  @Column({ name: 'raw_text', type: 'text', nullable: true })
+  rawText!: string | null;
+
   /** JSON: `[{ line, field, value, reason }]`. */
   @Column({ type: 'text' })
   errors!: string;

@@ -16,6 +16,10 @@ export interface BatchTarget {
   bytesRead?: () => number;
 }
 
+/** How much raw text of rejected rows one batch keeps: a row's first ROW_TEXT_CHARS, up to BATCH_TEXT_CHARS in all. */
+const ROW_TEXT_CHARS = 4096;
+const BATCH_TEXT_CHARS = 1_000_000;
+
 /** What a batch did; `errors` are the reasons recorded in the reject log, if any. */
 export interface BatchOutcome extends BatchCounts {
   errors: RowError[];
@@ -112,7 +116,20 @@ export class BatchWriter {
       firstLine: batch.rows[0]?.line ?? 0,
       lastLine: batch.rows[batch.rows.length - 1]?.line ?? 0,
       rows: rows.map((r) => rawRow(r, columns)),
+      rawText: rows[0]?.rawText ? keptTexts(rows) : undefined,
       errors: errors.map((e) => ({ line: e.line, field: e.field, value: keptValue(e.value), reason: e.reason })),
     };
   }
+}
+
+/** Each row's text as sent, cut to ROW_TEXT_CHARS; past BATCH_TEXT_CHARS for the batch, null (its values stand in). */
+function keptTexts(rows: SourceRow[]): (string | null)[] {
+  let budget = BATCH_TEXT_CHARS;
+  return rows.map((row) => {
+    const text = row.rawText?.();
+    if (text === undefined || budget <= 0) return null;
+    const kept = text.length > ROW_TEXT_CHARS ? text.slice(0, ROW_TEXT_CHARS) : text;
+    budget -= kept.length;
+    return kept;
+  });
 }

@@ -15,6 +15,8 @@ export interface NewRun {
   rejectMode: RejectMode;
   /** The file's size when known before the load (a spooled upload). */
   bytesTotal?: number | null;
+  /** The file's field delimiter; none for a JSON batch. */
+  delimiter?: string | null;
 }
 
 interface BatchSums {
@@ -43,6 +45,8 @@ export interface RejectedBatchRecord {
   firstLine: number;
   lastLine: number;
   rows: unknown[];
+  /** Each row's text as it was sent (null when not kept), in the order of `rows`; none for a JSON batch. */
+  rawText?: (string | null)[];
   errors: unknown[];
 }
 
@@ -52,7 +56,12 @@ export interface RunEnd {
   headerSkipped: boolean;
   /** Bytes of the file read in all. */
   bytesRead?: number;
+  /** The file's header line as it was sent, when it had one. */
+  headerText?: string | null;
 }
+
+/** The most of a header line kept: a header names a few columns. */
+const KEPT_HEADER_CHARS = 4096;
 
 /** The run log: runs with their counters, and the reject log of each run. */
 @Injectable()
@@ -78,6 +87,7 @@ export class MigrationRunsRepository {
       startedAt: new Date(),
       bytesRead: 0,
       bytesTotal: run.bytesTotal ?? null,
+      delimiter: run.delimiter ?? null,
     });
     return this.transaction.run(async (runner) => {
       const saved = await runner.manager.save(MigrationRunEntity, entity);
@@ -123,13 +133,15 @@ export class MigrationRunsRepository {
 
   async recordRejectedBatch(runner: QueryRunner, batch: RejectedBatchRecord): Promise<void> {
     await runner.query(
-      'INSERT INTO rejected_batches (run_id, batch_no, first_line, last_line, raw_rows, errors) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO rejected_batches (run_id, batch_no, first_line, last_line, raw_rows, raw_text, errors)
+        VALUES (?, ?, ?, ?, ?, ?, ?)`,
       [
         batch.runId,
         batch.batchNo,
         batch.firstLine,
         batch.lastLine,
         JSON.stringify(batch.rows),
+        batch.rawText === undefined ? null : JSON.stringify(batch.rawText),
         JSON.stringify(batch.errors),
       ],
     );
@@ -151,6 +163,7 @@ export class MigrationRunsRepository {
       finishedAt,
       durationMs: finishedAt.getTime() - run.startedAt.getTime(),
       ...(end.bytesRead === undefined ? {} : { bytesRead: Math.max(end.bytesRead, run.bytesRead) }),
+      ...(end.headerText ? { headerText: end.headerText.slice(0, KEPT_HEADER_CHARS) } : {}),
     };
     await this.transaction.run(async (runner) => {
       await this.foldBatchCounts(runner, runId);
@@ -251,6 +264,26 @@ export class MigrationRunsRepository {
   async findRun(id: number): Promise<MigrationRunEntity | null> {
     const run = await this.reads.dataSource.getRepository(MigrationRunEntity).findOneBy({ id });
     return run && (await this.withBatchCounts([run]))[0];
+  }
+
+  /**
+   * One page of a run's reject log in file order, after the entry `after` (batch number and id),
+   * on the read connection: the rows to fix are streamed a page at a time.
+   */
+  async findRejectedBatchPage(
+    runId: number,
+    after: { batchNo: number; id: number },
+    limit: number,
+  ): Promise<RejectedBatchEntity[]> {
+    return this.reads.dataSource
+      .getRepository(RejectedBatchEntity)
+      .createQueryBuilder('b')
+      .where('b.runId = :runId', { runId })
+      .andWhere('(b.batchNo > :batchNo OR (b.batchNo = :batchNo AND b.id > :id))', after)
+      .orderBy('b.batchNo', 'ASC')
+      .addOrderBy('b.id', 'ASC')
+      .limit(limit)
+      .getMany();
   }
 
   async findRejectedBatches(runId: number): Promise<RejectedBatchEntity[]> {
