@@ -12,6 +12,7 @@ import { RunHeartbeat1732600000000 } from './migrations/1732600000000-run-heartb
 import { RunProgress1732700000000 } from './migrations/1732700000000-run-progress';
 import { RunBatches1732800000000 } from './migrations/1732800000000-run-batches';
 import { RowsToFix1732900000000 } from './migrations/1732900000000-rows-to-fix';
+import { DryRuns1732910000000 } from './migrations/1732910000000-dry-runs';
 
 /** WAL pages after which SQLite checkpoints (4 KB each); SQLite's own default is 1,000. */
 export const SQLITE_CHECKPOINT_PAGES = 20_000;
@@ -23,6 +24,7 @@ export const SCHEMA_MIGRATIONS = [
   RunProgress1732700000000,
   RunBatches1732800000000,
   RowsToFix1732900000000,
+  DryRuns1732910000000,
 ];
 
 /** The one source of database options, for the application, the tests and the TypeORM CLI alike. */

@@ -26,7 +26,7 @@ export class AsyncRunsService implements BeforeApplicationShutdown {
 
   async start(upload: Upload): Promise<MigrationRunEntity[]> {
     const spooled = await this.receiver.receiveToDisk(upload);
-    const { batchSize, rejectMode, delimiter } = spooled.options;
+    const { batchSize, rejectMode, dryRun, delimiter } = spooled.options;
     let created: MigrationRunEntity[];
     try {
       created = await this.lifecycle.queue(
@@ -35,6 +35,7 @@ export class AsyncRunsService implements BeforeApplicationShutdown {
           file: file.fileName,
           batchSize,
           rejectMode,
+          dryRun,
           delimiter,
           bytesTotal: file.bytes,
         })),

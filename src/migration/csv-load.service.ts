@@ -5,6 +5,7 @@ import type { TableName } from '../database/tables';
 import { CommitOutcomeUnknownError, isConnectionError } from '../database/database-errors';
 import { CsvHeaderError, CsvRowReader } from './csv/csv-row-reader';
 import { RunMemory } from './load/batch-preparer';
+import type { BatchTarget } from './load/batch-writer';
 import { RunLoader } from './load/run-loader';
 import { INTERRUPTED_REASON, RunLifecycle } from './run-lifecycle.service';
 import type { LoadOptions } from './upload/upload-options';
@@ -31,6 +32,7 @@ export class CsvLoadService {
       file: fileName,
       batchSize: options.batchSize,
       rejectMode: options.rejectMode,
+      dryRun: options.dryRun,
       delimiter: options.delimiter,
     });
     try {
@@ -69,9 +71,16 @@ export class CsvLoadService {
     const counted = new ByteCounter(stream);
     let error: string | null = null;
     try {
-      const target = { runId: run.id, table, rejectMode: options.rejectMode, bytesRead: () => counted.bytes };
+      const target: BatchTarget = {
+        runId: run.id,
+        table,
+        rejectMode: options.rejectMode,
+        bytesRead: () => counted.bytes,
+        dryRun: options.dryRun,
+        wouldWrite: options.dryRun ? wouldWrite(options, table) : undefined,
+      };
       const rows = reader.read(counted.chunks());
-      const batches = await this.loader.load(target, new RunMemory(table), rows, options.batchSize);
+      const batches = await this.loader.load(target, runMemory(table, options), rows, options.batchSize);
       if (batches === 0) error = reader.headerSkipped ? 'The file has a header but no rows' : 'The file is empty';
     } catch (cause) {
       error = signal?.aborted ? INTERRUPTED_REASON : runFailure(cause);
@@ -85,6 +94,19 @@ export class CsvLoadService {
       headerText: reader.headerText ?? null,
     });
   }
+}
+
+/** A dry run's memory starts with the ids the upload's earlier files would have written: they are not in the database. */
+function runMemory(table: TableName, options: LoadOptions): RunMemory {
+  const memory = new RunMemory(table);
+  if (options.dryRun) for (const [t, ids] of options.uploadIds) for (const id of ids) memory.known(t).add(id);
+  return memory;
+}
+
+function wouldWrite(options: LoadOptions, table: TableName): Set<number> {
+  let ids = options.uploadIds.get(table);
+  if (!ids) options.uploadIds.set(table, (ids = new Set()));
+  return ids;
 }
 
 /** Why a run stopped before the end of its file, for the run log. */

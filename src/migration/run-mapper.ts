@@ -10,6 +10,7 @@ export function toRunResponse(run: MigrationRunEntity): RunResponseDto {
     status: run.status,
     batchSize: run.batchSize,
     rejectMode: run.rejectMode,
+    dryRun: Boolean(run.dryRun),
     headerSkipped: Boolean(run.headerSkipped),
     rowsRead: run.rowsRead,
     rowsInserted: run.rowsInserted,

@@ -11,6 +11,7 @@ interface Run {
   id: number;
   table: string;
   status: string;
+  dryRun: boolean;
   rowsRead: number;
   rowsInserted: number;
   rowsRejected: number;
@@ -50,7 +51,7 @@ function fillEmptyFields(line: string): string {
     .join(',');
 }
 
-describe.each(testEngines())('The rows to fix on %s', (engine) => {
+describe.each(testEngines())('The rows to fix and dry runs on %s', (engine) => {
   let t: TestApp;
 
   beforeAll(async () => {
@@ -66,7 +67,7 @@ describe.each(testEngines())('The rows to fix on %s', (engine) => {
   it('should give back the 70 rejected rows as sent, and load them once fixed, when the files are loaded by row', async () => {
     const res = await loadGlobant(t, { rejectMode: 'row' }).expect(201);
     const employees = res.body.runs.find((r: Run) => r.table === 'hired_employees') as Run;
-    expect(employees).toMatchObject({ rowsInserted: 1929, rowsRejected: 70 });
+    expect(employees).toMatchObject({ rowsInserted: 1929, rowsRejected: 70, dryRun: false });
 
     const csv = await rejectsCsv(t, employees.id).expect(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
@@ -148,4 +149,49 @@ describe.each(testEngines())('The rows to fix on %s', (engine) => {
     const bad = await request(t.server).get('/migrate/runs/1/rejects.csv?reasons=yes').expect(400);
     expect(bad.body.message).toMatch(/reasons must be true or false/);
   });
+
+  it('should count as a real load and change no row when dryRun=true', async () => {
+    await request(t.server)
+      .post('/migrate/departments')
+      .set(t.auth)
+      .send([{ id: 1, department: 'Kept' }])
+      .expect(201);
+    const res = await loadGlobant(t, { rejectMode: 'row', dryRun: 'true' }).expect(201);
+    expect(
+      res.body.runs.map((r: Run) => [r.table, r.status, r.dryRun, r.rowsRead, r.rowsInserted, r.rowsRejected]),
+    ).toEqual([
+      ['departments', 'completed', true, 12, 12, 0],
+      ['jobs', 'completed', true, 183, 183, 0],
+      ['hired_employees', 'completed', true, 1999, 1929, 70],
+    ]);
+    await expect(t.dataSource.query('SELECT id, department FROM departments')).resolves.toEqual([
+      { id: 1, department: 'Kept' },
+    ]);
+    await expect(count(t, 'jobs')).resolves.toBe(0);
+    await expect(count(t, 'hired_employees')).resolves.toBe(0);
+    const employees = res.body.runs[2] as Run;
+    const read = await request(t.server).get(`/migrate/runs/${employees.id}`).expect(200);
+    expect(read.body).toMatchObject({ dryRun: true, rowsRejected: 70 });
+    const csv = await rejectsCsv(t, employees.id).expect(200);
+    expect((csv.body as string).split('\n').filter((l) => l !== '')).toHaveLength(70);
+  });
+
+  it('should dry-run asynchronously too, changing no row', async () => {
+    const res = await loadGlobant(t, { rejectMode: 'row', dryRun: 'true' }).query({ async: 'true' }).expect(202);
+    const last = res.body.runs[2] as Run;
+    let run: Run;
+    do run = (await request(t.server).get(`/migrate/runs/${last.id}`).expect(200)).body as Run;
+    while (run.status === 'running');
+    expect(run).toMatchObject({ status: 'completed', dryRun: true, rowsInserted: 1929, rowsRejected: 70 });
+    await expect(count(t, 'hired_employees')).resolves.toBe(0);
+  });
+
+  it.each([[{ dryRun: 'yes' }, 'dryRun must be true or false']])(
+    'should answer 400 for %j',
+    async (fields, message) => {
+      const res = await loadGlobant(t, fields, ['departments.csv']).expect(400);
+      expect(res.body.message).toBe(message);
+      await expect(count(t, 'departments')).resolves.toBe(0);
+    },
+  );
 });

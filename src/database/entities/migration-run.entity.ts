@@ -31,6 +31,10 @@ export class MigrationRunEntity {
   @Column({ name: 'reject_mode', type: 'varchar', length: 8 })
   rejectMode!: RejectMode;
 
+  /** A dry run applies every rule and records its counts and rejects, but writes no row. */
+  @Column({ name: 'dry_run', type: 'boolean', default: false })
+  dryRun!: boolean;
+
   /** The file's header line as it was sent, when it had one: the first line of its rows to fix. */
   @Column({ name: 'header_text', type: 'text', nullable: true })
   headerText!: string | null;

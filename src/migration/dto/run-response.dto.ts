@@ -28,6 +28,11 @@ export class RunResponseDto {
   status!: string;
   @ApiProperty({ example: 1000 }) batchSize!: number;
   @ApiProperty({ enum: ['batch', 'row'], example: 'row' }) rejectMode!: string;
+  @ApiProperty({
+    example: false,
+    description: 'A dry run: every rule applied, counts and reject log recorded, no row of the tables changed',
+  })
+  dryRun!: boolean;
   @ApiProperty({ example: false, description: 'The first line was a header and was skipped' }) headerSkipped!: boolean;
   @ApiProperty({ example: 1999, description: 'Rows read (a header and blank lines are not rows)' }) rowsRead!: number;
   @ApiProperty({ example: 1929, description: 'Rows written: inserted, or updated when the id existed' })

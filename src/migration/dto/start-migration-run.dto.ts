@@ -6,6 +6,7 @@ export const REJECT_MODES = ['batch', 'row'] as const;
 export const HEADER_MODES = ['auto', 'true', 'false'] as const;
 /** The delimiter field's values: `tab` names the tab character, which is accepted as itself too. */
 export const DELIMITER_VALUES = [',', ';', '|', 'tab', '\t'] as const;
+export const BOOLEAN_VALUES = ['true', 'false'] as const;
 
 /** The form fields of `POST /migrate`; they must come before the files in the form. */
 export class StartMigrationRunDto {
@@ -66,4 +67,17 @@ export class StartMigrationRunDto {
   @IsOptional()
   @IsIn(DELIMITER_VALUES, { message: 'delimiter must be ",", ";", "|" or "tab" (a tab character is accepted too)' })
   delimiter?: (typeof DELIMITER_VALUES)[number];
+
+  @ApiPropertyOptional({
+    enum: BOOLEAN_VALUES,
+    default: 'false',
+    example: 'true',
+    description:
+      'true: apply every rule (references are looked up in the database and in the earlier files of the upload), ' +
+      'record the run (marked dryRun) with its counts and reject log, and change no row of departments, jobs or ' +
+      'hired_employees. Example: -F dryRun=true',
+  })
+  @IsOptional()
+  @IsIn(BOOLEAN_VALUES, { message: 'dryRun must be true or false' })
+  dryRun?: (typeof BOOLEAN_VALUES)[number];
 }

@@ -14,6 +14,10 @@ export interface BatchTarget {
   rejectMode: RejectMode;
   /** Bytes of the file read so far, recorded with each batch as the run's progress. */
   bytesRead?: () => number;
+  /** A dry run: counts and rejects are recorded, no row is written. */
+  dryRun?: boolean;
+  /** Where a dry run puts the ids it would have written, for the later files of its upload. */
+  wouldWrite?: Set<number>;
 }
 
 /** How much raw text of rejected rows one batch keeps: a row's first ROW_TEXT_CHARS, up to BATCH_TEXT_CHARS in all. */
@@ -60,17 +64,20 @@ export class BatchWriter {
     try {
       await this.transaction.run(
         async (runner) => {
-          await this.tables.upsertBatch(
-            runner,
-            target.table,
-            good.map((g) => g.values),
-          );
+          if (!target.dryRun) {
+            await this.tables.upsertBatch(
+              runner,
+              target.table,
+              good.map((g) => g.values),
+            );
+          }
           if (errors.length > 0)
             await this.runs.recordRejectedBatch(runner, this.record(target, batch, logged, errors));
           await this.runs.recordBatchCounts(runner, target.runId, batch.batchNo, outcome);
         },
         this.committedCheck(target, batch),
       );
+      if (target.wouldWrite) for (const g of good) target.wouldWrite.add(g.values[0] as number);
       return outcome;
     } catch (error) {
       // A database away past the retry budget is not the batch's fault: stop the run.

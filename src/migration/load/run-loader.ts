@@ -37,7 +37,7 @@ export class RunLoader {
         const writing = this.writer.write(target, batch).then((outcome) => {
           written++;
           onBatch(outcome);
-          if (outcome.rowsInserted > 0) this.changes.changed(target.table);
+          if (outcome.rowsInserted > 0 && !target.dryRun) this.changes.changed(target.table);
         });
         // Observed when awaited below; this keeps a failure from being reported as unhandled meanwhile.
         writing.catch(() => undefined);

@@ -15,6 +15,7 @@ export interface NewRun {
   rejectMode: RejectMode;
   /** The file's size when known before the load (a spooled upload). */
   bytesTotal?: number | null;
+  dryRun?: boolean;
   /** The file's field delimiter; none for a JSON batch. */
   delimiter?: string | null;
 }
@@ -87,6 +88,7 @@ export class MigrationRunsRepository {
       startedAt: new Date(),
       bytesRead: 0,
       bytesTotal: run.bytesTotal ?? null,
+      dryRun: run.dryRun ?? false,
       delimiter: run.delimiter ?? null,
     });
     return this.transaction.run(async (runner) => {

@@ -24,17 +24,28 @@ describe('parseLoadOptions', () => {
       rejectMode: 'batch',
       header: 'auto',
       delimiter: ',',
+      dryRun: false,
+      uploadIds: new Map(),
     });
   });
 
   it('should read every option when all are valid', () => {
-    const fields = { table: 'jobs', batchSize: ' 25 ', rejectMode: 'row', header: 'false', delimiter: ';' };
+    const fields = {
+      table: 'jobs',
+      batchSize: ' 25 ',
+      rejectMode: 'row',
+      header: 'false',
+      delimiter: ';',
+      dryRun: 'true',
+    };
     expect(parseLoadOptions(fields)).toEqual({
       table: 'jobs',
       batchSize: 25,
       rejectMode: 'row',
       header: 'false',
       delimiter: ';',
+      dryRun: true,
+      uploadIds: new Map(),
     });
   });
 

@@ -13,9 +13,17 @@ export interface LoadOptions {
   rejectMode: RejectMode;
   header: HeaderMode;
   delimiter: CsvDelimiter;
+  /** Apply every rule, record the run, write no row. */
+  dryRun: boolean;
+  /**
+   * The ids each file of this upload would have written, by table: a dry run writes nothing, so a
+   * later file of the same upload finds the rows it references here rather than in the database.
+   */
+  uploadIds: Map<TableName, Set<number>>;
 }
 
-const FIELDS = new Set(['table', 'batchSize', 'rejectMode', 'header', 'delimiter']);
+const FIELDS = new Set(['table', 'batchSize', 'rejectMode', 'header', 'delimiter', 'dryRun']);
+const INTEGER = /^\s*\d{1,12}\s*$/;
 
 /** Reads the form fields into load options, or says which field is wrong (400). */
 export function parseLoadOptions(fields: Record<string, string>): LoadOptions {
@@ -29,7 +37,7 @@ export function parseLoadOptions(fields: Record<string, string>): LoadOptions {
   }
   const { batchSize, ...rest } = fields;
   const plain: Record<string, unknown> = { ...rest };
-  if (batchSize !== undefined) plain.batchSize = /^\s*\d{1,9}\s*$/.test(batchSize) ? Number(batchSize) : batchSize;
+  if (batchSize !== undefined) plain.batchSize = INTEGER.test(batchSize) ? Number(batchSize) : batchSize;
   const dto = plainToInstance(StartMigrationRunDto, plain);
   const errors = validateSync(dto, { stopAtFirstError: true });
   if (errors.length > 0) {
@@ -42,6 +50,8 @@ export function parseLoadOptions(fields: Record<string, string>): LoadOptions {
     rejectMode: dto.rejectMode ?? 'batch',
     header: dto.header ?? 'auto',
     delimiter: dto.delimiter === 'tab' ? '\t' : (dto.delimiter ?? ','),
+    dryRun: dto.dryRun === 'true',
+    uploadIds: new Map(),
   };
 }
 
