@@ -6,7 +6,7 @@ import { CommitOutcomeUnknownError, isConnectionError } from '../database/databa
 import { CsvHeaderError, CsvRowReader } from './csv/csv-row-reader';
 import { RunMemory } from './load/batch-preparer';
 import type { BatchTarget } from './load/batch-writer';
-import { RunLoader } from './load/run-loader';
+import { RejectLimitError, RunLoader } from './load/run-loader';
 import { INTERRUPTED_REASON, RunLifecycle } from './run-lifecycle.service';
 import type { LoadOptions } from './upload/upload-options';
 
@@ -78,6 +78,7 @@ export class CsvLoadService {
         bytesRead: () => counted.bytes,
         dryRun: options.dryRun,
         wouldWrite: options.dryRun ? wouldWrite(options, table) : undefined,
+        maxRejected: options.maxRejected,
       };
       const rows = reader.read(counted.chunks());
       const batches = await this.loader.load(target, runMemory(table, options), rows, options.batchSize);
@@ -113,7 +114,7 @@ function wouldWrite(options: LoadOptions, table: TableName): Set<number> {
 function runFailure(cause: unknown): string {
   const resend =
     'the batches counted here are committed; send the file again to complete it (rows already in are updated)';
-  if (cause instanceof CsvHeaderError) return cause.message;
+  if (cause instanceof CsvHeaderError || cause instanceof RejectLimitError) return cause.message;
   if (cause instanceof CommitOutcomeUnknownError) {
     return `The database connection was lost while a batch was committing and whether it committed could not be found out, so the run stopped; ${resend}`;
   }

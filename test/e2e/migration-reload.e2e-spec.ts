@@ -51,7 +51,7 @@ function fillEmptyFields(line: string): string {
     .join(',');
 }
 
-describe.each(testEngines())('The rows to fix and dry runs on %s', (engine) => {
+describe.each(testEngines())('The rows to fix, dry runs and the reject limit on %s', (engine) => {
   let t: TestApp;
 
   beforeAll(async () => {
@@ -186,12 +186,35 @@ describe.each(testEngines())('The rows to fix and dry runs on %s', (engine) => {
     await expect(count(t, 'hired_employees')).resolves.toBe(0);
   });
 
-  it.each([[{ dryRun: 'yes' }, 'dryRun must be true or false']])(
-    'should answer 400 for %j',
-    async (fields, message) => {
-      const res = await loadGlobant(t, fields, ['departments.csv']).expect(400);
-      expect(res.body.message).toBe(message);
-      await expect(count(t, 'departments')).resolves.toBe(0);
-    },
-  );
+  it('should stop the run with the reason, keeping the batches before it, when maxRejected would be passed', async () => {
+    await loadGlobant(t, {}, ['departments.csv', 'jobs.csv']).expect(201);
+    const res = await loadGlobant(t, { rejectMode: 'row', maxRejected: '10' }, ['hired_employees.csv']).expect(201);
+    expect(res.body.runs[0]).toMatchObject({ status: 'failed', rowsInserted: 0 });
+    expect(res.body.runs[0].error).toMatch(/^maxRejected=10 was reached: batch 1 \(lines 1-1000\)/);
+    await expect(count(t, 'hired_employees')).resolves.toBe(0);
+
+    // 100-row batches: the first ones stay under the limit and are committed.
+    const small = await loadGlobant(t, { rejectMode: 'row', maxRejected: '10', batchSize: '100' }, [
+      'hired_employees.csv',
+    ]).expect(201);
+    const run = small.body.runs[0] as Run;
+    expect(run.status).toBe('failed');
+    expect(run.rowsRejected).toBeLessThanOrEqual(10);
+    expect(run.rowsInserted).toBeGreaterThan(0);
+    await expect(count(t, 'hired_employees')).resolves.toBe(run.rowsInserted);
+
+    const enough = await loadGlobant(t, { rejectMode: 'row', maxRejected: '70' }, ['hired_employees.csv']).expect(201);
+    expect(enough.body.runs[0]).toMatchObject({ status: 'completed', rowsRejected: 70 });
+  });
+
+  it.each([
+    [{ dryRun: 'yes' }, 'dryRun must be true or false'],
+    [{ maxRejected: '-1' }, 'maxRejected must be an integer from 0 to 2147483647'],
+    [{ maxRejected: 'ten' }, 'maxRejected must be an integer from 0 to 2147483647'],
+    [{ maxRejected: '1.5' }, 'maxRejected must be an integer from 0 to 2147483647'],
+  ])('should answer 400 for %j', async (fields, message) => {
+    const res = await loadGlobant(t, fields, ['departments.csv']).expect(400);
+    expect(res.body.message).toBe(message);
+    await expect(count(t, 'departments')).resolves.toBe(0);
+  });
 });

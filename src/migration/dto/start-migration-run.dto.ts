@@ -7,6 +7,8 @@ export const HEADER_MODES = ['auto', 'true', 'false'] as const;
 /** The delimiter field's values: `tab` names the tab character, which is accepted as itself too. */
 export const DELIMITER_VALUES = [',', ';', '|', 'tab', '\t'] as const;
 export const BOOLEAN_VALUES = ['true', 'false'] as const;
+/** The largest maxRejected: a run's counters are 32-bit integers. */
+export const MAX_REJECTED_LIMIT = 2_147_483_647;
 
 /** The form fields of `POST /migrate`; they must come before the files in the form. */
 export class StartMigrationRunDto {
@@ -80,4 +82,20 @@ export class StartMigrationRunDto {
   @IsOptional()
   @IsIn(BOOLEAN_VALUES, { message: 'dryRun must be true or false' })
   dryRun?: (typeof BOOLEAN_VALUES)[number];
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: MAX_REJECTED_LIMIT,
+    example: 10,
+    description:
+      "Stop a file's run at the batch that would bring its rejected rows past this number: the run fails with " +
+      'the reason, the batches before it stay committed (send the file again to complete it). Default: no limit. ' +
+      'Example: -F maxRejected=10',
+  })
+  @IsOptional()
+  @IsInt({ message: `maxRejected must be an integer from 0 to ${MAX_REJECTED_LIMIT}` })
+  @Min(0, { message: `maxRejected must be an integer from 0 to ${MAX_REJECTED_LIMIT}` })
+  @Max(MAX_REJECTED_LIMIT, { message: `maxRejected must be an integer from 0 to ${MAX_REJECTED_LIMIT}` })
+  maxRejected?: number;
 }

@@ -18,6 +18,8 @@ export interface BatchTarget {
   dryRun?: boolean;
   /** Where a dry run puts the ids it would have written, for the later files of its upload. */
   wouldWrite?: Set<number>;
+  /** The run stops at the batch that would bring its rejected rows past this. */
+  maxRejected?: number;
 }
 
 /** How much raw text of rejected rows one batch keeps: a row's first ROW_TEXT_CHARS, up to BATCH_TEXT_CHARS in all. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataChangeService } from '../../database/data-change.service';
-import { BatchPreparer, RunMemory } from './batch-preparer';
+import { BatchPreparer, RunMemory, type PreparedBatch } from './batch-preparer';
 import { BatchWriter, type BatchOutcome, type BatchTarget } from './batch-writer';
 import type { SourceRow } from './source-row';
 
@@ -29,12 +29,21 @@ export class RunLoader {
     const inflight: Promise<void>[] = [];
     const limit = this.writer.batchesInFlight;
     let batchNo = 0;
+    // Rows rejected by the batches written or being written; a batch the database refuses adds the rest.
+    let rejected = 0;
     try {
       for await (const rows of inBatches(source, batchSize)) {
         const batch = this.preparer.check(memory, ++batchNo, rows);
         while (inflight.length >= limit) await inflight.shift();
         await this.preparer.checkReferences(memory, batch);
+        const rejecting = rejectedRows(target, batch);
+        if (target.maxRejected !== undefined && rejected + rejecting > target.maxRejected) {
+          while (inflight.length > 0) await inflight.shift();
+          throw new RejectLimitError(batch, rejected + rejecting, target.maxRejected);
+        }
+        rejected += rejecting;
         const writing = this.writer.write(target, batch).then((outcome) => {
+          rejected += outcome.rowsRejected - rejecting;
           written++;
           onBatch(outcome);
           if (outcome.rowsInserted > 0 && !target.dryRun) this.changes.changed(target.table);
@@ -48,6 +57,26 @@ export class RunLoader {
       await Promise.allSettled(inflight);
     }
     return written;
+  }
+}
+
+/** The rows of a checked batch that will not be written. */
+function rejectedRows(target: BatchTarget, batch: PreparedBatch): number {
+  if (batch.bad.size === 0) return 0;
+  return target.rejectMode === 'row' ? batch.rows.length - batch.good.length : batch.rows.length;
+}
+
+/** A run stopped before the batch that would bring its rejected rows past maxRejected. */
+export class RejectLimitError extends Error {
+  constructor(batch: PreparedBatch, wouldReject: number, maxRejected: number) {
+    const first = batch.rows[0]?.line ?? 0;
+    const last = batch.rows[batch.rows.length - 1]?.line ?? first;
+    super(
+      `maxRejected=${maxRejected} was reached: batch ${batch.batchNo} (lines ${first}-${last}) would bring the ` +
+        `rejected rows to ${wouldReject}, so the run stopped before it; the batches before it are committed. ` +
+        'Fix the rows (see the reject log) and send the file again: rows already in are updated',
+    );
+    this.name = 'RejectLimitError';
   }
 }
 

@@ -29,6 +29,14 @@ describe('parseLoadOptions', () => {
     });
   });
 
+  it('should read maxRejected as an integer when it is one', () => {
+    expect(parseLoadOptions({ maxRejected: ' 10 ' }).maxRejected).toBe(10);
+    expect(parseLoadOptions({ maxRejected: '0' }).maxRejected).toBe(0);
+    expect(() => parseLoadOptions({ maxRejected: '2147483648' })).toThrow(
+      'maxRejected must be an integer from 0 to 2147483647',
+    );
+  });
+
   it('should read every option when all are valid', () => {
     const fields = {
       table: 'jobs',

@@ -15,6 +15,8 @@ export interface LoadOptions {
   delimiter: CsvDelimiter;
   /** Apply every rule, record the run, write no row. */
   dryRun: boolean;
+  /** The run stops when its rejected rows would pass this; none when undefined. */
+  maxRejected?: number;
   /**
    * The ids each file of this upload would have written, by table: a dry run writes nothing, so a
    * later file of the same upload finds the rows it references here rather than in the database.
@@ -22,7 +24,7 @@ export interface LoadOptions {
   uploadIds: Map<TableName, Set<number>>;
 }
 
-const FIELDS = new Set(['table', 'batchSize', 'rejectMode', 'header', 'delimiter', 'dryRun']);
+const FIELDS = new Set(['table', 'batchSize', 'rejectMode', 'header', 'delimiter', 'dryRun', 'maxRejected']);
 const INTEGER = /^\s*\d{1,12}\s*$/;
 
 /** Reads the form fields into load options, or says which field is wrong (400). */
@@ -35,9 +37,10 @@ export function parseLoadOptions(fields: Record<string, string>): LoadOptions {
       );
     }
   }
-  const { batchSize, ...rest } = fields;
+  const { batchSize, maxRejected, ...rest } = fields;
   const plain: Record<string, unknown> = { ...rest };
   if (batchSize !== undefined) plain.batchSize = INTEGER.test(batchSize) ? Number(batchSize) : batchSize;
+  if (maxRejected !== undefined) plain.maxRejected = INTEGER.test(maxRejected) ? Number(maxRejected) : maxRejected;
   const dto = plainToInstance(StartMigrationRunDto, plain);
   const errors = validateSync(dto, { stopAtFirstError: true });
   if (errors.length > 0) {
@@ -51,6 +54,7 @@ export function parseLoadOptions(fields: Record<string, string>): LoadOptions {
     header: dto.header ?? 'auto',
     delimiter: dto.delimiter === 'tab' ? '\t' : (dto.delimiter ?? ','),
     dryRun: dto.dryRun === 'true',
+    maxRejected: dto.maxRejected,
     uploadIds: new Map(),
   };
 }
