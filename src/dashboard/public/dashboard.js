@@ -567,6 +567,24 @@
         cell('p', 'And ' + (batches - BATCHES_SHOWN) + ' more batches: GET /migrate/runs/' + run.id, 'caption'),
       );
     }
+    // The answer holds one page of the reject log; say how many rows it leaves out.
+    var shownRows = run.rejected.reduce(function (n, batch) {
+      return n + batch.rows.length;
+    }, 0);
+    if (run.rejectedTotal > shownRows) {
+      container.appendChild(
+        cell(
+          'p',
+          'And ' +
+            number.format(run.rejectedTotal - shownRows) +
+            ' more rejected rows: GET /migrate/runs/' +
+            run.id +
+            '?rejectedOffset=' +
+            shownRows,
+          'caption',
+        ),
+      );
+    }
     if (batches === 0) container.appendChild(cell('p', 'No rejected rows.', 'caption'));
     var old = $('run-detail-batches');
     old.parentNode.replaceChild(container, old);
