@@ -8,6 +8,7 @@ import { DomainError } from '../common/errors/domain-error';
 import type { TableName } from '../database/tables';
 import { AvroContainerReader } from './avro-container-reader';
 import { assertBackupName, backupFileName, isBackupOf, timestampOfBackup } from './backup-file-name';
+import { echo } from '../common/text/echo';
 
 /** What GET /backup/:table says of one file. `rows` is null when the file cannot be read. */
 export interface BackupFileInfo {
@@ -127,7 +128,7 @@ export class BackupFilesService {
     if (!path) {
       throw new DomainError(
         'BACKUP_FILE_NOT_FOUND',
-        `There is no backup named ${name}; GET /backup/${table} lists them`,
+        `There is no backup named ${echo(name)}; GET /backup/${table} lists them`,
       );
     }
     return { file: name, path };
