@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Type, type Schema } from 'avsc';
 import { DomainError } from '../common/errors/domain-error';
 import type { TableName } from '../database/tables';
+import { shortened } from '../common/text/echo';
 
 /** The schema of a table's backups, as committed in `schemas/<table>.avsc`. */
 export interface TableSchema {
@@ -60,7 +61,10 @@ export function resolveWriterSchema(table: TableName, writerJson: unknown): Sche
   try {
     writerType = Type.forSchema(writerJson as Schema);
   } catch (error) {
-    throw mismatch(table, `its schema is not valid Avro (${error instanceof Error ? error.message : 'unknown'})`);
+    throw mismatch(
+      table,
+      `its schema is not valid Avro (${error instanceof Error ? shortened(error.message) : 'unknown'})`,
+    );
   }
   const writerFields = new Map(writerJson.fields.map((f) => [f.name, f]));
   const matches = reader.fields.map((field) => {

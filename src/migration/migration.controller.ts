@@ -1,17 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  type MessageEvent,
-  Param,
-  ParseIntPipe,
-  Post,
-  Query,
-  Req,
-  Res,
-  Sse,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, type MessageEvent, Param, Post, Query, Req, Res, Sse } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -25,11 +12,12 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
-import { DomainError } from '../common/errors/domain-error';
+import { IdParam } from '../common/validation/query-integer';
 import { TABLE_NAMES } from '../database/tables';
 import { DepartmentRowDto } from './dto/department-row.dto';
 import { HiredEmployeeRowDto } from './dto/hired-employee-row.dto';
 import { JobRowDto } from './dto/job-row.dto';
+import { GetRunQueryDto } from './dto/get-run-query.dto';
 import { ListRunsQueryDto } from './dto/list-runs-query.dto';
 import {
   ErrorResponseDto,
@@ -42,10 +30,6 @@ import {
 import { StartMigrationQueryDto } from './dto/start-migration-query.dto';
 import { StartMigrationRunDto } from './dto/start-migration-run.dto';
 import { MigrationService } from './migration.service';
-
-const runIdPipe = new ParseIntPipe({
-  exceptionFactory: () => new DomainError('REQUEST_INVALID', 'The run id must be a positive integer'),
-});
 
 @ApiTags('migration runs')
 @ApiExtraModels(DepartmentRowDto, JobRowDto, HiredEmployeeRowDto, ErrorResponseDto)
@@ -154,6 +138,7 @@ export class MigrationController {
   @Get('runs')
   @ApiOperation({ summary: 'The migration runs, newest first' })
   @ApiResponse({ status: 200, type: RunListResponseDto })
+  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'limit or offset is out of range' })
   listRuns(@Query() query: ListRunsQueryDto): Promise<RunListResponseDto> {
     return this.migration.listRuns(query.limit, query.offset);
   }
@@ -161,11 +146,17 @@ export class MigrationController {
   @ApiBearerAuth()
   @ApiResponse({ status: 401, description: 'READ_API_KEY is set and no valid key was sent' })
   @Get('runs/:id')
-  @ApiOperation({ summary: 'One migration run with its rejected batches (the reject log)' })
+  @ApiOperation({
+    summary: 'One migration run with one page of its rejected batches (the reject log)',
+    description:
+      'The reject log is paged in rejected rows: ?rejectedOffset (default 0) rows are skipped and at most ' +
+      '?rejectedLimit (1..1000, default 100) are answered, in their batches; rejectedTotal counts them all.',
+  })
   @ApiResponse({ status: 200, type: RunDetailResponseDto })
+  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'The id or a paging parameter is out of range' })
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'No such run' })
-  getRun(@Param('id', runIdPipe) id: number): Promise<RunDetailResponseDto> {
-    return this.migration.getRun(id);
+  getRun(@IdParam('id', 'run id') id: number, @Query() query: GetRunQueryDto): Promise<RunDetailResponseDto> {
+    return this.migration.getRun(id, { offset: query.rejectedOffset ?? 0, limit: query.rejectedLimit ?? 100 });
   }
 
   @Sse('runs/:id/events')
@@ -191,7 +182,7 @@ export class MigrationController {
     description: 'No such run (JSON, not a stream)',
     content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } } },
   })
-  followRun(@Param('id', runIdPipe) id: number): Promise<Observable<MessageEvent>> {
+  followRun(@IdParam('id', 'run id') id: number): Promise<Observable<MessageEvent>> {
     return this.migration.followRun(id);
   }
 }

@@ -85,7 +85,20 @@ export class RejectedBatchResponseDto {
 }
 
 export class RunDetailResponseDto extends RunResponseDto {
-  @ApiProperty({ type: [RejectedBatchResponseDto] }) rejected!: RejectedBatchResponseDto[];
+  @ApiProperty({
+    type: [RejectedBatchResponseDto],
+    description:
+      'One page of the reject log (?rejectedOffset, ?rejectedLimit, counted in rejected rows): the batches ' +
+      'that hold those rows, in file order, each cut to the rows of the page and their errors',
+  })
+  rejected!: RejectedBatchResponseDto[];
+  @ApiProperty({
+    type: 'integer',
+    example: 70,
+    description:
+      'How many rows the reject log holds in all; more pages follow while rejectedOffset + the rows shown < rejectedTotal',
+  })
+  rejectedTotal!: number;
 }
 
 export class JsonRowErrorDto {

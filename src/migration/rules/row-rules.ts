@@ -1,3 +1,5 @@
+import { textFormProblem } from './text-form';
+
 /**
  * The data rules in one place: limits and the words of every reason. The row DTOs (the readable
  * statement, checked with class-validator) and the fast row validator both build on these.
@@ -36,11 +38,20 @@ export function shown(value: string): string {
   return value.length > SHOWN_CHARS ? `${value.slice(0, SHOWN_CHARS)}…` : value;
 }
 
+/** The reason a non-empty text cannot be stored as a name, if any (see textFormProblem). */
+export function textFormReason(field: string, text: string): string | undefined {
+  const problem = textFormProblem(text);
+  if (problem === undefined) return undefined;
+  return problem === 'invisible' ? REASONS.invisible(field) : REASONS.notWellFormed(field);
+}
+
 export const REASONS = {
   empty: (field: string) => `${field} is empty`,
   notPositiveInteger: (field: string, value: string) => `${field} ${shown(value)} is not a positive integer`,
   tooLarge: (field: string, value: string) => `${field} ${shown(value)} is larger than ${MAX_ID}`,
   tooLong: (field: string) => `${field} is longer than ${MAX_TEXT_CHARS} characters`,
+  notWellFormed: (field: string) => `${field} is not well-formed text (it holds a lone UTF-16 surrogate)`,
+  invisible: (field: string) => `${field} holds only invisible characters`,
   notIsoInstant: (field: string, value: string) =>
     `${field} ${shown(value)} is not an ISO 8601 instant with Z or an offset, like 2021-07-27T16:02:08Z`,
   notRealDate: (field: string, value: string) => `${field} ${shown(value)} is not a real date`,

@@ -1,5 +1,5 @@
 import { TABLE_COLUMNS, type ColumnSpec, type TableName } from '../../database/tables';
-import { ISO_INSTANT_SHAPE, MAX_ID, MAX_TEXT_CHARS, MAX_YEAR, MIN_YEAR, REASONS } from './row-rules';
+import { ISO_INSTANT_SHAPE, MAX_ID, MAX_TEXT_CHARS, MAX_YEAR, MIN_YEAR, REASONS, textFormReason } from './row-rules';
 
 export interface FieldError {
   field: string | null;
@@ -64,6 +64,8 @@ function checkId(field: string, value: string): Checked {
 function checkText(field: string, value: string): Checked {
   const text = value.trim();
   if (text.length === 0) return { reason: REASONS.empty(field) };
+  const form = textFormReason(field, text);
+  if (form !== undefined) return { reason: form };
   // Lengths count characters (code points), as VARCHAR(255) does; UTF-16 length is an upper bound.
   if (text.length > MAX_TEXT_CHARS && codePoints(text) > MAX_TEXT_CHARS) return { reason: REASONS.tooLong(field) };
   return text;
