@@ -32,7 +32,7 @@ export function toRejectedBatchResponse(batch: RejectedBatchEntity): RejectedBat
     batch: batch.batchNo,
     firstLine: batch.firstLine,
     lastLine: batch.lastLine,
-    rows: JSON.parse(batch.rawRows) as unknown[],
+    rows: JSON.parse(batch.rawRows) as RejectedBatchResponseDto['rows'],
     errors: JSON.parse(batch.errors) as RejectedBatchResponseDto['errors'],
   };
 }
