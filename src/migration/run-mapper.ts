@@ -8,6 +8,7 @@ export function toRunResponse(run: MigrationRunEntity): RunResponseDto {
     table: run.tableName,
     file: run.fileName,
     status: run.status,
+    error: run.status === 'failed' ? (run.error ?? null) : null,
     batchSize: run.batchSize,
     rejectMode: run.rejectMode,
     headerSkipped: Boolean(run.headerSkipped),
@@ -23,7 +24,6 @@ export function toRunResponse(run: MigrationRunEntity): RunResponseDto {
     // A JSON batch has no file to read through.
     progress: run.fileName === null ? null : { bytesRead: run.bytesRead, bytesTotal: run.bytesTotal },
   };
-  if (run.status === 'failed' && run.error) response.error = run.error;
   return response;
 }
 
@@ -41,7 +41,7 @@ export function toRejectedBatchResponse(
   batch: RejectedBatchEntity & { rowsBefore: number },
   page: RejectedPage,
 ): RejectedBatchResponseDto {
-  const rows = JSON.parse(batch.rawRows) as { line?: number }[];
+  const rows = JSON.parse(batch.rawRows) as RejectedBatchResponseDto['rows'];
   const errors = JSON.parse(batch.errors) as RejectedRowErrorDto[];
   const start = Math.max(0, page.offset - batch.rowsBefore);
   const end = Math.min(rows.length, page.offset + page.limit - batch.rowsBefore);

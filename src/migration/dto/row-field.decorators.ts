@@ -59,6 +59,9 @@ function ruleDecorator(name: string, rule: Rule): PropertyDecorator {
   };
 }
 
+/** How OpenAPI states an id: JSON sends it as a number (text of digits is taken too, as in CSV). */
+export const ID_PROPERTY = { type: 'integer', minimum: 1, maximum: MAX_ID } as const;
+
 /** Digits only, at least 1, at most 2147483647: no sign, no decimals, no blanks. */
 export const IsPositiveIntegerText = () => ruleDecorator('isPositiveIntegerText', positiveIntegerRule);
 /** Not empty after trimming, well formed, not only invisible, at most 255 characters once trimmed. */

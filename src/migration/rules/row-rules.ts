@@ -1,13 +1,12 @@
-import { textFormProblem } from './text-form';
+import { textFormProblem } from '../../common/text-form';
 
 /**
  * The data rules in one place: limits and the words of every reason. The row DTOs (the readable
  * statement, checked with class-validator) and the fast row validator both build on these.
  */
-export const MAX_ID = 2_147_483_647;
-export const MAX_TEXT_CHARS = 255;
-export const MIN_YEAR = 1000;
-export const MAX_YEAR = 9999;
+import { MAX_ID, MAX_TEXT_CHARS, MAX_YEAR, MIN_YEAR } from '../../common/data-rules';
+
+export { MAX_ID, MAX_TEXT_CHARS, MAX_YEAR, MIN_YEAR };
 
 /** `2021-07-27T16:02:08Z`, `2021-07-27T16:02:08.123+02:00`: a date, a time and a zone, nothing left out. */
 export const ISO_INSTANT_SHAPE =
