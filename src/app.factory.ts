@@ -1,12 +1,13 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { DomainError } from './common/errors/domain-error';
 import { rejectHostileJson } from './common/json-depth';
+import { createOpenApiDocument } from './openapi-document';
 
 /** Builds the application exactly as production runs it; main.ts and the e2e tests both use it. */
 export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
@@ -31,21 +32,7 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
     }),
   );
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('HR data migration service')
-      .setDescription('Loads the HR CSV files into SQL, backs tables up as AVRO, and reports on hires.')
-      .setVersion('1.0.0')
-      .addBearerAuth({
-        type: 'http',
-        scheme: 'bearer',
-        description:
-          'API_KEY: needed by every POST. When READ_API_KEY is set, reads other than /health, /docs and ' +
-          '/dashboard need READ_API_KEY or API_KEY too; otherwise reads are open.',
-      })
-      .build(),
-  );
+  const document = createOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
 }

@@ -4,7 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BackupModule } from './backup/backup.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
-import { ApiKeyGuard } from './common/guards/api-key.guard';
+import { ApiKeyCheck, ApiKeyGuard } from './common/guards/api-key.guard';
 import { WriteThrottlerGuard } from './common/guards/write-throttler.guard';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -42,8 +42,10 @@ export class AppModule {
         DashboardModule,
       ],
       providers: [
-        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        ApiKeyCheck,
+        // The throttler first: a failed key check counts against the limit before it answers 401.
         { provide: APP_GUARD, useClass: WriteThrottlerGuard },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
       ],
     };

@@ -1,17 +1,12 @@
 import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
-import { promisify } from 'node:util';
-import { inflateRaw } from 'node:zlib';
+import { AVRO_CODECS, CodecError, MAX_BLOCK_BYTES, MAX_BLOCK_MB, SUPPORTED_CODECS } from './avro-codecs';
 
-const inflate = promisify(inflateRaw);
+export { MAX_BLOCK_BYTES };
+
 const MAGIC = Buffer.from('Obj\x01', 'latin1');
 const SYNC_SIZE = 16;
 const CHUNK_SIZE = 1024 * 1024;
-/**
- * Larger blocks, compressed or not, are taken for damage: they would have to sit in memory, and no
- * writer makes them by default (avsc and Java write about 64 KB, this service 256 KB).
- */
-export const MAX_BLOCK_BYTES = 32 * 1024 * 1024;
 const MAX_BLOCK_RECORDS = 10_000_000;
 const MAX_HEADER_BYTES = 1024 * 1024;
 
@@ -129,14 +124,24 @@ export class AvroContainerReader {
   /** The blocks in order; ends only at a clean end of file, after every sync marker matched. */
   async *blocks(codec: string, options: { decompress: boolean }): AsyncGenerator<ContainerBlock> {
     if (!this.sync) throw new Error('read the header first');
-    if (codec !== 'null' && codec !== 'deflate') {
-      throw new ContainerDamageError(`its codec '${codec}' is not supported (deflate and null are)`);
+    if (!Object.hasOwn(AVRO_CODECS, codec)) {
+      throw new ContainerDamageError(`its codec '${codec}' is not supported (${SUPPORTED_CODECS.join(', ')} are)`);
     }
     for (let index = 1; await this.fill(1); index += 1) {
       const count = await this.long();
       const size = await this.long();
-      if (count < 0 || count > MAX_BLOCK_RECORDS || size < 0 || size > MAX_BLOCK_BYTES) {
-        throw new ContainerDamageError(`block ${index} has an implausible header (${count} records, ${size} bytes)`);
+      if (count < 0 || size < 0) {
+        throw new ContainerDamageError(`block ${index} has a damaged header (${count} records, ${size} bytes)`);
+      }
+      if (size > MAX_BLOCK_BYTES) {
+        throw new ContainerDamageError(
+          `block ${index} is over ${MAX_BLOCK_MB} MB (${size} bytes), the limit of a block: write smaller blocks`,
+        );
+      }
+      if (count > MAX_BLOCK_RECORDS) {
+        throw new ContainerDamageError(
+          `block ${index} declares ${count} records, over the limit of ${MAX_BLOCK_RECORDS} records a block`,
+        );
       }
       const raw = await this.exactly(size, `block ${index}`);
       if (!(await this.exactly(SYNC_SIZE, `block ${index}`)).equals(this.sync)) {
@@ -146,24 +151,13 @@ export class AvroContainerReader {
         yield { index, count, data: Buffer.alloc(0) };
         continue;
       }
-      yield { index, count, data: codec === 'deflate' ? await this.inflate(raw, index) : raw };
+      yield { index, count, data: codec === 'null' ? raw : await decompress(codec, raw, index) };
     }
     this.digest = this.hash.digest('hex');
     this.dataDigest = this.dataHash?.digest('hex');
     const recorded = this.recordedDataSha256;
     if (recorded !== undefined && recorded !== this.dataDigest) {
       throw new ContainerDamageError('its content does not match the checksum in its header');
-    }
-  }
-
-  private async inflate(raw: Buffer, index: number): Promise<Buffer> {
-    try {
-      return await inflate(raw, { maxOutputLength: MAX_BLOCK_BYTES });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw new ContainerDamageError(`block ${index} decompresses to more than ${MAX_BLOCK_BYTES / 1024 / 1024} MB`);
-      }
-      throw new ContainerDamageError(`block ${index} is not valid deflate data`);
     }
   }
 
@@ -224,4 +218,14 @@ export class AvroContainerReader {
     this.pos = 0;
     return available >= n;
   }
+}
+
+function decompress(codec: string, raw: Buffer, index: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    AVRO_CODECS[codec](raw, (error, data) => {
+      if (!error) return resolve(data as Buffer);
+      const reason = error instanceof CodecError ? error.message : `is not valid ${codec} data`;
+      reject(new ContainerDamageError(`block ${index} ${reason}`));
+    });
+  });
 }

@@ -76,4 +76,62 @@ describe('avro schemas', () => {
   ])('should refuse a writer schema that is %s', (_label, writer) => {
     expect(refusal('departments', writer).code).toBe('BACKUP_SCHEMA_MISMATCH');
   });
+
+  it.each([
+    ['["null", T]', ['null', 'string'], ['null', 'int']],
+    ['[T, "null"]', ['string', 'null'], ['int', 'null']],
+  ])('should read a %s union of a field of type T, nulls included', (_label, text, id) => {
+    const writer = record([
+      { name: 'id', type: id },
+      { name: 'job', type: text },
+    ]);
+    const { readerType, resolver } = resolveWriterSchema('jobs', writer);
+    const type = Type.forSchema(writer as Schema);
+    expect({ ...readerType.fromBuffer(type.toBuffer({ id: 3, job: 'Clerk' }), resolver) }).toEqual({
+      id: 3,
+      job: 'Clerk',
+    });
+    expect({ ...readerType.fromBuffer(type.toBuffer({ id: null, job: null }), resolver) }).toEqual({
+      id: null,
+      job: null,
+    });
+  });
+
+  it('should refuse naming the field when a nullable union holds another type', () => {
+    const error = refusal(
+      'jobs',
+      record([
+        { name: 'id', type: ['null', 'double'] },
+        { name: 'job', type: 'string' },
+      ]),
+    );
+    expect(error.message).toContain(
+      "field 'id' is a union of 'null', 'double', which cannot be read as a union of 'null', 'long'",
+    );
+  });
+
+  it('should refuse a nullable datetime declared in microseconds', () => {
+    const error = refusal(
+      'hired_employees',
+      record([
+        { name: 'id', type: 'long' },
+        { name: 'name', type: 'string' },
+        { name: 'datetime', type: ['null', { type: 'long', logicalType: 'timestamp-micros' }] },
+        { name: 'department_id', type: 'long' },
+        { name: 'job_id', type: 'long' },
+      ]),
+    );
+    expect(error.message).toContain("'datetime' is timestamp-micros, expected timestamp-millis");
+  });
+
+  it('should still refuse a union of more than null and one type', () => {
+    const error = refusal(
+      'jobs',
+      record([
+        { name: 'id', type: 'long' },
+        { name: 'job', type: ['null', 'string', 'long'] },
+      ]),
+    );
+    expect(error.message).toContain("field 'job' is a union of 'null', 'string', 'long'");
+  });
 });

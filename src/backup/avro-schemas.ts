@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Type, type Schema } from 'avsc';
 import { DomainError } from '../common/errors/domain-error';
 import type { TableName } from '../database/tables';
+import { shortened } from '../common/text/echo';
 
 /** The schema of a table's backups, as committed in `schemas/<table>.avsc`. */
 export interface TableSchema {
@@ -30,6 +31,9 @@ export interface RecordSchemaJson {
 export interface SchemaResolution {
   readerType: Type;
   resolver: ReturnType<Type['createResolver']>;
+  writerType: Type;
+  /** The table's field that each writer field is read into (by name or alias); absent: skipped. */
+  readerNames: Map<string, string>;
 }
 
 const cache = new Map<TableName, TableSchema>();
@@ -49,7 +53,9 @@ export function tableSchema(table: TableName): TableSchema {
  * Resolves a backup's writer schema to the table's schema by the Avro rules: fields match by name
  * (or alias) in any order, `int` promotes to `long`, the writer's extra fields are skipped. The
  * record's own name is not compared: the table comes from the file name, and other tools name
- * records as they like. Throws BACKUP_SCHEMA_MISMATCH naming the field that does not fit.
+ * records as they like. A field of type T that the writer declares as `["null", T]` is read as
+ * that union, as Java's resolving reader does; a null in it breaks the data rules, record by
+ * record. Throws BACKUP_SCHEMA_MISMATCH naming the field that does not fit.
  */
 export function resolveWriterSchema(table: TableName, writerJson: unknown): SchemaResolution {
   const reader = tableSchema(table).json;
@@ -60,7 +66,10 @@ export function resolveWriterSchema(table: TableName, writerJson: unknown): Sche
   try {
     writerType = Type.forSchema(writerJson as Schema);
   } catch (error) {
-    throw mismatch(table, `its schema is not valid Avro (${error instanceof Error ? error.message : 'unknown'})`);
+    throw mismatch(
+      table,
+      `its schema is not valid Avro (${error instanceof Error ? shortened(error.message) : 'unknown'})`,
+    );
   }
   const writerFields = new Map(writerJson.fields.map((f) => [f.name, f]));
   const matches = reader.fields.map((field) => {
@@ -68,15 +77,17 @@ export function resolveWriterSchema(table: TableName, writerJson: unknown): Sche
     const match = names.map((n) => writerFields.get(n)).find((f) => f !== undefined);
     if (!match) throw mismatch(table, `it has no field '${field.name}'`);
     checkLogicalType(table, field, match);
-    return { field, match };
+    return { field: { ...field, type: nullableLike(match.type, field.type) }, match };
   });
   const readerType = Type.forSchema({
     ...reader,
+    fields: matches.map((m) => m.field),
     name: writerType.name ?? reader.name,
     namespace: undefined,
   } as Schema);
+  const readerNames = new Map(matches.map((m) => [m.match.name, m.field.name]));
   try {
-    return { readerType, resolver: readerType.createResolver(writerType) };
+    return { readerType, resolver: readerType.createResolver(writerType), writerType, readerNames };
   } catch {
     throw mismatch(table, culprit(matches) ?? "its fields cannot be read as the table's");
   }
@@ -104,7 +115,22 @@ function checkLogicalType(table: TableName, reader: FieldSchemaJson, writer: Fie
   }
 }
 
+/** `["null", T]` or `[T, "null"]`: the branch that is not null. */
+function nonNullBranch(type: unknown): unknown {
+  if (!Array.isArray(type) || type.length !== 2) return undefined;
+  const nulls = type.filter((branch) => branch === 'null').length;
+  return nulls === 1 ? type.find((branch) => branch !== 'null') : undefined;
+}
+
+/** The reader's type, as a union with null in the writer's order when the writer's type is one. */
+function nullableLike(writerType: unknown, readerType: unknown): unknown {
+  if (nonNullBranch(writerType) === undefined) return readerType;
+  return (writerType as unknown[]).map((branch) => (branch === 'null' ? 'null' : readerType));
+}
+
 function logicalType(type: unknown): string | undefined {
+  const branch = nonNullBranch(type);
+  if (branch !== undefined) return logicalType(branch);
   if (typeof type === 'object' && type !== null && 'logicalType' in type) {
     return String((type as { logicalType: unknown }).logicalType);
   }

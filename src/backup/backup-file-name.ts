@@ -1,5 +1,6 @@
 import { DomainError } from '../common/errors/domain-error';
 import type { TableName } from '../database/tables';
+import { echo } from '../common/text/echo';
 
 /** A backup's name holds no separator, NUL or other control character. */
 function hasForbiddenCharacter(name: string): boolean {
@@ -48,12 +49,7 @@ export function assertBackupName(table: TableName, name: string): void {
   if (!isBackupOf(table, name)) {
     throw new DomainError(
       'BACKUP_INVALID_FILE_NAME',
-      `'${printable(name)}' is not a backup of ${table}: give the bare name of one of GET /backup/${table}'s files (${table}-<timestamp>.avro)`,
+      `${echo(name)} is not a backup of ${table}: give the bare name of one of GET /backup/${table}'s files (${table}-<timestamp>.avro)`,
     );
   }
-}
-
-function printable(name: string): string {
-  const clean = [...name].map((c) => (c < ' ' || c === '\u007f' ? '?' : c)).join('');
-  return clean.length > 80 ? `${clean.slice(0, 80)}…` : clean;
 }

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { link, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { link, lstat, mkdir, open, readdir, realpath, stat, unlink } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { DomainError } from '../common/errors/domain-error';
 import type { TableName } from '../database/tables';
 import { AvroContainerReader } from './avro-container-reader';
 import { assertBackupName, backupFileName, isBackupOf, timestampOfBackup } from './backup-file-name';
+import { echo } from '../common/text/echo';
 
 /** What GET /backup/:table says of one file. `rows` is null when the file cannot be read. */
 export interface BackupFileInfo {
@@ -73,45 +74,67 @@ export class BackupFilesService {
 
   /** That table's backups, newest first (by the time in the name, or the file's mtime). */
   async list(table: TableName): Promise<BackupFileInfo[]> {
+    return (await this.backups(table)).map((backup) => backup.info);
+  }
+
+  private async backups(table: TableName): Promise<{ info: BackupFileInfo; path: string }[]> {
     const entries = await readdir(this.dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [];
       throw error;
     });
-    const infos: BackupFileInfo[] = [];
+    const found: { info: BackupFileInfo; path: string }[] = [];
     for (const entry of entries) {
       if (!isBackupOf(table, entry.name) || !(entry.isFile() || entry.isSymbolicLink())) continue;
-      const info = await this.describe(table, entry.name).catch(() => undefined);
-      if (info) infos.push(info);
+      const path = await this.insidePath(entry.name);
+      const info = path && (await this.describe(table, entry.name, path).catch(() => undefined));
+      if (path && info) found.push({ info, path });
     }
-    return infos.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.file.localeCompare(a.file));
+    return found.sort(
+      (a, b) => b.info.createdAt.localeCompare(a.info.createdAt) || b.info.file.localeCompare(a.info.file),
+    );
+  }
+
+  /**
+   * The path to read a backup named `name` from, or undefined when it is not a backup: a regular
+   * file in the folder is; a symbolic link is only when it resolves to a regular file inside the
+   * folder (an operator's alias such as `jobs-latest.avro`), and then its resolved path is read, so
+   * a link changed afterwards cannot lead out. A link out of the folder would let anyone with the
+   * read key list the size and sha256 of any file the service can read, and restore from it.
+   */
+  private async insidePath(name: string): Promise<string | undefined> {
+    const path = join(this.dir, name);
+    const entry = await lstat(path).catch(() => undefined);
+    if (entry?.isFile()) return path;
+    if (!entry?.isSymbolicLink()) return undefined;
+    const [target, root] = await Promise.all([realpath(path).catch(() => ''), realpath(this.dir).catch(() => '')]);
+    if (!target || !root || !target.startsWith(root + sep)) return undefined;
+    return (await stat(target).catch(() => undefined))?.isFile() ? target : undefined;
   }
 
   /** The path of one of the table's backups: the named one, or else the newest. */
   async locate(table: TableName, name: string | undefined): Promise<{ file: string; path: string }> {
     if (name === undefined) {
-      const [newest] = await this.list(table);
+      const [newest] = await this.backups(table);
       if (!newest) {
         throw new DomainError(
           'BACKUP_FILE_NOT_FOUND',
           `There is no backup of ${table}; POST /backup/${table} makes one`,
         );
       }
-      return { file: newest.file, path: join(this.dir, newest.file) };
+      return { file: newest.info.file, path: newest.path };
     }
     assertBackupName(table, name);
-    const path = join(this.dir, name);
-    const info = await stat(path).catch(() => undefined);
-    if (!info?.isFile()) {
+    const path = await this.insidePath(name);
+    if (!path) {
       throw new DomainError(
         'BACKUP_FILE_NOT_FOUND',
-        `There is no backup named ${name}; GET /backup/${table} lists them`,
+        `There is no backup named ${echo(name)}; GET /backup/${table} lists them`,
       );
     }
     return { file: name, path };
   }
 
-  private async describe(table: TableName, name: string): Promise<BackupFileInfo> {
-    const path = join(this.dir, name);
+  private async describe(table: TableName, name: string, path: string): Promise<BackupFileInfo> {
     const info = await stat(path);
     let summary = this.summaries.get(name);
     if (!summary || summary.size !== info.size || summary.mtimeMs !== info.mtimeMs) {

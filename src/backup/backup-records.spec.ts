@@ -68,4 +68,40 @@ describe('backup records', () => {
     const record = { id: 1, name: 'Ana', datetime: instant, department_id: 2, job_id: 3, ...change };
     expect(recordToRow('hired_employees', record)).toContain(reason);
   });
+
+  it('should trim text as the load does, counting the 255 characters after trimming', () => {
+    expect(recordToRow('departments', { id: 1, department: '  padded name \t' })).toEqual([1, 'padded name']);
+    const long = 'x'.repeat(255);
+    expect(recordToRow('jobs', { id: 1, job: `  ${long}  ` })).toEqual([1, long]);
+    expect(
+      recordToRow('hired_employees', { id: 1, name: ' Ana ', datetime: instant, department_id: 2, job_id: 3 }),
+    ).toEqual([1, 'Ana', instant, 2, 3]);
+  });
+
+  it.each([
+    ['name', { name: null }, 'name is null'],
+    ['datetime', { datetime: null }, 'datetime is null'],
+    ['job_id', { job_id: null }, 'job_id is null'],
+  ])('should name the field when another tool wrote a null %s', (_field, change, reason) => {
+    const record = { id: 1, name: 'Ana', datetime: instant, department_id: 2, job_id: 3, ...change };
+    expect(recordToRow('hired_employees', record)).toBe(reason);
+  });
+
+  it('should say an id beyond 2^53 is too large, in full digits', () => {
+    expect(recordToRow('jobs', { id: 2n ** 53n + 1n, job: 'x' })).toBe(
+      'id 9007199254740993 is not a positive integer up to 2147483647',
+    );
+  });
+
+  it('should say what a datetime in microseconds or nanoseconds would have been', () => {
+    const record = { id: 1, name: 'Ana', department_id: 2, job_id: 3 };
+    expect(recordToRow('hired_employees', { ...record, datetime: instant * 1000 })).toBe(
+      `datetime ${instant * 1000} is not an instant between the years 1000 and 9999 in milliseconds since the epoch ` +
+        '(as microseconds it would be 2021-07-27T16:02:08.123Z: write milliseconds, as timestamp-millis says)',
+    );
+    expect(recordToRow('hired_employees', { ...record, datetime: BigInt(instant) * 1_000_000n })).toContain(
+      'as nanoseconds it would be 2021-07-27T16:02:08.123Z',
+    );
+    expect(recordToRow('hired_employees', { ...record, datetime: Date.UTC(999, 0, 1) })).not.toContain('would be');
+  });
 });

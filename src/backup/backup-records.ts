@@ -1,12 +1,25 @@
+import {
+  MAX_ID,
+  MAX_TEXT_CHARS,
+  MAX_YEAR,
+  MIN_YEAR,
+  ruledText,
+  TEXT_EMPTY,
+  TEXT_INVISIBLE,
+  TEXT_NOT_WELL_FORMED,
+  TEXT_TOO_LONG,
+} from '../common/data-rules';
 import type { TableName } from '../database/tables';
 
 /** A row as the repository writes it, values in the order of TABLE_COLUMNS; datetimes as epoch milliseconds. */
 export type TableRow = (string | number)[];
 
-const MAX_ID = 2_147_483_647;
 /** DATETIME's range on MySQL; SQLite stores the same four-digit years. */
-const MIN_INSTANT = Date.UTC(1000, 0, 1);
-const MAX_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const MIN_INSTANT = Date.UTC(MIN_YEAR, 0, 1);
+const MAX_INSTANT = Date.UTC(MAX_YEAR, 11, 31, 23, 59, 59, 999);
+/** Where a datetime in another unit is taken for one, to say so in the reason. */
+const PLAUSIBLE_FROM = Date.UTC(1900, 0, 1);
+const PLAUSIBLE_UNTIL = Date.UTC(2200, 0, 1);
 
 /** A database row (from a keyset read) as the Avro record of the table's schema. */
 export function rowToRecord(table: TableName, row: Record<string, unknown>): Record<string, unknown> {
@@ -61,42 +74,62 @@ export function toStoredDatetime(millis: number): string {
 }
 
 /**
- * A decoded backup record as a table row, or the reason it cannot be one (the contract's data
- * rules: positive integer ids, strings of 1..255 characters not blank, a real instant).
+ * A decoded backup record as a table row, or the reason it cannot be one: the load's data rules
+ * (positive integer ids up to 2147483647, text trimmed and 1..255 characters, a real instant),
+ * and no null where another tool's schema allowed one.
  */
 export function recordToRow(table: TableName, record: Record<string, unknown>): TableRow | string {
-  const problem = idProblem(record, 'id');
+  const id = record.id;
+  const problem = idProblem('id', id);
   if (problem) return problem;
   if (table !== 'hired_employees') {
     const field = table === 'departments' ? 'department' : 'job';
-    return textProblem(record, field) ?? [record.id as number, record[field] as string];
+    const text = ruled(record[field]);
+    return typeof text === 'string' ? [id as number, text] : textReason(field, record[field], text);
   }
-  const reason =
-    textProblem(record, 'name') ??
-    datetimeProblem(record.datetime) ??
-    idProblem(record, 'department_id') ??
-    idProblem(record, 'job_id');
+  const name = ruled(record.name);
+  if (typeof name !== 'string') return textReason('name', record.name, name);
+  const { datetime, department_id, job_id } = record;
+  const reason = datetimeProblem(datetime) ?? idProblem('department_id', department_id) ?? idProblem('job_id', job_id);
   if (reason) return reason;
-  const { id, name, datetime, department_id, job_id } = record as Record<string, string | number>;
-  return [id, name, datetime, department_id, job_id];
+  return [id as number, name, datetime as number, department_id as number, job_id as number];
 }
 
-function idProblem(record: Record<string, unknown>, field: string): string | undefined {
-  const value = record[field];
+/** The stored text, or a number that stands for the broken rule. */
+function ruled(value: unknown): string | number {
+  return typeof value === 'string' ? ruledText(value) : -1;
+}
+
+function textReason(field: string, value: unknown, fault: string | number): string {
+  if (value === null) return `${field} is null`;
+  if (fault === TEXT_TOO_LONG) return `${field} is longer than ${MAX_TEXT_CHARS} characters`;
+  if (fault === TEXT_NOT_WELL_FORMED) return `${field} is not well-formed text (it holds a lone UTF-16 surrogate)`;
+  if (fault === TEXT_INVISIBLE) return `${field} holds only invisible characters`;
+  return fault === TEXT_EMPTY ? `${field} is empty` : `${field} is not text`;
+}
+
+function idProblem(field: string, value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_ID) return undefined;
+  if (value === null) return `${field} is null`;
   return `${field} ${String(value)} is not a positive integer up to ${MAX_ID}`;
-}
-
-function textProblem(record: Record<string, unknown>, field: string): string | undefined {
-  const value = record[field];
-  if (typeof value !== 'string' || value.trim() === '') return `${field} is empty`;
-  if (value.length > 255 && [...value].length > 255) return `${field} is longer than 255 characters`;
-  return undefined;
 }
 
 function datetimeProblem(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isInteger(value) && value >= MIN_INSTANT && value <= MAX_INSTANT) {
     return undefined;
   }
-  return `datetime ${String(value)} is not an instant between the years 1000 and 9999`;
+  if (value === null) return 'datetime is null';
+  const reason = `datetime ${String(value)} is not an instant between the years ${MIN_YEAR} and ${MAX_YEAR} in milliseconds since the epoch`;
+  // A plain long is read as milliseconds; some writers put microseconds or nanoseconds there.
+  if (typeof value !== 'bigint' && !(typeof value === 'number' && value > MAX_INSTANT)) return reason;
+  for (const [unit, per] of [
+    ['microseconds', 1000],
+    ['nanoseconds', 1_000_000],
+  ] as const) {
+    const millis = Number(value) / per;
+    if (millis >= PLAUSIBLE_FROM && millis < PLAUSIBLE_UNTIL) {
+      return `${reason} (as ${unit} it would be ${new Date(Math.floor(millis)).toISOString()}: write milliseconds, as timestamp-millis says)`;
+    }
+  }
+  return reason;
 }

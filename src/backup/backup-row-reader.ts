@@ -1,6 +1,7 @@
 import { DomainError } from '../common/errors/domain-error';
 import type { TableName } from '../database/tables';
 import { AvroContainerReader, ContainerDamageError, type ContainerBlock } from './avro-container-reader';
+import { diagnoseRecord } from './avro-record-diagnosis';
 import { resolveWriterSchema, type SchemaResolution } from './avro-schemas';
 import { recordToRow, type TableRow } from './backup-records';
 
@@ -71,10 +72,7 @@ class BlockRowDecoder {
     let offset = 0;
     for (let i = 0; i < block.count; i += 1) {
       this.records += 1;
-      const decoded = this.decode(block.data, offset);
-      if (decoded.offset < 0) {
-        throw damaged(this.file, `record ${this.records} (block ${block.index}) cannot be decoded`);
-      }
+      const decoded = this.decode(block, offset);
       offset = decoded.offset;
       const row = recordToRow(this.table, decoded.value);
       if (typeof row === 'string') {
@@ -106,13 +104,19 @@ class BlockRowDecoder {
     );
   }
 
-  private decode(data: Buffer, offset: number): { value: Record<string, unknown>; offset: number } {
+  private decode(block: ContainerBlock, offset: number): { value: Record<string, unknown>; offset: number } {
     try {
-      return this.schema.readerType.decode(data, offset, this.schema.resolver);
+      const decoded = this.schema.readerType.decode(block.data, offset, this.schema.resolver);
+      if (decoded.offset >= 0) return decoded;
     } catch {
-      // A union index or a length out of range: the bytes are not what the schema says.
-      return { value: {}, offset: -1 };
+      // A long beyond 2^53, a union index or a length out of range: the diagnosis tells which.
     }
+    const diagnosed = diagnoseRecord(this.schema, block.data, offset);
+    if ('damage' in diagnosed) {
+      const where = `record ${this.records} (block ${block.index})`;
+      throw damaged(this.file, `${where} cannot be decoded: ${diagnosed.damage}`);
+    }
+    return diagnosed;
   }
 }
 

@@ -12,6 +12,7 @@ import { BackupFilesService, type BackupFileInfo } from './backup-files.service'
 import { timestampOfBackup } from './backup-file-name';
 import { rowToRecord } from './backup-records';
 import { BackupRepository } from './backup.repository';
+import { echo } from '../common/text/echo';
 
 export interface CreatedBackup {
   table: TableName;
@@ -79,7 +80,10 @@ export class BackupService {
 
 export function assertTable(value: string): TableName {
   if (!isTableName(value)) {
-    throw new DomainError('BACKUP_UNKNOWN_TABLE', `Unknown table '${value}'; use departments, jobs or hired_employees`);
+    throw new DomainError(
+      'BACKUP_UNKNOWN_TABLE',
+      `Unknown table ${echo(value)}; use departments, jobs or hired_employees`,
+    );
   }
   return value;
 }

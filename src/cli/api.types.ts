@@ -30,12 +30,16 @@ export interface RejectedBatch {
   batch: number;
   firstLine: number;
   lastLine: number;
-  rows: number;
+  /** The rejected rows of the batch on this page, as they came. */
+  rows: unknown[];
   errors: RejectedRow[];
 }
 
 export interface RunDetail extends Run {
+  /** One page of the reject log, counted in rejected rows. */
   rejected: RejectedBatch[];
+  /** The rows of the whole reject log. */
+  rejectedTotal: number;
 }
 
 export interface LoadResponse {

@@ -78,12 +78,13 @@ describe('formatRunDetail', () => {
   it('should list every rejected row with its line, field, value and reason when the run has rejects', () => {
     const detail: RunDetail = {
       ...runs[1],
+      rejectedTotal: 2,
       rejected: [
         {
           batch: 1,
           firstLine: 1,
           lastLine: 1000,
-          rows: 2,
+          rows: [{ line: 4 }, { line: 9 }],
           errors: [
             { line: 4, field: 'department_id', value: '', reason: 'must be a positive integer' },
             { line: 9, field: 'datetime', value: null, reason: 'is missing' },
@@ -104,12 +105,14 @@ describe('formatRunDetail', () => {
       ...runs[1],
       rejectMode: 'batch',
       rowsRejected: 1000,
+      batchesRejected: 1,
+      rejectedTotal: 1000,
       rejected: [
         {
           batch: 1,
           firstLine: 1,
           lastLine: 1000,
-          rows: 1000,
+          rows: Array.from({ length: 100 }, (_, i) => ({ line: i + 1 })),
           errors: [{ line: 4, field: 'id', value: 'x', reason: 'bad' }],
         },
       ],
@@ -117,7 +120,29 @@ describe('formatRunDetail', () => {
     expect(formatRunDetail(detail)).toContain('1 batch rejected (1,000 rows left out); 1 reason:');
   });
 
+  it('should say which rows it shows and give the command for the next page when more rejected rows follow', () => {
+    const detail: RunDetail = {
+      ...runs[1],
+      id: 7,
+      rejectedTotal: 200_000,
+      rejected: [
+        { batch: 2, firstLine: 1001, lastLine: 2000, rows: [{ line: 1101 }], errors: [] },
+        { batch: 3, firstLine: 2001, lastLine: 3000, rows: [{ line: 2001 }], errors: [] },
+      ],
+    };
+    expect(formatRunDetail(detail, 100)).toContain(
+      'Rejected rows 101-102 of 200,000 shown; the next ones: hr-migrate run 7 --offset 102',
+    );
+    expect(formatRunDetail({ ...detail, rejectedTotal: 102 }, 100)).not.toContain('the next ones');
+  });
+
+  it('should say how many rows there are when the offset is past the last rejected row', () => {
+    expect(formatRunDetail({ ...runs[1], rejected: [], rejectedTotal: 70 }, 500)).toContain(
+      'No rejected rows from row 501 on (70 in all).',
+    );
+  });
+
   it('should say so when the run has no rejected rows', () => {
-    expect(formatRunDetail({ ...runs[0], rejected: [] })).toContain('No rejected rows.');
+    expect(formatRunDetail({ ...runs[0], rejected: [], rejectedTotal: 0 })).toContain('No rejected rows.');
   });
 });

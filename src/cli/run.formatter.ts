@@ -66,17 +66,28 @@ const REJECT_COLUMNS: Column<RejectLine>[] = [
   { header: 'reason', value: (r) => r.reason },
 ];
 
-/** `run <id>`: the run's summary, then every rejected row with its line, field, value and reason. */
-export function formatRunDetail(run: RunDetail): string {
+/**
+ * `run <id>`: the run's summary, then one page of its rejected rows (line, field, value, reason)
+ * and, when there are more, the command that shows the next page.
+ */
+export function formatRunDetail(run: RunDetail, offset = 0): string {
   const head = formatTable(RUN_COLUMNS, [run]);
   const rows = run.rejected.flatMap((b) => b.errors.map((e) => ({ ...e, batch: b.batch })));
-  if (run.rejected.length === 0) return `${head}\nNo rejected rows.\n`;
+  if (run.rejectedTotal === 0) return `${head}\nNo rejected rows.\n`;
+  if (run.rejected.length === 0)
+    return `${head}\nNo rejected rows from row ${formatCount(offset + 1)} on (${formatCount(run.rejectedTotal)} in all).\n`;
   const reasons = `${plural(rows.length, 'reason')}:`;
   const what =
     run.rejectMode === 'row'
       ? `${plural(run.rowsRejected, 'row')} rejected; ${reasons}`
-      : `${plural(run.rejected.length, 'batch', 'batches')} rejected (${plural(run.rowsRejected, 'row')} left out); ${reasons}`;
-  return `${head}\n${what}\n\n${formatTable(REJECT_COLUMNS, rows)}`;
+      : `${plural(run.batchesRejected, 'batch', 'batches')} rejected (${plural(run.rowsRejected, 'row')} left out); ${reasons}`;
+  const shown = sum(run.rejected, (b) => b.rows.length);
+  const next =
+    offset + shown < run.rejectedTotal
+      ? `\nRejected rows ${formatCount(offset + 1)}-${formatCount(offset + shown)} of ${formatCount(run.rejectedTotal)} shown; ` +
+        `the next ones: hr-migrate run ${run.id} --offset ${offset + shown}\n`
+      : '';
+  return `${head}\n${what}\n\n${formatTable(REJECT_COLUMNS, rows)}${next}`;
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

@@ -3,6 +3,7 @@ import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiProduces, ApiTags }
 import type { Response } from 'express';
 import { OpenRead } from '../common/guards/open-read.decorator';
 import { DashboardAssetsService, type DashboardAsset } from './dashboard-assets.service';
+import { echo } from '../common/text/echo';
 
 @ApiTags('dashboard')
 @OpenRead()
@@ -24,7 +25,7 @@ export class DashboardController {
   @ApiExcludeEndpoint()
   asset(@Param('name') name: string, @Res() response: Response): void {
     const asset = this.assets.find(name);
-    if (!asset) throw new NotFoundException(`The dashboard has no asset named ${name}`);
+    if (!asset) throw new NotFoundException(`The dashboard has no asset named ${echo(name)}`);
     send(response, asset, 'public, max-age=300');
   }
 }

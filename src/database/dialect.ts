@@ -23,6 +23,8 @@ export abstract class Dialect {
   abstract readonly sharedByProcesses: boolean;
   /** What ends a read that must wait for the rows a transaction is still committing or rolling back. */
   abstract readonly shareLockHint: string;
+  /** SQL for the number of elements of a JSON array held in a text column. */
+  abstract jsonArrayLength(column: string): string;
 
   /** One multi-row INSERT of `rows` into `table`; `upsert` updates the rows whose id exists. */
   abstract insertRows(
@@ -69,6 +71,9 @@ class MysqlDialect extends Dialect {
   readonly parallelWrites = true;
   readonly sharedByProcesses = true;
   readonly shareLockHint = ' LOCK IN SHARE MODE';
+  jsonArrayLength(column: string): string {
+    return `JSON_LENGTH(${column})`;
+  }
 
   constructor(private readonly dataSource: DataSource) {
     super();
@@ -168,6 +173,9 @@ class SqliteDialect extends Dialect {
   readonly parallelWrites = false;
   readonly sharedByProcesses = false;
   readonly shareLockHint = '';
+  jsonArrayLength(column: string): string {
+    return `json_array_length(${column})`;
+  }
   /** One process owns the file: its named locks are a set in memory. */
   private readonly held = new Set<string>();
 

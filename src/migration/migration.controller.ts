@@ -5,7 +5,6 @@ import {
   HttpCode,
   type MessageEvent,
   Param,
-  ParseIntPipe,
   Post,
   Query,
   Req,
@@ -26,11 +25,12 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
-import { DomainError } from '../common/errors/domain-error';
+import { IdParam } from '../common/validation/query-integer';
 import { TABLE_NAMES } from '../database/tables';
 import { DepartmentRowDto } from './dto/department-row.dto';
 import { HiredEmployeeRowDto } from './dto/hired-employee-row.dto';
 import { JobRowDto } from './dto/job-row.dto';
+import { GetRunQueryDto } from './dto/get-run-query.dto';
 import { ListRunsQueryDto } from './dto/list-runs-query.dto';
 import {
   ErrorResponseDto,
@@ -44,10 +44,6 @@ import { RejectsCsvQueryDto } from './dto/rejects-csv-query.dto';
 import { StartMigrationQueryDto } from './dto/start-migration-query.dto';
 import { StartMigrationRunDto } from './dto/start-migration-run.dto';
 import { MigrationService } from './migration.service';
-
-const runIdPipe = new ParseIntPipe({
-  exceptionFactory: () => new DomainError('REQUEST_INVALID', 'The run id must be a positive integer'),
-});
 
 @ApiTags('migration runs')
 @ApiExtraModels(DepartmentRowDto, JobRowDto, HiredEmployeeRowDto, ErrorResponseDto)
@@ -156,6 +152,7 @@ export class MigrationController {
   @Get('runs')
   @ApiOperation({ summary: 'The migration runs, newest first' })
   @ApiResponse({ status: 200, type: RunListResponseDto })
+  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'limit or offset is out of range' })
   listRuns(@Query() query: ListRunsQueryDto): Promise<RunListResponseDto> {
     return this.migration.listRuns(query.limit, query.offset);
   }
@@ -163,11 +160,17 @@ export class MigrationController {
   @ApiBearerAuth()
   @ApiResponse({ status: 401, description: 'READ_API_KEY is set and no valid key was sent' })
   @Get('runs/:id')
-  @ApiOperation({ summary: 'One migration run with its rejected batches (the reject log)' })
+  @ApiOperation({
+    summary: 'One migration run with one page of its rejected batches (the reject log)',
+    description:
+      'The reject log is paged in rejected rows: ?rejectedOffset (default 0) rows are skipped and at most ' +
+      '?rejectedLimit (1..1000, default 100) are answered, in their batches; rejectedTotal counts them all.',
+  })
   @ApiResponse({ status: 200, type: RunDetailResponseDto })
+  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'The id or a paging parameter is out of range' })
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'No such run' })
-  getRun(@Param('id', runIdPipe) id: number): Promise<RunDetailResponseDto> {
-    return this.migration.getRun(id);
+  getRun(@IdParam('id', 'run id') id: number, @Query() query: GetRunQueryDto): Promise<RunDetailResponseDto> {
+    return this.migration.getRun(id, { offset: query.rejectedOffset ?? 0, limit: query.rejectedLimit ?? 100 });
   }
 
   @ApiBearerAuth()
@@ -194,7 +197,10 @@ export class MigrationController {
     },
   })
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'No such run' })
-  async getRejectsCsv(@Param('id', runIdPipe) id: number, @Query() query: RejectsCsvQueryDto): Promise<StreamableFile> {
+  async getRejectsCsv(
+    @IdParam('id', 'run id') id: number,
+    @Query() query: RejectsCsvQueryDto,
+  ): Promise<StreamableFile> {
     const csv = await this.migration.openRejectsCsv(id, query.reasons === 'true');
     return new StreamableFile(csv.stream, {
       type: 'text/csv; charset=utf-8',
@@ -225,7 +231,7 @@ export class MigrationController {
     description: 'No such run (JSON, not a stream)',
     content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } } },
   })
-  followRun(@Param('id', runIdPipe) id: number): Promise<Observable<MessageEvent>> {
+  followRun(@IdParam('id', 'run id') id: number): Promise<Observable<MessageEvent>> {
     return this.migration.followRun(id);
   }
 }

@@ -10,7 +10,7 @@ import { JsonBatchService } from './json-batch.service';
 import { MigrationRunsRepository } from './repositories/migration-runs.repository';
 import { RejectsCsvService, type RejectsCsv } from './rejects-csv.service';
 import { RunEventsService } from './run-events.service';
-import { toRejectedBatchResponse, toRunResponse } from './run-mapper';
+import { type RejectedPage, toRejectedBatchResponse, toRunResponse } from './run-mapper';
 import { UploadReceiver, type Upload } from './upload/upload-receiver';
 
 /** The migration runs as the API offers them: start from an upload or a JSON batch, list, read back. */
@@ -67,10 +67,16 @@ export class MigrationService {
     return this.rejects.open(id, reasons);
   }
 
-  async getRun(id: number): Promise<RunDetailResponseDto> {
+  /** One run with one page of its reject log, so that a run of a million rejected rows answers in a few KB. */
+  async getRun(id: number, page: RejectedPage = { offset: 0, limit: 100 }): Promise<RunDetailResponseDto> {
     const run = await this.runs.findRun(id);
     if (!run) throw new DomainError('MIGRATION_RUN_NOT_FOUND', `There is no migration run ${id}`);
-    const rejected = await this.runs.findRejectedBatches(id);
-    return { ...toRunResponse(run), rejected: rejected.map(toRejectedBatchResponse) };
+    const rejected = await this.runs.findRejectedBatches(id, page);
+    const rejectedTotal = await this.runs.countRejectedRows(id);
+    return {
+      ...toRunResponse(run),
+      rejected: rejected.map((batch) => toRejectedBatchResponse(batch, page)),
+      rejectedTotal,
+    };
   }
 }

@@ -1,6 +1,6 @@
 import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
 import type { RejectedBatchEntity } from '../database/entities/rejected-batch.entity';
-import type { RejectedBatchResponseDto, RunResponseDto } from './dto/run-response.dto';
+import type { RejectedBatchResponseDto, RejectedRowErrorDto, RunResponseDto } from './dto/run-response.dto';
 
 export function toRunResponse(run: MigrationRunEntity): RunResponseDto {
   const response: RunResponseDto = {
@@ -8,6 +8,7 @@ export function toRunResponse(run: MigrationRunEntity): RunResponseDto {
     table: run.tableName,
     file: run.fileName,
     status: run.status,
+    error: run.status === 'failed' ? (run.error ?? null) : null,
     batchSize: run.batchSize,
     rejectMode: run.rejectMode,
     dryRun: Boolean(run.dryRun),
@@ -24,16 +25,35 @@ export function toRunResponse(run: MigrationRunEntity): RunResponseDto {
     // A JSON batch has no file to read through.
     progress: run.fileName === null ? null : { bytesRead: run.bytesRead, bytesTotal: run.bytesTotal },
   };
-  if (run.status === 'failed' && run.error) response.error = run.error;
   return response;
 }
 
-export function toRejectedBatchResponse(batch: RejectedBatchEntity): RejectedBatchResponseDto {
+/** A page of the reject log, counted in rejected rows. */
+export interface RejectedPage {
+  offset: number;
+  limit: number;
+}
+
+/**
+ * A rejected batch cut to the rows of the page (a batch of 1,000 rows can straddle pages), with the
+ * errors of those rows; `rowsBefore` is how many rejected rows the earlier batches hold.
+ */
+export function toRejectedBatchResponse(
+  batch: Omit<RejectedBatchEntity, 'rawText'> & { rowsBefore: number },
+  page: RejectedPage,
+): RejectedBatchResponseDto {
+  const rows = JSON.parse(batch.rawRows) as RejectedBatchResponseDto['rows'];
+  const errors = JSON.parse(batch.errors) as RejectedRowErrorDto[];
+  const start = Math.max(0, page.offset - batch.rowsBefore);
+  const end = Math.min(rows.length, page.offset + page.limit - batch.rowsBefore);
+  const whole = start === 0 && end === rows.length;
+  const kept = whole ? rows : rows.slice(start, end);
+  const lines = new Set(kept.map((row) => row.line));
   return {
     batch: batch.batchNo,
     firstLine: batch.firstLine,
     lastLine: batch.lastLine,
-    rows: JSON.parse(batch.rawRows) as unknown[],
-    errors: JSON.parse(batch.errors) as RejectedBatchResponseDto['errors'],
+    rows: kept,
+    errors: whole ? errors : errors.filter((error) => lines.has(error.line)),
   };
 }

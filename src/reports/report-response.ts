@@ -29,9 +29,28 @@ export async function negotiateReport<T extends object>(
   return toCsv(rows, csv.headers);
 }
 
-/** A header row, then one line per row; fields are quoted when they need it (RFC 4180). */
+/** A text that a spreadsheet would run as a formula: it begins with = + - @, a tab or a carriage return. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** OWASP's rule for CSV injection: such a cell is prefixed with `'`, which spreadsheets read as "text". */
+export function neutralizeFormula(cell: string): string {
+  return FORMULA_START.test(cell) ? `'${cell}` : cell;
+}
+
+/**
+ * A header row, then one line per row; fields are quoted when they need it (RFC 4180), and text
+ * cells that would start a formula are neutralized. Numbers are ours (counts, ids) and stay as they are.
+ */
 export function toCsv<T extends object>(rows: T[], headers: (keyof T & string)[]): Promise<string> {
-  return writeToString(rows, {
+  const cells = rows.map((row) =>
+    Object.fromEntries(
+      headers.map((header) => {
+        const value: unknown = row[header];
+        return [header, typeof value === 'string' ? neutralizeFormula(value) : value];
+      }),
+    ),
+  );
+  return writeToString(cells, {
     headers,
     alwaysWriteHeaders: true,
     rowDelimiter: '\r\n',

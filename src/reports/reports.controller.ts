@@ -17,6 +17,9 @@ import { CSV_MEDIA_TYPE, negotiateReport } from './report-response';
 import { ReportsService } from './reports.service';
 
 const HIRES_BY_QUARTER_CSV = 'department,job,Q1,Q2,Q3,Q4\r\nAccounting,Account Representative IV,1,0,0,0\r\n';
+const CSV_FORMULAS =
+  "In CSV a text cell that begins with = + - @, a tab or a carriage return is prefixed with ', so that a " +
+  'spreadsheet never runs it as a formula.';
 const ABOVE_MEAN_CSV = 'id,department,hired\r\n8,Support,216\r\n';
 
 function reportContent(model: new () => object, csvExample: string) {
@@ -41,7 +44,8 @@ export class ReportsController {
     summary: 'Hires per department and job in a year (UTC), split by quarter',
     description:
       'Only pairs with at least one hire; ordered by department, then job, case-insensitively. ' +
-      'CSV with ?format=csv or Accept: text/csv.',
+      'CSV with ?format=csv or Accept: text/csv. ' +
+      CSV_FORMULAS,
   })
   @ApiOkResponse({ content: reportContent(HiresByQuarterRowResponseDto, HIRES_BY_QUARTER_CSV) })
   async hiresByQuarter(
@@ -63,7 +67,8 @@ export class ReportsController {
     summary: 'Departments that hired more than the mean of the departments that hired in a year (UTC)',
     description:
       'Departments with no hire in the year take no part in the mean. Ordered by hired, descending, ' +
-      'then department. CSV with ?format=csv or Accept: text/csv.',
+      'then department. CSV with ?format=csv or Accept: text/csv. ' +
+      CSV_FORMULAS,
   })
   @ApiOkResponse({ content: reportContent(DepartmentAboveMeanResponseDto, ABOVE_MEAN_CSV) })
   async departmentsAboveMean(

@@ -55,6 +55,18 @@ describe.each(testEngines())('hr-migrate against the service on %s', (engine) =>
       expect(rows).toHaveLength(70);
     });
 
+    it('should show a page of the rejected rows and the command for the next when --limit is smaller than the rejects', async () => {
+      const result = await asUser(['run', rejectsRunId, '--limit', '50']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(
+        `Rejected rows 1-50 of 70 shown; the next ones: hr-migrate run ${rejectsRunId} --offset 50`,
+      );
+      const last = await asUser(['run', rejectsRunId, '--offset', '50', '--limit', '50']);
+      const rows = last.stdout.split('\n').filter((l) => /^\s*\d+\s+\d+\s+\S+/.test(l));
+      expect(rows).toHaveLength(20);
+      expect(last.stdout).not.toContain('the next ones');
+    });
+
     it('should print the summary as JSON when --json is given', async () => {
       const result = await asUser(['load', GLOBANT_FILES[0], '--json']);
       expect(result.code).toBe(0);

@@ -140,3 +140,38 @@ describe('rate limiting of writes', () => {
     for (let i = 0; i < 5; i++) await request(t.server).get('/health').expect(200);
   });
 });
+
+describe('rate limiting of failed key checks', () => {
+  let t: TestApp;
+  const readKey = 'the-read-key-0123456789';
+
+  beforeAll(async () => {
+    t = await startTestApp('sqlite', { rateLimitPerMinute: 3, readApiKey: readKey });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('should answer 429 instead of 401 when a client fails more key checks per minute than allowed', async () => {
+    const wrong = { Authorization: 'Bearer not-the-key' };
+    await request(t.server).post('/backup/departments').set(wrong).expect(401);
+    await request(t.server)
+      .post('/migrate/jobs')
+      .set(wrong)
+      .send([{ id: 1, job: 'x' }])
+      .expect(401);
+    await request(t.server).get('/migrate/runs').set(wrong).expect(401);
+    const limited = await request(t.server).get('/reports/hires-by-quarter').set(wrong);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    const write = await request(t.server).post('/backup/departments').set(t.auth);
+    expect(write.status).toBe(429);
+  });
+
+  it('should still answer reads sent with a right key when failed checks used up the limit', async () => {
+    await request(t.server)
+      .get('/migrate/runs')
+      .set({ Authorization: `Bearer ${readKey}` })
+      .expect(200);
+  });
+});

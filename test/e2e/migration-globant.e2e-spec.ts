@@ -140,12 +140,17 @@ describe.each(testEngines())('POST /migrate with the sample files on %s', (engin
         batchesRejected: 2,
       });
       await expect(counts(t)).resolves.toEqual([12, 183, 0]);
-      const detail = await request(t.server).get(`/migrate/runs/${res.body.runs[2].id}`).expect(200);
-      expect(detail.body.rejected.map((b: { batch: number }) => b.batch)).toEqual([1, 2]);
-      expect(detail.body.rejected[0]).toMatchObject({ firstLine: 1, lastLine: 1000 });
-      expect(detail.body.rejected[0].rows).toHaveLength(1000);
-      expect(detail.body.rejected[1]).toMatchObject({ firstLine: 1001, lastLine: 1999 });
-      const errors = detail.body.rejected.flatMap((b: { errors: unknown[] }) => b.errors);
+      // The reject log in two pages of 1,000 rejected rows: one batch each.
+      const path = `/migrate/runs/${res.body.runs[2].id}?rejectedLimit=1000`;
+      const first = (await request(t.server).get(path).expect(200)).body;
+      const second = (await request(t.server).get(`${path}&rejectedOffset=1000`).expect(200)).body;
+      expect(first.rejectedTotal).toBe(1999);
+      const rejected = [...first.rejected, ...second.rejected];
+      expect(rejected.map((b: { batch: number }) => b.batch)).toEqual([1, 2]);
+      expect(rejected[0]).toMatchObject({ firstLine: 1, lastLine: 1000 });
+      expect(rejected[0].rows).toHaveLength(1000);
+      expect(rejected[1]).toMatchObject({ firstLine: 1001, lastLine: 1999 });
+      const errors = rejected.flatMap((b: { errors: unknown[] }) => b.errors);
       expect(errors).toHaveLength(70);
     });
 

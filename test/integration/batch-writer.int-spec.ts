@@ -58,7 +58,7 @@ describe.each(testEngines())('BatchWriter on %s', (engine) => {
       batchesCommitted: 1,
       batchesRejected: 1,
     });
-    const [rejected] = await runs.findRejectedBatches(run.id);
+    const [rejected] = await runs.findRejectedBatches(run.id, { offset: 0, limit: 1000 });
     expect(JSON.parse(rejected.rawRows)).toHaveLength(2);
     expect(rejected.errors).not.toMatch(/INSERT|hired_employees|FOREIGN/i);
   });

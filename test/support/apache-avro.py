@@ -2,7 +2,8 @@
 
 read FILE          prints {"schema": ..., "codec": ..., "records": [...]} as JSON; timestamps as epoch ms
 write FILE CODEC   reads {"schema": ..., "records": [...]} as JSON on stdin and writes a container file;
-                   ints in timestamp-millis fields become datetimes first
+                   ints in timestamp-millis fields (nullable or not) become datetimes first.
+                   CODEC: null, deflate, snappy (python3-snappy), bzip2
 """
 import datetime
 import json
@@ -31,19 +32,24 @@ def read(path):
     print(json.dumps({"schema": schema, "codec": codec.decode("utf-8") if codec else "null", "records": records}))
 
 
+def is_timestamp(field_type):
+    if isinstance(field_type, list):
+        return any(is_timestamp(branch) for branch in field_type)
+    return isinstance(field_type, dict) and field_type.get("logicalType") == "timestamp-millis"
+
+
 def write(path, codec):
+    if codec == "snappy":
+        import snappy  # noqa: F401 -- name the missing package rather than an "unsupported codec"
     spec = json.load(sys.stdin)
-    timestamps = {
-        f["name"]
-        for f in spec["schema"]["fields"]
-        if isinstance(f["type"], dict) and f["type"].get("logicalType") == "timestamp-millis"
-    }
+    timestamps = {f["name"] for f in spec["schema"]["fields"] if is_timestamp(f["type"])}
     schema = avro.schema.parse(json.dumps(spec["schema"]))
     with open(path, "wb") as handle:
         writer = avro.datafile.DataFileWriter(handle, avro.io.DatumWriter(), schema, codec=codec)
         for record in spec["records"]:
             for name in timestamps:
-                record[name] = EPOCH + datetime.timedelta(milliseconds=record[name])
+                if record.get(name) is not None:
+                    record[name] = EPOCH + datetime.timedelta(milliseconds=record[name])
             writer.append(record)
         writer.close()
 

@@ -9,18 +9,22 @@ export class BackupFileResponseDto {
   @ApiProperty({
     example: 1999,
     nullable: true,
-    type: Number,
+    type: 'integer',
     description: 'Records in the file; null if it is unreadable',
   })
   rows!: number | null;
 
-  @ApiProperty({ example: 41234, description: 'Size of the file in bytes' })
+  @ApiProperty({ type: 'integer', example: 41234, description: 'Size of the file in bytes' })
   bytes!: number;
 
   @ApiProperty({ example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' })
   sha256!: string;
 
-  @ApiProperty({ example: '2026-11-25T20:15:00.123Z', description: "From the name's timestamp, else the file's mtime" })
+  @ApiProperty({
+    format: 'date-time',
+    example: '2026-11-25T20:15:00.123Z',
+    description: "From the name's timestamp, else the file's mtime",
+  })
   createdAt!: string;
 }
 
@@ -31,16 +35,16 @@ export class CreateBackupResponseDto {
   @ApiProperty({ example: 'hired_employees-20261125T201500123Z.avro' })
   file!: string;
 
-  @ApiProperty({ example: 1999 })
+  @ApiProperty({ type: 'integer', example: 1999 })
   rows!: number;
 
-  @ApiProperty({ example: 41234 })
+  @ApiProperty({ type: 'integer', example: 41234 })
   bytes!: number;
 
   @ApiProperty({ example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' })
   sha256!: string;
 
-  @ApiProperty({ example: '2026-11-25T20:15:00.123Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T20:15:00.123Z' })
   createdAt!: string;
 }
 
@@ -51,6 +55,6 @@ export class RestoreBackupResponseDto {
   @ApiProperty({ example: 'departments-20261125T201500123Z.avro' })
   file!: string;
 
-  @ApiProperty({ example: 12 })
+  @ApiProperty({ type: 'integer', example: 12 })
   rowsRestored!: number;
 }

@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { isConnectionError } from '../../database/database-errors';
 import { DomainError } from '../errors/domain-error';
 import { MAX_JSON_DEPTH, MAX_JSON_VALUES } from '../json-depth';
+import { shortened } from '../text/echo';
 
 interface ErrorBody {
   statusCode: number;
@@ -59,7 +60,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     const parserError = bodyParserError(exception);
     if (parserError) {
-      return { statusCode: parserError.status, error: reason(parserError.status), message: parserMessage(parserError) };
+      const message = parserMessage(parserError, request);
+      return { statusCode: parserError.status, error: reason(parserError.status), message };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
@@ -87,7 +89,7 @@ function httpMessage(exception: HttpException, request: Request): string {
   if (exception.getStatus() === 404 && exception.constructor.name === 'NotFoundException') {
     const response = exception.getResponse();
     if (typeof response === 'object' && String((response as { message?: unknown }).message).startsWith('Cannot ')) {
-      return `No route for ${request.method} ${request.path}`;
+      return `No route for ${request.method} ${shortened(request.path)}`;
     }
   }
   const response = exception.getResponse();
@@ -107,16 +109,21 @@ interface BodyParserError {
 function bodyParserError(exception: unknown): BodyParserError | null {
   for (const candidate of [exception, exception instanceof HttpException ? exception.cause : undefined]) {
     if (typeof candidate !== 'object' || candidate === null) continue;
-    const { status, type } = candidate as { status?: unknown; type?: unknown };
-    if (typeof status === 'number' && status >= 400 && status < 500 && typeof type === 'string') {
-      return { status, type };
-    }
+    const { status, type, errno } = candidate as { status?: unknown; type?: unknown; errno?: unknown };
+    if (typeof status !== 'number' || status < 400 || status >= 500) continue;
+    if (typeof type === 'string') return { status, type };
+    // zlib's own error (bad gzip, deflate or brotli data), which body-parser passes on untyped.
+    if (typeof errno === 'number') return { status, type: 'encoding.invalid' };
   }
   return null;
 }
 
-function parserMessage(error: BodyParserError): string {
+function parserMessage(error: BodyParserError, request: Request): string {
   switch (error.type) {
+    case 'encoding.invalid': {
+      const encoding = shortened(String(request.headers['content-encoding'] ?? '').toLowerCase());
+      return `The request body is not valid ${encoding} data (Content-Encoding: ${encoding})`;
+    }
     case 'entity.parse.failed':
       return 'The request body is not valid JSON';
     case 'entity.too.large':

@@ -2,7 +2,7 @@ import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AppConfig } from '../../config/app-config';
 import { DomainError } from '../errors/domain-error';
-import { ApiKeyGuard } from './api-key.guard';
+import { ApiKeyCheck, ApiKeyGuard } from './api-key.guard';
 
 function contextFor(method: string, authorization?: string): ExecutionContext {
   const request = { method, headers: authorization === undefined ? {} : { authorization } };
@@ -11,8 +11,10 @@ function contextFor(method: string, authorization?: string): ExecutionContext {
 
 describe('ApiKeyGuard', () => {
   const guard = new ApiKeyGuard(
-    new AppConfig({ database: { type: 'sqlite', path: ':memory:' }, apiKey: 'the-right-key-123' }),
-    new Reflector(),
+    new ApiKeyCheck(
+      new AppConfig({ database: { type: 'sqlite', path: ':memory:' }, apiKey: 'the-right-key-123' }),
+      new Reflector(),
+    ),
   );
 
   it('should let reads through without a key', () => {

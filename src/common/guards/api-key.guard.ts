@@ -6,12 +6,18 @@ import { AppConfig } from '../../config/app-config';
 import { DomainError } from '../errors/domain-error';
 import { OPEN_READ } from './open-read.decorator';
 
+/** Whether a request is a write: writes always need API_KEY and always count against the rate limit. */
+export function isWrite(request: Request): boolean {
+  return request.method === 'POST';
+}
+
 /**
- * Every write (POST) needs `Authorization: Bearer <API_KEY>`. Reads are open, unless READ_API_KEY
- * is set: then reads need READ_API_KEY or API_KEY, except routes marked @OpenRead().
+ * The key rule. Every write (POST) needs `Authorization: Bearer <API_KEY>`. Reads are open, unless
+ * READ_API_KEY is set: then reads need READ_API_KEY or API_KEY, except routes marked @OpenRead().
+ * Shared by the throttler (a failed check counts against the rate limit) and the key guard.
  */
 @Injectable()
-export class ApiKeyGuard implements CanActivate {
+export class ApiKeyCheck {
   private readonly writeKey: Buffer;
   private readonly readKey: Buffer | null;
 
@@ -23,30 +29,39 @@ export class ApiKeyGuard implements CanActivate {
     this.readKey = config.readApiKey === null ? null : digest(config.readApiKey);
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  /** Why the request may not pass, or null when it may. */
+  failure(context: ExecutionContext): DomainError | null {
     const request = context.switchToHttp().getRequest<Request>();
-    if (request.method === 'POST') {
-      this.check(request, [this.writeKey], 'API_KEY');
-      return true;
-    }
-    if (this.readKey === null) return true;
-    if (this.reflector.getAllAndOverride<boolean>(OPEN_READ, [context.getHandler(), context.getClass()])) return true;
-    this.check(request, [this.readKey, this.writeKey], 'READ_API_KEY');
-    return true;
+    if (isWrite(request)) return this.check(request, [this.writeKey], 'API_KEY');
+    if (this.readKey === null) return null;
+    if (this.reflector.getAllAndOverride<boolean>(OPEN_READ, [context.getHandler(), context.getClass()])) return null;
+    return this.check(request, [this.readKey, this.writeKey], 'READ_API_KEY');
   }
 
-  private check(request: Request, keys: Buffer[], name: string): void {
+  private check(request: Request, keys: Buffer[], name: string): DomainError | null {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match) {
-      throw new DomainError('AUTH_MISSING_KEY', `This endpoint needs the header Authorization: Bearer <${name}>`);
+      return new DomainError('AUTH_MISSING_KEY', `This endpoint needs the header Authorization: Bearer <${name}>`);
     }
     // Comparing digests keeps the comparison constant-time whatever the length of the key sent;
     // every key is compared, so the time does not tell which one matched.
     const sent = digest(match[1]);
     let valid = false;
     for (const key of keys) valid = timingSafeEqual(sent, key) || valid;
-    if (!valid) throw new DomainError('AUTH_INVALID_KEY', 'The API key is not valid');
+    return valid ? null : new DomainError('AUTH_INVALID_KEY', 'The API key is not valid');
+  }
+}
+
+/** Refuses a request that fails the key rule (401). Runs after the throttler, which counts the failure. */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(private readonly keys: ApiKeyCheck) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const failure = this.keys.failure(context);
+    if (failure) throw failure;
+    return true;
   }
 }
 

@@ -12,8 +12,8 @@
  * }} Run
  * @typedef {{ items: Run[], total: number }} RunList
  * @typedef {{ line: number, field: string | null, value: unknown, reason: string }} RowError
- * @typedef {{ batch: number, firstLine: number, lastLine: number, errors: RowError[] }} RejectedBatch
- * @typedef {Run & { rejected: RejectedBatch[] }} RunWithRejects
+ * @typedef {{ batch: number, firstLine: number, lastLine: number, rows: unknown[], errors: RowError[] }} RejectedBatch
+ * @typedef {Run & { rejected: RejectedBatch[], rejectedTotal: number }} RunWithRejects
  * @typedef {{ file: string, rows: number | null, bytes: number }} Backup
  */
 

@@ -162,6 +162,18 @@ function renderRunDetail(run) {
   if (batches > BATCHES_SHOWN) {
     container.append(cell('p', `And ${batches - BATCHES_SHOWN} more batches: GET /migrate/runs/${run.id}`, 'caption'));
   }
+  // The answer holds one page of the reject log; say how many rows it leaves out.
+  const shownRows = run.rejected.reduce((n, batch) => n + batch.rows.length, 0);
+  if (run.rejectedTotal > shownRows) {
+    container.append(
+      cell(
+        'p',
+        `And ${number.format(run.rejectedTotal - shownRows)} more rejected rows: ` +
+          `GET /migrate/runs/${run.id}?rejectedOffset=${shownRows}`,
+        'caption',
+      ),
+    );
+  }
   if (batches === 0) container.append(cell('p', 'No rejected rows.', 'caption'));
   $('run-detail-batches').replaceWith(container);
   $('run-detail').dataset.runId = String(run.id);

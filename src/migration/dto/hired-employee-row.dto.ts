@@ -1,9 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIsoInstantText, IsNonBlankText, IsPositiveIntegerText } from './row-field.decorators';
+import { ID_PROPERTY, IsIsoInstantText, IsNonBlankText, IsPositiveIntegerText } from './row-field.decorators';
 
-/** One row of `hired_employees`, as text the way it comes from a CSV file. */
+/** One row of `hired_employees`, as text the way it comes from a CSV file (JSON may send ids as numbers). */
 export class HiredEmployeeRowDto {
-  @ApiProperty({ example: 1, description: 'Positive integer, the primary key' })
+  @ApiProperty({ ...ID_PROPERTY, example: 1, description: 'Positive integer, the primary key' })
   @IsPositiveIntegerText()
   id!: string;
 
@@ -15,11 +15,19 @@ export class HiredEmployeeRowDto {
   @IsIsoInstantText()
   datetime!: string;
 
-  @ApiProperty({ example: 2, description: 'An existing department id (in the database or earlier in the upload)' })
+  @ApiProperty({
+    ...ID_PROPERTY,
+    example: 2,
+    description: 'An existing department id (in the database or earlier in the upload)',
+  })
   @IsPositiveIntegerText()
   department_id!: string;
 
-  @ApiProperty({ example: 96, description: 'An existing job id (in the database or earlier in the upload)' })
+  @ApiProperty({
+    ...ID_PROPERTY,
+    example: 96,
+    description: 'An existing job id (in the database or earlier in the upload)',
+  })
   @IsPositiveIntegerText()
   job_id!: string;
 }

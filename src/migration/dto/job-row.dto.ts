@@ -1,9 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsNonBlankText, IsPositiveIntegerText } from './row-field.decorators';
+import { ID_PROPERTY, IsNonBlankText, IsPositiveIntegerText } from './row-field.decorators';
 
-/** One row of `jobs`, as text the way it comes from a CSV file. */
+/** One row of `jobs`, as text the way it comes from a CSV file (JSON may send ids as numbers). */
 export class JobRowDto {
-  @ApiProperty({ example: 1, description: 'Positive integer, the primary key' })
+  @ApiProperty({ ...ID_PROPERTY, example: 1, description: 'Positive integer, the primary key' })
   @IsPositiveIntegerText()
   id!: string;
 

@@ -1,20 +1,9 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { MAX_OFFSET, QueryInteger } from '../../common/validation/query-integer';
 
 export class ListRunsQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer from 1 to 500' })
-  @Min(1, { message: 'limit must be an integer from 1 to 500' })
-  @Max(500, { message: 'limit must be an integer from 1 to 500' })
+  @QueryInteger('limit', { min: 1, max: 1000, default: 50 })
   limit?: number;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'offset must be a non-negative integer' })
-  @Min(0, { message: 'offset must be a non-negative integer' })
+  @QueryInteger('offset', { min: 0, max: MAX_OFFSET, default: 0 })
   offset?: number;
 }

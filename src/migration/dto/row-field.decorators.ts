@@ -1,5 +1,13 @@
 import { isISO8601, isNumberString, maxLength, registerDecorator, type ValidationArguments } from 'class-validator';
-import { ISO_INSTANT_SHAPE, MAX_ID, MAX_TEXT_CHARS, MAX_YEAR, MIN_YEAR, REASONS } from '../rules/row-rules';
+import {
+  ISO_INSTANT_SHAPE,
+  MAX_ID,
+  MAX_TEXT_CHARS,
+  MAX_YEAR,
+  MIN_YEAR,
+  REASONS,
+  textFormReason,
+} from '../rules/row-rules';
 
 /**
  * The data rules as class-validator constraints, written for reading rather than speed: each returns
@@ -19,7 +27,7 @@ const positiveIntegerRule: Rule = (field, value) => {
 const nonBlankTextRule: Rule = (field, value) => {
   const text = typeof value === 'string' ? value.trim() : '';
   if (text === '') return REASONS.empty(field);
-  return maxLength(text, MAX_TEXT_CHARS) ? null : REASONS.tooLong(field);
+  return textFormReason(field, text) ?? (maxLength(text, MAX_TEXT_CHARS) ? null : REASONS.tooLong(field));
 };
 
 const isoInstantRule: Rule = (field, value) => {
@@ -51,9 +59,12 @@ function ruleDecorator(name: string, rule: Rule): PropertyDecorator {
   };
 }
 
+/** How OpenAPI states an id: JSON sends it as a number (text of digits is taken too, as in CSV). */
+export const ID_PROPERTY = { type: 'integer', minimum: 1, maximum: MAX_ID } as const;
+
 /** Digits only, at least 1, at most 2147483647: no sign, no decimals, no blanks. */
 export const IsPositiveIntegerText = () => ruleDecorator('isPositiveIntegerText', positiveIntegerRule);
-/** Not empty after trimming, at most 255 characters once trimmed. */
+/** Not empty after trimming, well formed, not only invisible, at most 255 characters once trimmed. */
 export const IsNonBlankText = () => ruleDecorator('isNonBlankText', nonBlankTextRule);
 /** A real calendar instant in ISO 8601 with `Z` or an offset, within the years 1000 to 9999. */
 export const IsIsoInstantText = () => ruleDecorator('isIsoInstantText', isoInstantRule);

@@ -24,6 +24,7 @@ export class StartMigrationRunDto {
   table?: TableName;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: 1000,
     default: 1000,

@@ -288,9 +288,44 @@ export class MigrationRunsRepository {
       .getMany();
   }
 
-  async findRejectedBatches(runId: number): Promise<RejectedBatchEntity[]> {
-    return this.reads.dataSource
-      .getRepository(RejectedBatchEntity)
-      .find({ where: { runId }, order: { batchNo: 'ASC', id: 'ASC' } });
+  /**
+   * One page of the reject log, counted in rejected rows (a batch can hold 1,000): the batches that
+   * hold rows `offset .. offset + limit - 1`, in file order, each with `rowsBefore`, the rejected rows
+   * of the earlier batches, so that the caller can cut it to the page. Rows are counted in the
+   * database, so a large log is never read to find a page.
+   */
+  async findRejectedBatches(
+    runId: number,
+    page: { offset: number; limit: number },
+  ): Promise<(Omit<RejectedBatchEntity, 'rawText'> & { rowsBefore: number })[]> {
+    const rowCount = this.dialect.jsonArrayLength('raw_rows');
+    const found: (Record<string, unknown> & { rows_before: number | string })[] = await this.reads.dataSource.query(
+      `SELECT b.id, b.run_id, b.batch_no, b.first_line, b.last_line, b.raw_rows, b.errors, p.rows_before
+        FROM (SELECT id, n, SUM(n) OVER (ORDER BY batch_no, id) - n AS rows_before
+          FROM (SELECT id, batch_no, ${rowCount} AS n FROM rejected_batches WHERE run_id = ?) counted) p
+        JOIN rejected_batches b ON b.id = p.id
+        WHERE p.rows_before < ? AND p.rows_before + p.n > ?
+        ORDER BY b.batch_no, b.id`,
+      [runId, page.offset + page.limit, page.offset],
+    );
+    return found.map((row) => ({
+      id: Number(row.id),
+      runId: Number(row.run_id),
+      batchNo: Number(row.batch_no),
+      firstLine: Number(row.first_line),
+      lastLine: Number(row.last_line),
+      rawRows: String(row.raw_rows),
+      errors: String(row.errors),
+      rowsBefore: Number(row.rows_before),
+    }));
+  }
+
+  /** How many rows a run's reject log holds. */
+  async countRejectedRows(runId: number): Promise<number> {
+    const [{ total }]: { total: number | string | null }[] = await this.reads.dataSource.query(
+      `SELECT SUM(${this.dialect.jsonArrayLength('raw_rows')}) AS total FROM rejected_batches WHERE run_id = ?`,
+      [runId],
+    );
+    return Number(total ?? 0);
   }
 }

@@ -1,11 +1,12 @@
+import { textFormProblem } from '../../common/text-form';
+
 /**
  * The data rules in one place: limits and the words of every reason. The row DTOs (the readable
  * statement, checked with class-validator) and the fast row validator both build on these.
  */
-export const MAX_ID = 2_147_483_647;
-export const MAX_TEXT_CHARS = 255;
-export const MIN_YEAR = 1000;
-export const MAX_YEAR = 9999;
+import { MAX_ID, MAX_TEXT_CHARS, MAX_YEAR, MIN_YEAR } from '../../common/data-rules';
+
+export { MAX_ID, MAX_TEXT_CHARS, MAX_YEAR, MIN_YEAR };
 
 /** `2021-07-27T16:02:08Z`, `2021-07-27T16:02:08.123+02:00`: a date, a time and a zone, nothing left out. */
 export const ISO_INSTANT_SHAPE =
@@ -36,11 +37,20 @@ export function shown(value: string): string {
   return value.length > SHOWN_CHARS ? `${value.slice(0, SHOWN_CHARS)}…` : value;
 }
 
+/** The reason a non-empty text cannot be stored as a name, if any (see textFormProblem). */
+export function textFormReason(field: string, text: string): string | undefined {
+  const problem = textFormProblem(text);
+  if (problem === undefined) return undefined;
+  return problem === 'invisible' ? REASONS.invisible(field) : REASONS.notWellFormed(field);
+}
+
 export const REASONS = {
   empty: (field: string) => `${field} is empty`,
   notPositiveInteger: (field: string, value: string) => `${field} ${shown(value)} is not a positive integer`,
   tooLarge: (field: string, value: string) => `${field} ${shown(value)} is larger than ${MAX_ID}`,
   tooLong: (field: string) => `${field} is longer than ${MAX_TEXT_CHARS} characters`,
+  notWellFormed: (field: string) => `${field} is not well-formed text (it holds a lone UTF-16 surrogate)`,
+  invisible: (field: string) => `${field} holds only invisible characters`,
   notIsoInstant: (field: string, value: string) =>
     `${field} ${shown(value)} is not an ISO 8601 instant with Z or an offset, like 2021-07-27T16:02:08Z`,
   notRealDate: (field: string, value: string) => `${field} ${shown(value)} is not a real date`,

@@ -61,6 +61,12 @@ const TEXTS = [
   '😀'.repeat(256),
   'O\'Brien, "Jr"',
   'line\nbreak',
+  'A\uD800B',
+  '\uDC00',
+  '\u200B',
+  '\u2060\uFEFF',
+  ' \u200B\u200D ',
+  'Zoë\u200B',
 ];
 const DATETIMES = [
   '2021-07-27T16:02:08Z',
@@ -145,6 +151,17 @@ describe('checkRow', () => {
         { field: 'department_id', value: '-1', reason: 'department_id -1 is not a positive integer' },
         { field: 'job_id', value: '', reason: 'job_id is empty' },
       ],
+    });
+  });
+
+  it.each([
+    ['A\uD800B', 'department is not well-formed text (it holds a lone UTF-16 surrogate)'],
+    ['\u200B', 'department holds only invisible characters'],
+    ['\u2060\uFEFF', 'department holds only invisible characters'],
+  ])('should reject the text %j with its reason when it is not well formed or only invisible', (text, reason) => {
+    expect(checkRow('departments', ['1', text])).toEqual({
+      ok: false,
+      errors: [{ field: 'department', value: text, reason }],
     });
   });
 

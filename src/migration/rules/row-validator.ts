@@ -1,5 +1,6 @@
 import { TABLE_COLUMNS, type ColumnSpec, type TableName } from '../../database/tables';
-import { ISO_INSTANT_SHAPE, MAX_ID, MAX_TEXT_CHARS, MAX_YEAR, MIN_YEAR, REASONS } from './row-rules';
+import { ruledText, TEXT_EMPTY, TEXT_INVISIBLE, TEXT_NOT_WELL_FORMED, TEXT_TOO_LONG } from '../../common/data-rules';
+import { ISO_INSTANT_SHAPE, MAX_ID, MAX_YEAR, MIN_YEAR, REASONS } from './row-rules';
 
 export interface FieldError {
   field: string | null;
@@ -62,25 +63,18 @@ function checkId(field: string, value: string): Checked {
 }
 
 function checkText(field: string, value: string): Checked {
-  const text = value.trim();
-  if (text.length === 0) return { reason: REASONS.empty(field) };
-  // Lengths count characters (code points), as VARCHAR(255) does; UTF-16 length is an upper bound.
-  if (text.length > MAX_TEXT_CHARS && codePoints(text) > MAX_TEXT_CHARS) return { reason: REASONS.tooLong(field) };
-  return text;
-}
-
-function codePoints(text: string): number {
-  let count = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0xd800 || c > 0xdbff || i + 1 >= text.length) count++;
-    else {
-      const next = text.charCodeAt(i + 1);
-      count++;
-      if (next >= 0xdc00 && next <= 0xdfff) i++;
-    }
+  const text = ruledText(value);
+  switch (text) {
+    case TEXT_EMPTY:
+      return { reason: REASONS.empty(field) };
+    case TEXT_NOT_WELL_FORMED:
+      return { reason: REASONS.notWellFormed(field) };
+    case TEXT_INVISIBLE:
+      return { reason: REASONS.invisible(field) };
+    case TEXT_TOO_LONG:
+      return { reason: REASONS.tooLong(field) };
   }
-  return count;
+  return text;
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

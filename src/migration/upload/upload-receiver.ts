@@ -11,6 +11,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { TABLE_COLUMNS, TABLE_NAMES, type TableName } from '../../database/tables';
 import { parseLoadOptions, tableFromFileName, type LoadOptions } from './upload-options';
+import { echo } from '../../common/text/echo';
 
 export interface Upload {
   headers: IncomingHttpHeaders;
@@ -219,7 +220,7 @@ class UploadSession {
       if (!table) {
         throw new DomainError(
           'MIGRATION_UNKNOWN_TABLE',
-          `Cannot tell the table of ${JSON.stringify(fileName.slice(0, 80))}: name it departments*.csv, jobs*.csv or hired_employees*.csv, or send the table field with one file`,
+          `Cannot tell the table of ${echo(fileName)}: name it departments*.csv, jobs*.csv or hired_employees*.csv, or send the table field with one file`,
         );
       }
       this.files++;

@@ -8,27 +8,27 @@ export class HiresByQuarterRowResponseDto {
   @ApiProperty({ example: 'Account Representative IV' })
   job!: string;
 
-  @ApiProperty({ example: 1, description: 'Hires from January to March' })
+  @ApiProperty({ type: 'integer', example: 1, description: 'Hires from January to March' })
   Q1!: number;
 
-  @ApiProperty({ example: 0, description: 'Hires from April to June' })
+  @ApiProperty({ type: 'integer', example: 0, description: 'Hires from April to June' })
   Q2!: number;
 
-  @ApiProperty({ example: 0, description: 'Hires from July to September' })
+  @ApiProperty({ type: 'integer', example: 0, description: 'Hires from July to September' })
   Q3!: number;
 
-  @ApiProperty({ example: 0, description: 'Hires from October to December' })
+  @ApiProperty({ type: 'integer', example: 0, description: 'Hires from October to December' })
   Q4!: number;
 }
 
 /** A department that hired more than the mean of the departments that hired in the year. */
 export class DepartmentAboveMeanResponseDto {
-  @ApiProperty({ example: 8 })
+  @ApiProperty({ type: 'integer', example: 8 })
   id!: number;
 
   @ApiProperty({ example: 'Support' })
   department!: string;
 
-  @ApiProperty({ example: 216 })
+  @ApiProperty({ type: 'integer', example: 216 })
   hired!: number;
 }

@@ -1,0 +1,45 @@
+import { textFormProblem } from './text-form';
+
+/**
+ * The limits of the data rules and the rule for text, shared by everything that writes rows (the
+ * CSV/JSON load and the restore), so that a table's rows obey one set of rules whichever way they came in.
+ */
+export const MAX_ID = 2_147_483_647;
+export const MAX_TEXT_CHARS = 255;
+export const MIN_YEAR = 1000;
+export const MAX_YEAR = 9999;
+
+/** What `ruledText` answers for text that breaks the rule. */
+export const TEXT_EMPTY = 0;
+export const TEXT_TOO_LONG = 1;
+export const TEXT_NOT_WELL_FORMED = 2;
+export const TEXT_INVISIBLE = 3;
+export type TextFault = typeof TEXT_EMPTY | typeof TEXT_TOO_LONG | typeof TEXT_NOT_WELL_FORMED | typeof TEXT_INVISIBLE;
+
+/**
+ * The text as it is stored (trimmed), or why it cannot be: empty after trimming, not well-formed
+ * or only invisible (textFormProblem), or over 255 characters.
+ */
+export function ruledText(value: string): string | TextFault {
+  const text = value.trim();
+  if (text.length === 0) return TEXT_EMPTY;
+  const form = textFormProblem(text);
+  if (form !== undefined) return form === 'invisible' ? TEXT_INVISIBLE : TEXT_NOT_WELL_FORMED;
+  // Lengths count characters (code points), as VARCHAR(255) does; UTF-16 length is an upper bound.
+  if (text.length > MAX_TEXT_CHARS && codePoints(text) > MAX_TEXT_CHARS) return TEXT_TOO_LONG;
+  return text;
+}
+
+export function codePoints(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdbff || i + 1 >= text.length) count++;
+    else {
+      const next = text.charCodeAt(i + 1);
+      count++;
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+  }
+  return count;
+}

@@ -1,0 +1,24 @@
+import { textFormProblem } from './text-form';
+
+describe('textFormProblem', () => {
+  it.each(['Harold', 'Zoë', '😀', 'a\u200Bb', 'Ana María', '李', '\u0600x'])(
+    'should accept %j when it is well formed and something in it is visible',
+    (text) => {
+      expect(textFormProblem(text)).toBeUndefined();
+    },
+  );
+
+  it.each(['A\uD800B', '\uD800', 'A\uDC00', '\uDC00\uD800', '😀\uD83D'])(
+    'should call %j not well formed when it holds a lone surrogate',
+    (text) => {
+      expect(textFormProblem(text)).toBe('not-well-formed');
+    },
+  );
+
+  it.each(['\u200B', '\u2060\uFEFF', '\u200C\u200D', '\u00AD', '\u3164', '\uFE0F', ' \u200B ', '\u180E'])(
+    'should call %j invisible when it holds only white space and characters drawn as nothing',
+    (text) => {
+      expect(textFormProblem(text)).toBe('invisible');
+    },
+  );
+});
