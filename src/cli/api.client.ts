@@ -25,6 +25,20 @@ export class ApiClient {
     return (await this.request('GET', path, { headers: { accept } })).text();
   }
 
+  /** The body as it arrives, for downloads that may be large. */
+  async getStream(path: string, accept: string): Promise<AsyncIterable<Uint8Array>> {
+    const response = await this.request('GET', path, { headers: { accept } });
+    const body = response.body ?? (async function* () {})();
+    const baseUrl = this.baseUrl;
+    return (async function* () {
+      try {
+        yield* body;
+      } catch (error) {
+        throw networkError(baseUrl, error);
+      }
+    })();
+  }
+
   async postJson<T>(path: string, body?: unknown): Promise<T> {
     const init: RequestInit = { headers: { accept: 'application/json' } };
     if (body !== undefined) {

@@ -4,6 +4,9 @@ export interface Run {
   table: string;
   file: string;
   status: 'running' | 'completed' | 'failed';
+  /** Why a failed run failed. */
+  error?: string | null;
+  dryRun?: boolean;
   batchSize: number;
   rejectMode: 'batch' | 'row';
   rowsRead: number;

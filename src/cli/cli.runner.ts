@@ -4,6 +4,7 @@ import { CliError, EXIT_FAILURE } from './cli.error';
 import type { CommandDefinition } from './command.types';
 import { backupCommand, backupsCommand, restoreCommand } from './commands/backup.command';
 import { loadCommand } from './commands/load.command';
+import { rejectsCommand } from './commands/rejects.command';
 import { reportCommand } from './commands/report.command';
 import { runCommand, runsCommand } from './commands/runs.command';
 import { formatCommandHelp, formatToolHelp } from './help.text';
@@ -13,6 +14,7 @@ export const COMMANDS: CommandDefinition[] = [
   loadCommand,
   runsCommand,
   runCommand,
+  rejectsCommand,
   backupCommand,
   backupsCommand,
   restoreCommand,

@@ -45,12 +45,15 @@ describe('formatLoadSummary', () => {
     expect(lines[2]).toMatch(/^departments\s+departments\.csv\s+12\s+12\s+0\s+1\/1\s+50ms$/);
     expect(lines[3]).toMatch(/^hired_employees\s+hired_employees\.csv\s+1,999\s+1,929\s+70\s+2\/2\s+1\.50s$/);
     expect(lines[5]).toMatch(/^total\s+2,011\s+1,941\s+70\s+3\/3\s+1\.55s$/);
-    expect(lines).toContain('See the rejects: hr-migrate run 2   (hired_employees.csv: 70 rows)');
+    expect(lines).toContain(
+      'See the rejects: hr-migrate run 2   (hired_employees.csv: 70 rows); the rows to fix: hr-migrate rejects 2 -o fix.csv',
+    );
     expect(lines.filter((l) => l.startsWith('See the rejects'))).toHaveLength(1);
   });
 
   it('should point at a failed run when a run failed', () => {
-    expect(formatLoadSummary([run({ id: 7, status: 'failed' })])).toContain('failed; see: hr-migrate run 7');
+    const failed = run({ id: 7, status: 'failed', error: 'maxRejected=10 was reached' });
+    expect(formatLoadSummary([failed])).toContain('failed: maxRejected=10 was reached; see: hr-migrate run 7');
   });
 });
 
@@ -75,6 +78,13 @@ describe('formatRunList', () => {
 });
 
 describe('formatRunDetail', () => {
+  it('should print why the run failed when it failed', () => {
+    const failed = run({ id: 7, status: 'failed', error: 'The file has a header but no rows' });
+    const text = formatRunDetail({ ...failed, rejected: [], rejectedTotal: 0 });
+    expect(text).toContain('The run failed: The file has a header but no rows\n');
+    expect(text).toContain('No rejected rows.');
+  });
+
   it('should list every rejected row with its line, field, value and reason when the run has rejects', () => {
     const detail: RunDetail = {
       ...runs[1],

@@ -29,11 +29,16 @@ export function formatLoadSummary(runs: Run[]): string {
     durationMs: sum(runs, (r) => r.durationMs ?? 0),
   };
   const notes = runs.flatMap((run) => {
-    if (run.status === 'failed') return [`The run ${run.id} (${run.file}) failed; see: hr-migrate run ${run.id}`];
+    if (run.status === 'failed')
+      return [`The run ${run.id} (${run.file}) failed: ${run.error ?? 'see the run'}; see: hr-migrate run ${run.id}`];
     if (run.rowsRejected > 0)
-      return [`See the rejects: hr-migrate run ${run.id}   (${run.file}: ${plural(run.rowsRejected, 'row')})`];
+      return [
+        `See the rejects: hr-migrate run ${run.id}   (${run.file}: ${plural(run.rowsRejected, 'row')}); ` +
+          `the rows to fix: hr-migrate rejects ${run.id} -o fix.csv`,
+      ];
     return [];
   });
+  if (runs.some((r) => r.dryRun)) notes.unshift('A dry run: every rule applied, no row written.');
   const table = formatTable(SUMMARY_COLUMNS, runs, { footer: total });
   return notes.length ? `${table}\n${notes.join('\n')}\n` : table;
 }
@@ -71,7 +76,11 @@ const REJECT_COLUMNS: Column<RejectLine>[] = [
  * and, when there are more, the command that shows the next page.
  */
 export function formatRunDetail(run: RunDetail, offset = 0): string {
-  const head = formatTable(RUN_COLUMNS, [run]);
+  const notes = [
+    run.dryRun ? 'A dry run: every rule applied, no row written.\n' : '',
+    run.status === 'failed' && run.error ? `The run failed: ${run.error}\n` : '',
+  ].join('');
+  const head = formatTable(RUN_COLUMNS, [run]) + notes;
   const rows = run.rejected.flatMap((b) => b.errors.map((e) => ({ ...e, batch: b.batch })));
   if (run.rejectedTotal === 0) return `${head}\nNo rejected rows.\n`;
   if (run.rejected.length === 0)

@@ -14,6 +14,7 @@ const FORM_FIELDS: Record<string, string> = {
   header: 'header',
   delimiter: 'delimiter',
   table: 'table',
+  'max-rejected': 'maxRejected',
 };
 
 const DELIMITERS = [',', ';', '|', 'tab', '\t'];
@@ -47,6 +48,16 @@ export const loadCommand: CommandDefinition = {
       description: "the character between fields: ',' (default), ';', '|' or tab (quote ; and | for the shell)",
     },
     table: { type: 'string', valueName: 'table', description: 'the table of a single file whose name does not say it' },
+    'dry-run': {
+      type: 'boolean',
+      description: 'apply every rule and record the runs and their rejects, but write no row (runs marked dryRun)',
+    },
+    'max-rejected': {
+      type: 'string',
+      valueName: 'n',
+      integer: { min: 0, max: 2_147_483_647 },
+      description: "stop a file's run, failed with the reason, at the batch that would pass n rejected rows",
+    },
     async: {
       type: 'boolean',
       description: 'let the service load after the upload, and follow each run live (rows, rate) until it ends',
@@ -59,11 +70,14 @@ export const loadCommand: CommandDefinition = {
     'those names. With --header true a first line that is not such a header fails the run, naming the columns.',
     'With --async the service answers once the upload is received; the load is then followed through',
     "each run's event stream (GET /migrate/runs/<id>/events), with the same summary and exit codes.",
+    'After a load with rejects: hr-migrate rejects <id> -o fix.csv gives the rows to fix, as they were sent.',
     'Exit code 0 when every row was loaded, 1 when some rows were rejected, 2 when the load failed.',
   ],
   examples: [
     'hr-migrate load departments.csv jobs.csv hired_employees.csv --reject-mode row',
     'hr-migrate load export-2021.csv --table hired_employees --batch-size 500',
+    'hr-migrate load departments.csv jobs.csv hired_employees.csv --dry-run',
+    'hr-migrate load hired_employees.csv --max-rejected 10',
     'hr-migrate load hired_employees.csv --async',
     "hr-migrate load export.csv --table hired_employees --delimiter ';' --header true",
   ],
@@ -133,6 +147,7 @@ function formFields(options: Record<string, OptionValue>): Record<string, string
     const value = options[option];
     if (typeof value === 'string') fields[field] = value;
   }
+  if (options['dry-run'] === true) fields.dryRun = 'true';
   return fields;
 }
 
