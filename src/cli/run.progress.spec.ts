@@ -1,4 +1,6 @@
-import { renderRunProgressLine } from './run.progress';
+import type { Run } from './api.types';
+import { RunProgress, renderRunProgressLine } from './run.progress';
+import type { Terminal } from './terminal';
 
 describe('renderRunProgressLine', () => {
   it('should show the bar, percent, rows and rate when the file size is known', () => {
@@ -20,5 +22,43 @@ describe('renderRunProgressLine', () => {
   it('should fit the line in the terminal when the terminal is narrow', () => {
     const state = { file: 'x'.repeat(60), rowsRead: 1_000_000, bytesRead: 1, bytesTotal: 3, rowsPerSecond: 99_999 };
     expect(renderRunProgressLine(state, 80).length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe('RunProgress', () => {
+  function fileRun(id: number, file: string, rowsRead: number, bytesRead: number, bytesTotal: number): Run {
+    return {
+      id,
+      table: file.replace('.csv', ''),
+      file,
+      status: 'running',
+      batchSize: 1000,
+      rejectMode: 'row',
+      rowsRead,
+      rowsInserted: rowsRead,
+      rowsRejected: 0,
+      batchesTotal: 0,
+      batchesCommitted: 0,
+      batchesRejected: 0,
+      startedAt: '2024-01-01T00:00:00.000Z',
+      finishedAt: null,
+      durationMs: null,
+      progress: { bytesRead, bytesTotal },
+    };
+  }
+
+  it('should count rows and percent over the whole load when a later file is loading', () => {
+    const lines: string[] = [];
+    const terminal: Terminal = { out: () => undefined, err: (t) => lines.push(t), errIsTty: true, errColumns: 120 };
+    const first = fileRun(1, 'departments.csv', 0, 0, 100);
+    const second = fileRun(2, 'hired_employees.csv', 0, 0, 300);
+    const progress = new RunProgress(terminal, [first, second]);
+    progress.follow(first);
+    progress.ended({ ...first, status: 'completed', rowsRead: 10, progress: { bytesRead: 100, bytesTotal: 100 } });
+    progress.follow(second);
+    progress.update({ ...second, rowsRead: 500, progress: { bytesRead: 100, bytesTotal: 300 } });
+    (progress as unknown as { redraw(): void }).redraw();
+    progress.stop();
+    expect(lines.join('')).toMatch(/loading hired_employees\.csv \[█+░+\] {2}50% {2}510 rows/);
   });
 });

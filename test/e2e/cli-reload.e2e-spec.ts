@@ -77,6 +77,21 @@ describe.each(testEngines())('hr-migrate: the fix-and-reload loop, dry runs and 
     expect(run.stdout).toContain('The run failed: maxRejected=10 was reached: batch 1 (lines 1-1000)');
   });
 
+  it('should load in the one request, the lone file sent with its table, when --sync is given', async () => {
+    const result = await asUser(['load', EMPLOYEES, '--reject-mode', 'row', '--sync']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/\nhired_employees\s+hired_employees\.csv\s+1,999\s+1,929\s+70\s/);
+    expect(result.stderr).toContain('uploaded ');
+    expect(result.stderr).not.toContain('loading hired_employees.csv');
+  });
+
+  it('should follow the run and show its progress by default', async () => {
+    const result = await asUser(['load', EMPLOYEES, '--reject-mode', 'row']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('loading hired_employees.csv (');
+    expect(result.stderr).toContain('loaded hired_employees.csv: 1,999 rows in ');
+  });
+
   it('should answer a clear line for an unknown run and show each option with an example in the help', async () => {
     const missing = await asUser(['rejects', '999999']);
     expect(missing).toMatchObject({

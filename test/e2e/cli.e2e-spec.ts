@@ -131,10 +131,11 @@ describe.each(testEngines())('hr-migrate against the service on %s', (engine) =>
       expect(after.total).toBe(before.total);
     });
 
-    it('should describe --async when asked for the help of load', async () => {
+    it('should describe --async as the default, and --sync, when asked for the help of load', async () => {
       const result = await asUser(['load', '--help']);
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/--async\s+let the service load after the upload/);
+      expect(result.stdout).toMatch(/--async\s+the default: the service loads after the upload/);
+      expect(result.stdout).toMatch(/--sync\s+load in the one request/);
     });
   });
 

@@ -58,9 +58,13 @@ export const loadCommand: CommandDefinition = {
       integer: { min: 0, max: 2_147_483_647 },
       description: "stop a file's run, failed with the reason, at the batch that would pass n rejected rows",
     },
+    sync: {
+      type: 'boolean',
+      description: 'load in the one request, without following the runs: upload progress only (percent, time left)',
+    },
     async: {
       type: 'boolean',
-      description: 'let the service load after the upload, and follow each run live (rows, rate) until it ends',
+      description: 'the default: the service loads after the upload and each run is followed live (kept for scripts)',
     },
   },
   details: [
@@ -68,8 +72,10 @@ export const loadCommand: CommandDefinition = {
     'Files are loaded in dependency order: departments, jobs, then hired_employees.',
     'A header names the columns in any order and case (e.g. job_id,name,id,datetime,department_id); rows are read by',
     'those names. With --header true a first line that is not such a header fails the run, naming the columns.',
-    'With --async the service answers once the upload is received; the load is then followed through',
-    "each run's event stream (GET /migrate/runs/<id>/events), with the same summary and exit codes.",
+    'By default the service answers once the upload is received (async), and the CLI follows each run through',
+    'its event stream (GET /migrate/runs/<id>/events): rows loaded, percent and time left of the whole load,',
+    'whatever the order of the files. --sync loads in the one request instead (a lone file is sent with its',
+    'table, so it loads as it arrives), showing the upload: percent of the files and time left.',
     'After a load with rejects: hr-migrate rejects <id> -o fix.csv gives the rows to fix, as they were sent.',
     'Exit code 0 when every row was loaded, 1 when some rows were rejected, 2 when the load failed.',
   ],
@@ -78,7 +84,7 @@ export const loadCommand: CommandDefinition = {
     'hr-migrate load export-2021.csv --table hired_employees --batch-size 500',
     'hr-migrate load departments.csv jobs.csv hired_employees.csv --dry-run',
     'hr-migrate load hired_employees.csv --max-rejected 10',
-    'hr-migrate load hired_employees.csv --async',
+    'hr-migrate load hired_employees.csv --sync',
     "hr-migrate load export.csv --table hired_employees --delimiter ';' --header true",
   ],
   run: runLoad,
@@ -92,19 +98,28 @@ async function runLoad({ line, api, terminal }: CommandContext): Promise<number>
   if (typeof delimiter === 'string' && !DELIMITERS.includes(delimiter)) {
     throw new UsageError(`--delimiter must be ',', ';', '|' or tab; got '${delimiter}'`, 'load');
   }
+  if (line.options.sync === true && line.options.async === true) {
+    throw new UsageError('--sync and --async exclude each other; the default is --async', 'load');
+  }
   const files = await checkUploadFiles(line.positionals);
   const total = files.reduce((acc, f) => acc + f.size, 0);
   const progress = new UploadProgress(terminal, total);
-  const upload = buildMultipartUpload(formFields(line.options), files, (sent) => progress.update(sent));
+  const async = line.options.sync !== true;
+  const fields = formFields(line.options);
+  // A lone file named with its table loads as it arrives: no later file of the upload can be one it references.
+  if (!async && files.length === 1 && fields.table === undefined) {
+    const table = tableOf(files[0].name);
+    if (table) fields.table = table;
+  }
+  const upload = buildMultipartUpload(fields, files, (sent) => progress.update(sent));
   progress.start(`uploading ${plural(files.length, 'file')} to ${api.baseUrl}`);
-  const async = line.options.async === true;
   let response: LoadResponse;
   try {
     response = await api.postUpload<LoadResponse>(async ? '/migrate?async=true' : '/migrate', upload);
   } finally {
     progress.stop();
   }
-  if (async) response = { runs: await followRuns(api, response.runs, new RunProgress(terminal)) };
+  if (async) response = { runs: await followRuns(api, response.runs, new RunProgress(terminal, response.runs)) };
   terminal.out(line.global.json ? `${JSON.stringify(response, null, 2)}\n` : formatLoadSummary(response.runs));
   return loadExitCode(response.runs);
 }
@@ -149,6 +164,13 @@ function formFields(options: Record<string, OptionValue>): Record<string, string
   }
   if (options['dry-run'] === true) fields.dryRun = 'true';
   return fields;
+}
+
+/** The table a file's name says (departments*.csv, jobs*.csv, hired_employees*.csv), as the service reads it. */
+function tableOf(fileName: string): string | undefined {
+  const name = fileName.toLowerCase();
+  if (!name.endsWith('.csv')) return undefined;
+  return ['hired_employees', 'departments', 'jobs'].find((table) => name.startsWith(table));
 }
 
 /** 2 when a run failed, 1 when rows were rejected, 0 when every row was loaded. */
