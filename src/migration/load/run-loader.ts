@@ -71,10 +71,14 @@ export class RejectLimitError extends Error {
   constructor(batch: PreparedBatch, wouldReject: number, maxRejected: number) {
     const first = batch.rows[0]?.line ?? 0;
     const last = batch.rows[batch.rows.length - 1]?.line ?? first;
+    const before =
+      batch.batchNo === 1
+        ? 'nothing was written'
+        : `the ${batch.batchNo - 1} batches before it are committed (rows already in are updated when it is sent again)`;
     super(
       `maxRejected=${maxRejected} was reached: batch ${batch.batchNo} (lines ${first}-${last}) would bring the ` +
-        `rejected rows to ${wouldReject}, so the run stopped before it; the batches before it are committed. ` +
-        'Fix the rows (see the reject log) and send the file again: rows already in are updated',
+        `rejected rows to ${wouldReject}, so the run stopped before writing it; ${before}. Fix the file (a dry ` +
+        'run lists every reject) and send it again',
     );
     this.name = 'RejectLimitError';
   }
