@@ -1,4 +1,4 @@
-import { formatBytes, formatDuration } from './table.formatter';
+import { formatBytes, formatCount, formatDuration } from './table.formatter';
 import type { Terminal } from './terminal';
 
 export interface ProgressState {
@@ -41,6 +41,8 @@ export function formatSeconds(ms: number): string {
  */
 export class UploadProgress {
   private sent = 0;
+  /** Rows the service has loaded so far, when known (a --sync load watches its runs). */
+  private loaded: number | undefined;
   private readonly startedAt = Date.now();
   private uploadedAt?: number;
   private timer?: NodeJS.Timeout;
@@ -61,6 +63,10 @@ export class UploadProgress {
   update(sent: number): void {
     this.sent = sent;
     if (sent >= this.total && this.uploadedAt === undefined) this.uploaded();
+  }
+
+  rows(loaded: number): void {
+    this.loaded = loaded;
   }
 
   stop(): void {
@@ -84,20 +90,24 @@ export class UploadProgress {
       const percent = Math.floor((this.sent / Math.max(1, this.total)) * 100);
       const state = { sent: this.sent, total: this.total, elapsedMs: now - this.startedAt };
       this.terminal.err(
-        `uploaded ${percent}% (${formatBytes(this.sent)} of ${formatBytes(this.total)})  ${rateAndEta(state)}\n`,
+        `uploaded ${percent}% (${formatBytes(this.sent)} of ${formatBytes(this.total)})  ${rateAndEta(state)}${this.rowsText()}\n`,
       );
     } else {
-      this.terminal.err(`the service is still writing (${formatSeconds(now - this.uploadedAt)})\n`);
+      this.terminal.err(`the service is still writing (${formatSeconds(now - this.uploadedAt)})${this.rowsText()}\n`);
     }
   }
 
   private render(now: number): string {
     if (this.uploadedAt === undefined) {
       const state = { sent: this.sent, total: this.total, elapsedMs: now - this.startedAt };
-      return renderProgressLine(state, this.terminal.errColumns);
+      return `${renderProgressLine(state, this.terminal.errColumns - this.rowsText().length)}${this.rowsText()}`;
     }
     this.frame = (this.frame + 1) % SPINNER.length;
     const uploaded = `uploaded ${formatBytes(this.total)} in ${formatDuration(this.uploadedAt - this.startedAt)}`;
-    return `${uploaded}  ${SPINNER[this.frame]} writing…  ${formatSeconds(now - this.uploadedAt)}`;
+    return `${uploaded}  ${SPINNER[this.frame]} writing…  ${formatSeconds(now - this.uploadedAt)}${this.rowsText()}`;
+  }
+
+  private rowsText(): string {
+    return this.loaded === undefined ? '' : `  ${formatCount(this.loaded)} rows loaded`;
   }
 }

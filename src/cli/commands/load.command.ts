@@ -5,6 +5,7 @@ import type { CommandContext, CommandDefinition, OptionValue } from '../command.
 import { buildMultipartUpload, checkUploadFiles } from '../multipart.body';
 import { UploadProgress } from '../progress.bar';
 import { RunProgress } from '../run.progress';
+import { SyncRunWatch } from '../sync-run-watch';
 import { formatLoadSummary, plural } from '../run.formatter';
 
 /** The CLI option → the service's form field. */
@@ -60,7 +61,7 @@ export const loadCommand: CommandDefinition = {
     },
     sync: {
       type: 'boolean',
-      description: 'load in the one request, without following the runs: upload progress only (percent, time left)',
+      description: 'load in the one request: upload progress (percent, time left) and rows loaded so far',
     },
     async: {
       type: 'boolean',
@@ -75,7 +76,7 @@ export const loadCommand: CommandDefinition = {
     'By default the service answers once the upload is received (async), and the CLI follows each run through',
     'its event stream (GET /migrate/runs/<id>/events): rows loaded, percent and time left of the whole load,',
     'whatever the order of the files. --sync loads in the one request instead (a lone file is sent with its',
-    'table, so it loads as it arrives), showing the upload: percent of the files and time left.',
+    'table, so it loads as it arrives), showing the upload (percent, time left) and the rows loaded so far.',
     'After a load with rejects: hr-migrate rejects <id> -o fix.csv gives the rows to fix, as they were sent.',
     'Exit code 0 when every row was loaded, 1 when some rows were rejected, 2 when the load failed.',
   ],
@@ -112,11 +113,20 @@ async function runLoad({ line, api, terminal }: CommandContext): Promise<number>
     if (table) fields.table = table;
   }
   const upload = buildMultipartUpload(fields, files, (sent) => progress.update(sent));
+  const watch = async
+    ? undefined
+    : new SyncRunWatch(
+        api,
+        files.map((f) => f.name),
+        (rows) => progress.rows(rows),
+      );
+  await watch?.start();
   progress.start(`uploading ${plural(files.length, 'file')} to ${api.baseUrl}`);
   let response: LoadResponse;
   try {
     response = await api.postUpload<LoadResponse>(async ? '/migrate?async=true' : '/migrate', upload);
   } finally {
+    watch?.stop();
     progress.stop();
   }
   if (async) response = { runs: await followRuns(api, response.runs, new RunProgress(terminal, response.runs)) };
