@@ -10,6 +10,7 @@ const PROTECTED_READS = [
   '/reports/hires-by-quarter?year=2021',
   '/reports/departments-above-mean?year=2021',
   '/reports/hires-by-quarter?year=2021&format=csv',
+  '/reports/years',
   '/migrate/runs',
   '/migrate/runs/1',
   '/backup/departments',
