@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
 import { readFileSync } from 'node:fs';
+import { compareNames } from '../../src/common/name-order';
 import { MigrationRunsRepository } from '../../src/migration/repositories/migration-runs.repository';
 import { globantData, seed } from '../support/seed';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -417,6 +418,56 @@ describe.each(testEngines())('dashboard on %s', (engine) => {
       await page.keyboard.press('Enter');
       expect(await totals()).toEqual([...before].sort((a, b) => a - b));
       expect(await header.getAttribute('aria-sort')).toBe('ascending');
+    });
+
+    it('should order names in the browser exactly as the service does when they differ in case, accents and script', async () => {
+      const names = [
+        'Zookeeper',
+        'Ökonom',
+        'économiste',
+        'Economist',
+        'economist',
+        'Ärztin',
+        'Arzt',
+        'Øresund',
+        'Oslo',
+        'Łódź',
+        'Lodz',
+        'Œuvre',
+        'Oeuvre',
+        'Ñandú',
+        'Nandu',
+        'Straße',
+        'Strasse',
+        'accounting',
+        'Accounting',
+        'Émile',
+        'Emile',
+        'Δέλτα',
+        'Жук',
+        '東京',
+        'ß',
+        'ss',
+      ];
+      await open('2021');
+      const inBrowser = await page.evaluate(
+        `import('/dashboard/assets/dom.js').then((m) => ${JSON.stringify(names)}.sort(m.compareNames))`,
+      );
+      expect(inBrowser).toEqual([...names].sort(compareNames));
+    });
+
+    it('should sort the table by job name in the order of the reports when the job header is pressed', async () => {
+      await open('2021');
+      await page.selectOption('[data-testid="department-filter"]', 'Support');
+      await page.click('[data-testid="table-quarters"] th[data-key="job"] button');
+      const jobs = await page.$$eval('[data-testid="table-quarters"] tbody tr td:nth-child(2)', (cells) =>
+        cells.map((c) => c.textContent ?? ''),
+      );
+      expect(jobs.length).toBeGreaterThan(10);
+      expect(jobs).toEqual([...jobs].sort(compareNames));
+      expect(await page.getAttribute('[data-testid="table-quarters"] th[data-key="job"]', 'aria-sort')).toBe(
+        'ascending',
+      );
     });
 
     it('should load nothing from another host and log no error in the console', () => {
