@@ -350,6 +350,8 @@ describe.each(testEngines())('dashboard on %s', (engine) => {
       const link = page.locator('[data-testid="backups-departments"] [data-testid="backup-download"]').first();
       expect(await link.getAttribute('href')).toBe(`/backup/departments/${backup.body.file}`);
       expect(await link.getAttribute('download')).toBe(backup.body.file);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, `dashboard-1400${suffix}.png`), fullPage: true });
       expect(await page.textContent('[data-testid="backups-jobs"]')).toContain('No backup yet');
     });
 
