@@ -81,6 +81,11 @@ export class MigrationController {
   @ApiResponse({ status: 401, type: ErrorResponseDto, description: 'No or a wrong API key' })
   @ApiResponse({ status: 413, type: ErrorResponseDto, description: 'Larger than MAX_UPLOAD_MB' })
   @ApiResponse({
+    status: 408,
+    type: ErrorResponseDto,
+    description: 'MIGRATION_UPLOAD_IDLE: the upload sent nothing for UPLOAD_IDLE_SECONDS; its run is failed',
+  })
+  @ApiResponse({
     status: 409,
     type: ErrorResponseDto,
     description: 'TABLE_BUSY: a restore of the table is in progress',

@@ -1,4 +1,5 @@
 import { request as httpRequest, type ClientRequest } from 'node:http';
+import { join } from 'node:path';
 import { leaksIn } from '../support/hr-files';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process';
 import { testEngines } from '../support/test-database';
@@ -19,6 +20,7 @@ interface RunBody {
 
 const BOUNDARY = 'xUPLOADx';
 const HEAD = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="departments.csv"\r\n\r\n`;
+const END = `\r\n--${BOUNDARY}--\r\n`;
 
 /** A multipart POST whose body the test writes as it likes; resolves with the answer, whenever it comes. */
 function openPost(service: ServiceProcess, path: string, headers: Record<string, string> = {}) {
@@ -34,12 +36,22 @@ function openPost(service: ServiceProcess, path: string, headers: Record<string,
     req.on('response', (res) => {
       let text = '';
       res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text), text }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: parsed(text), text }));
     });
     req.on('error', reject);
   });
   return { req, answer };
 }
+
+function parsed(text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function getJson(
   service: ServiceProcess,
@@ -57,7 +69,12 @@ describe.each(testEngines())('uploads against a service process on %s', (engine)
   let service: ServiceProcess;
 
   beforeAll(async () => {
-    service = await startServiceProcess(engine);
+    service = await startServiceProcess(engine, {
+      env: {
+        UPLOAD_IDLE_SECONDS: '1',
+        NODE_OPTIONS: `--require ${join(__dirname, '..', 'support', 'short-request-deadline.cjs')}`,
+      },
+    });
   });
   afterAll(async () => {
     await service.stop();
@@ -87,5 +104,44 @@ describe.each(testEngines())('uploads against a service process on %s', (engine)
       expect(leaksIn(res.text)).toEqual([]);
       expect((await getJson(service, '/health')).status).toBe(200);
     });
+  });
+
+  it('should answer 408 and fail the run when an upload sends nothing for UPLOAD_IDLE_SECONDS', async () => {
+    const { req, answer } = openPost(service, '/migrate');
+    req.write(`${HEAD}701,Idle one\r\n`);
+    const res = await answer;
+    req.destroy();
+    expect(res.status).toBe(408);
+    expect(res.body).toMatchObject({
+      code: 'MIGRATION_UPLOAD_IDLE',
+      message: expect.stringMatching(/UPLOAD_IDLE_SECONDS/),
+    });
+    const [run] = await runs(service);
+    expect(run).toMatchObject({ table: 'departments', status: 'failed', error: expect.any(String) });
+    expect((await getJson(service, '/health')).status).toBe(200);
+  });
+
+  it('should answer 408 and create no run when an async upload sends nothing for UPLOAD_IDLE_SECONDS', async () => {
+    const before = (await runs(service)).length;
+    const { req, answer } = openPost(service, '/migrate?async=true');
+    req.write(`${HEAD}702,Idle two\r\n`);
+    const res = await answer;
+    req.destroy();
+    expect(res.status).toBe(408);
+    expect(await runs(service)).toHaveLength(before);
+  });
+
+  it('should load an upload that keeps sending past the request deadline and the idle time', async () => {
+    const { req, answer } = openPost(service, '/migrate');
+    req.write(HEAD);
+    // Sends for longer than the 1 s request deadline and the 1 s idle time, never idle for 1 s.
+    for (let id = 801; id <= 816; id++) {
+      req.write(`${id},Steady ${id}\r\n`);
+      await pause(250);
+    }
+    req.end(END);
+    const res = await answer;
+    expect(res.status).toBe(201);
+    expect(res.body.runs).toEqual([expect.objectContaining({ status: 'completed', rowsInserted: 16 })]);
   });
 });

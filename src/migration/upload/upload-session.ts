@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Observable } from 'rxjs';
 import { DomainError } from '../../common/errors/domain-error';
 import { echo } from '../../common/text/echo';
 import type { MigrationRunEntity } from '../../database/entities/migration-run.entity';
@@ -60,6 +61,12 @@ export class UploadSession {
   private readonly seen = new Set<TableName>();
   private chain: Promise<unknown> = Promise.resolve();
   private dir: Promise<string> | undefined;
+  private endIdle: ((error: DomainError) => void) | undefined;
+
+  /** Fails once the upload has been idle too long, after the load it stopped has ended its run. */
+  readonly idle = new Observable<never>((subscriber) => {
+    this.endIdle = (error) => subscriber.error(error);
+  });
 
   /** `spoolEverything`: async uploads receive every file to disk before anything loads. */
   constructor(
@@ -99,6 +106,10 @@ export class UploadSession {
     if (this.files === 0) {
       throw new DomainError('MIGRATION_NO_FILE', 'No file was sent: add one or more CSV files in the field named file');
     }
+  }
+
+  stopIdle(error: DomainError): void {
+    void this.settled().then(() => this.endIdle?.(error));
   }
 
   /** Runs a file's load after the loads of the files before it. */

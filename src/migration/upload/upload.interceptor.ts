@@ -2,17 +2,18 @@ import { type CallHandler, type ExecutionContext, Injectable, type NestIntercept
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import type { Request } from 'express';
 import type { Writable } from 'node:stream';
-import { catchError, defer, from, mergeAll, mergeMap, Observable, throwError } from 'rxjs';
+import { catchError, defer, from, mergeAll, mergeMap, Observable, race, throwError } from 'rxjs';
 import { DomainError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { RunStorage } from './run-storage';
 import { MAX_FILES_PER_REQUEST, NOT_A_FORM, uploadError, withLoadedRuns } from './upload-errors';
-import { UploadSession } from './upload-session';
+import { sessionOf, UploadSession } from './upload-session';
 
 /**
  * Receives `POST /migrate` through multer: each file goes into its run as it arrives (see
  * RunStorage), or to disk for `?async=true`. The handler gets the ReceivedUpload once the body is
- * in. Refusals (the form's limits, MAX_UPLOAD_MB, a malformed or truncated body) end the upload with the runs of the files already loaded.
+ * in. Refusals (the form's limits, MAX_UPLOAD_MB, a malformed or truncated body, an upload idle
+ * for UPLOAD_IDLE_SECONDS) end the upload with the runs of the files already loaded.
  */
 @Injectable()
 export class UploadInterceptor implements NestInterceptor {
@@ -44,7 +45,7 @@ export class UploadInterceptor implements NestInterceptor {
         }),
     };
     const answer = defer(() => this.multer.intercept(context, handler)).pipe(mergeAll());
-    return answer.pipe(
+    return race(answer, session.idle).pipe(
       catchError((error: unknown) =>
         from(session.settled().then(() => session.dispose())).pipe(
           mergeMap(() => throwError(() => (received ? error : withLoadedRuns(uploadError(error), session.loaded)))),
@@ -65,7 +66,7 @@ export class UploadInterceptor implements NestInterceptor {
     }
   }
 
-  /** Feeds the body to the parser, counting its bytes. */
+  /** Feeds the body to the parser, counting its bytes and the time since its last one. */
   private watch(request: Request, parser: Writable): void {
     let bytes = 0;
     let stopped = false;
@@ -75,10 +76,24 @@ export class UploadInterceptor implements NestInterceptor {
       request.unpipe(parser);
       parser.destroy(error);
     };
+    const idle = setTimeout(() => {
+      // Paused: the load is behind and the client waits for us, so it is not idle.
+      if (request.readableFlowing === false) return idle.refresh();
+      const seconds = this.config.uploadIdleMs / 1000;
+      const error = new DomainError(
+        'MIGRATION_UPLOAD_IDLE',
+        `The upload sent nothing for ${seconds} s (UPLOAD_IDLE_SECONDS), so it was stopped`,
+      );
+      stop(error);
+      sessionOf(request).stopIdle(error);
+    }, this.config.uploadIdleMs);
     request.on('data', (chunk: Buffer) => {
+      idle.refresh();
       bytes += chunk.length;
       if (bytes > this.config.maxUploadBytes) stop(this.tooLarge());
     });
+    request.once('end', () => clearTimeout(idle));
+    request.once('close', () => clearTimeout(idle));
     request.pipe(parser);
   }
 
