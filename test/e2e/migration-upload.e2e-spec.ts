@@ -144,4 +144,18 @@ describe.each(testEngines())('uploads against a service process on %s', (engine)
     expect(res.status).toBe(201);
     expect(res.body.runs).toEqual([expect.objectContaining({ status: 'completed', rowsInserted: 16 })]);
   });
+
+  it.each([
+    ['a name in UTF-8', 'departments_año_é.csv', 'departments_año_é.csv'],
+    ['a name of 300 characters', `departments_${'n'.repeat(284)}.csv`, `departments_${'n'.repeat(238)}….csv`],
+  ])('should load %s into the table its name says and keep the name', async (_what, name, stored) => {
+    const body = Buffer.from(
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\n\r\n901,Named${END}`,
+    );
+    const { req, answer } = openPost(service, '/migrate');
+    req.end(body);
+    const res = await answer;
+    expect(res.status).toBe(201);
+    expect(res.body.runs).toEqual([expect.objectContaining({ table: 'departments', file: stored, rowsInserted: 1 })]);
+  });
 });

@@ -6,7 +6,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import { echo } from '../../common/text/echo';
 import type { MigrationRunEntity } from '../../database/entities/migration-run.entity';
 import { TABLE_COLUMNS, TABLE_NAMES, type TableName } from '../../database/tables';
-import { parseLoadOptions, tableFromFileName, type LoadOptions } from './upload-options';
+import { parseLoadOptions, storedFileName, tableFromFileName, type LoadOptions } from './upload-options';
 
 /** A file of an upload written to a temporary file, to be loaded later. */
 export interface SpooledFile {
@@ -80,8 +80,9 @@ export class UploadSession {
   admit(fields: unknown, fieldName: string, originalName: string): AdmittedFile {
     if (fieldName !== 'file') throw invalid(`Files go in the field named file, not ${fieldName.slice(0, 40)}`);
     const options = this.readOptions(fields);
-    const fileName = baseName(originalName).slice(0, 255);
-    const table = options.table ?? tableFromFileName(fileName);
+    const fullName = baseName(originalName);
+    const fileName = storedFileName(fullName);
+    const table = options.table ?? tableFromFileName(fullName);
     if (!table) {
       throw new DomainError(
         'MIGRATION_UNKNOWN_TABLE',

@@ -25,6 +25,8 @@ export class UploadInterceptor implements NestInterceptor {
   ) {
     const options = {
       storage,
+      // Browsers and curl send names as UTF-8 bytes without saying so.
+      defParamCharset: 'utf8',
       limits: { fields: 20, fieldSize: 1024, files: MAX_FILES_PER_REQUEST, parts: 50 },
       streamHandler: (request: Request, parser: Writable) => this.watch(request, parser),
     };
