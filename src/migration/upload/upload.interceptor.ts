@@ -89,6 +89,8 @@ export class UploadInterceptor implements NestInterceptor {
       stop(error);
       sessionOf(request).stopIdle(error);
     }, this.config.uploadIdleMs);
+    // The watch never keeps a stopping process alive.
+    idle.unref();
     request.on('data', (chunk: Buffer) => {
       idle.refresh();
       bytes += chunk.length;
