@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import type { Server } from 'node:http';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { DomainError } from './common/errors/domain-error';
@@ -15,6 +16,9 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
     logger: options.logger === false ? false : ['log', 'warn', 'error'],
     bodyParser: true,
   });
+  // No deadline on a whole request: an upload may take longer than Node's 300 s and still be sending.
+  // An upload that stops sending is cut after UPLOAD_IDLE_SECONDS instead (see UploadInterceptor).
+  (app.getHttpServer() as Server).requestTimeout = 0;
   app.useBodyParser('json', { limit: '5mb' });
   app.use(rejectHostileJson);
   // Helmet's default CSP, less upgrade-insecure-requests: a browser obeying it on a plain-HTTP host

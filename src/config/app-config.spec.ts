@@ -12,6 +12,11 @@ describe('loadConfig', () => {
     expect(config.readApiKey).toBeNull();
     expect(config.databaseRetryMs).toBe(30_000);
     expect(config.rateLimitPerMinute).toBe(600);
+    expect(config.uploadIdleMs).toBe(60_000);
+  });
+
+  it('should read the upload idle time when it is set', () => {
+    expect(loadConfig({ UPLOAD_IDLE_SECONDS: '2' }).uploadIdleMs).toBe(2000);
   });
 
   it('should give a config built in code the same defaults as an empty environment', () => {
@@ -55,6 +60,8 @@ describe('loadConfig', () => {
     ['READ_API_KEY', 'short'],
     ['DATABASE_RETRY_SECONDS', '-1'],
     ['DATABASE_RETRY_SECONDS', '3601'],
+    ['UPLOAD_IDLE_SECONDS', '0'],
+    ['UPLOAD_IDLE_SECONDS', 'soon'],
   ])('should refuse to start and name %s when it is %s', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(variable);

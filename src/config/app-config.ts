@@ -46,6 +46,12 @@ export class EnvironmentVariables {
   @Min(0, { message: 'DATABASE_RETRY_SECONDS must be an integer between 0 and 3600' })
   @Max(3600, { message: 'DATABASE_RETRY_SECONDS must be an integer between 0 and 3600' })
   DATABASE_RETRY_SECONDS?: number;
+
+  @IsOptional()
+  @IsInt({ message: 'UPLOAD_IDLE_SECONDS must be an integer between 1 and 3600' })
+  @Min(1, { message: 'UPLOAD_IDLE_SECONDS must be an integer between 1 and 3600' })
+  @Max(3600, { message: 'UPLOAD_IDLE_SECONDS must be an integer between 1 and 3600' })
+  UPLOAD_IDLE_SECONDS?: number;
 }
 
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql'; url: string };
@@ -60,6 +66,8 @@ export const CONFIG_DEFAULTS = {
   rateLimitPerMinute: 600,
   /** How long a batch keeps retrying while the database connection is lost. */
   databaseRetrySeconds: 30,
+  /** How long an upload may send nothing before it is stopped (408). */
+  uploadIdleSeconds: 60,
 } as const;
 
 const MIB = 1024 * 1024;
@@ -77,6 +85,7 @@ export interface AppConfigInit {
   /** When set, reads (GET) other than /health, /docs and /dashboard need this key or API_KEY. */
   readApiKey?: string | null;
   databaseRetryMs?: number;
+  uploadIdleMs?: number;
 }
 
 /** The validated configuration, one instance for the whole application. */
@@ -90,6 +99,7 @@ export class AppConfig {
   readonly rateLimitPerMinute: number;
   readonly readApiKey: string | null;
   readonly databaseRetryMs: number;
+  readonly uploadIdleMs: number;
 
   constructor(init: AppConfigInit) {
     this.database = init.database;
@@ -101,12 +111,19 @@ export class AppConfig {
     this.rateLimitPerMinute = init.rateLimitPerMinute ?? CONFIG_DEFAULTS.rateLimitPerMinute;
     this.readApiKey = init.readApiKey ?? null;
     this.databaseRetryMs = init.databaseRetryMs ?? CONFIG_DEFAULTS.databaseRetrySeconds * 1000;
+    this.uploadIdleMs = init.uploadIdleMs ?? CONFIG_DEFAULTS.uploadIdleSeconds * 1000;
   }
 }
 
 export class ConfigError extends Error {}
 
-const NUMERIC = new Set(['PORT', 'MAX_UPLOAD_MB', 'RATE_LIMIT_PER_MINUTE', 'DATABASE_RETRY_SECONDS']);
+const NUMERIC = new Set([
+  'PORT',
+  'MAX_UPLOAD_MB',
+  'RATE_LIMIT_PER_MINUTE',
+  'DATABASE_RETRY_SECONDS',
+  'UPLOAD_IDLE_SECONDS',
+]);
 const VARIABLES = [
   'DATABASE_URL',
   'PORT',
@@ -116,6 +133,7 @@ const VARIABLES = [
   'MAX_UPLOAD_MB',
   'RATE_LIMIT_PER_MINUTE',
   'DATABASE_RETRY_SECONDS',
+  'UPLOAD_IDLE_SECONDS',
 ];
 
 /** Validates the environment; throws ConfigError naming every bad variable. */
@@ -146,5 +164,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     rateLimitPerMinute: vars.RATE_LIMIT_PER_MINUTE,
     readApiKey: vars.READ_API_KEY,
     databaseRetryMs: vars.DATABASE_RETRY_SECONDS === undefined ? undefined : vars.DATABASE_RETRY_SECONDS * 1000,
+    uploadIdleMs: vars.UPLOAD_IDLE_SECONDS === undefined ? undefined : vars.UPLOAD_IDLE_SECONDS * 1000,
   });
 }
