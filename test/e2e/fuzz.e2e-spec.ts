@@ -44,10 +44,21 @@ function expectSafe(res: Answer): void {
   expect(leaksIn(res.text)).toEqual([]);
 }
 
+/** Names must show something: not only white space and characters drawn as nothing. */
+const ONLY_INVISIBLE = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}]*$/u;
+
 function isValidText(value: unknown): boolean {
   if (typeof value !== 'string') return false;
   const length = [...value].length;
-  return length >= 1 && length <= 255 && value.trim() === value && !CONTROL.test(value) && !value.includes('\uFFFD');
+  return (
+    length >= 1 &&
+    length <= 255 &&
+    value.trim() === value &&
+    !CONTROL.test(value) &&
+    !value.includes('\uFFFD') &&
+    !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value) &&
+    !ONLY_INVISIBLE.test(value)
+  );
 }
 
 const isValidId = (value: unknown) => Number.isInteger(Number(value)) && Number(value) >= 1 && Number(value) <= MAX_ID;
