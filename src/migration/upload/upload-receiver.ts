@@ -260,7 +260,9 @@ class UploadSession {
   private fail(error: unknown): void {
     if (this.failure) return;
     this.failure = error;
-    this.current?.destroy(new Error('The upload was stopped'));
+    // The loader may not be reading yet (its run is still being created): it meets the error when it
+    // reads. Without a listener now, the error event would be thrown and stop the process.
+    this.current?.on('error', () => undefined).destroy(new Error('The upload was stopped'));
   }
 }
 
