@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 
-# Node.js 24 LTS. One base for both stages: better-sqlite3 is compiled for the Node that runs it.
-ARG NODE_IMAGE=node:24-bookworm-slim
+# Node.js 22 LTS (not 24 while the SQLite driver is better-sqlite3 12: see package.json engines).
+# One base for both stages: better-sqlite3 is compiled for the Node that runs it.
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 # ---- build: compile TypeScript and the native SQLite driver ----
 FROM ${NODE_IMAGE} AS build
