@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 
-# Node.js 22 LTS (not 24 while the SQLite driver is better-sqlite3 12: see package.json engines).
+# Node.js 22 LTS. Not 24 while the SQLite driver is better-sqlite3 12: on Node 24.19+ it aborts the
+# process when a statement is garbage-collected (better-sqlite3 13 fixes it, but needs Node 22+).
 # One base for both stages: better-sqlite3 is compiled for the Node that runs it.
 ARG NODE_IMAGE=node:22-bookworm-slim
 
