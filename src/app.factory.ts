@@ -7,14 +7,19 @@ import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { DomainError } from './common/errors/domain-error';
 import { rejectHostileJson } from './common/json-depth';
+import { AccessLog } from './observability/access-log';
+import { AppLogger } from './observability/app-logger';
+import { requestContext } from './observability/request-context';
 import { createOpenApiDocument } from './openapi-document';
 
 /** Builds the application exactly as production runs it; main.ts and the e2e tests both use it. */
 export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new ExpressAdapter(), {
-    logger: options.logger === false ? false : ['log', 'warn', 'error'],
+    logger: options.logger === false ? false : new AppLogger(config.logging),
     bodyParser: true,
   });
+  // First, so that every later step (parsers, guards, the exception filter) logs with the request's id.
+  app.use(requestContext, app.get(AccessLog).middleware);
   app.useBodyParser('json', { limit: '5mb' });
   app.use(rejectHostileJson);
   // Helmet's default CSP, less upgrade-insecure-requests: a browser obeying it on a plain-HTTP host

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { streams, type Schema } from 'avsc';
 import { DomainError } from '../common/errors/domain-error';
 import { isTableName, type TableName } from '../database/tables';
+import { Telemetry } from '../observability/telemetry.service';
 import { sealContainer, sealMetadata } from './avro-container-seal';
 import { tableSchema } from './avro-schemas';
 import { BackupFilesService, type BackupFileInfo } from './backup-files.service';
@@ -32,6 +33,7 @@ export class BackupService {
   constructor(
     private readonly repository: BackupRepository,
     private readonly files: BackupFilesService,
+    private readonly telemetry: Telemetry,
   ) {}
 
   /**
@@ -39,8 +41,12 @@ export class BackupService {
    * all the way (pipeline). The file is read back, sealed with its data checksum, fsync'd, and
    * only then given its name, so a backup in the folder is always complete.
    */
-  async create(tableParam: string): Promise<CreatedBackup> {
+  create(tableParam: string, trigger: 'request' | 'schedule' = 'request'): Promise<CreatedBackup> {
     const table = assertTable(tableParam);
+    return this.telemetry.backup(table, trigger, () => this.write(table));
+  }
+
+  private async write(table: TableName): Promise<CreatedBackup> {
     await this.files.ensureFolder();
     const temporary = this.files.temporaryPath(table);
     let rows = 0;

@@ -12,6 +12,11 @@ describe('loadConfig', () => {
     expect(config.readApiKey).toBeNull();
     expect(config.databaseRetryMs).toBe(30_000);
     expect(config.rateLimitPerMinute).toBe(600);
+    expect(config.logging).toEqual({ format: 'text', level: 'log' });
+  });
+
+  it('should read the log format and level when they are set', () => {
+    expect(loadConfig({ LOG_FORMAT: 'json', LOG_LEVEL: 'debug' }).logging).toEqual({ format: 'json', level: 'debug' });
   });
 
   it('should give a config built in code the same defaults as an empty environment', () => {
@@ -55,6 +60,8 @@ describe('loadConfig', () => {
     ['READ_API_KEY', 'short'],
     ['DATABASE_RETRY_SECONDS', '-1'],
     ['DATABASE_RETRY_SECONDS', '3601'],
+    ['LOG_FORMAT', 'xml'],
+    ['LOG_LEVEL', 'verbose'],
   ])('should refuse to start and name %s when it is %s', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(variable);

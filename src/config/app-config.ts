@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+/** The levels LOG_LEVEL accepts, from the quietest. */
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug'] as const;
+
+/** LOG_FORMAT (`text`: Nest's readable lines, `json`: one object per line) and LOG_LEVEL. */
+export interface LoggingConfig {
+  format: 'text' | 'json';
+  level: (typeof LOG_LEVELS)[number];
+}
 
 /** The environment as the service reads it; every variable is documented in `.env.example`. */
 export class EnvironmentVariables {
@@ -46,6 +55,14 @@ export class EnvironmentVariables {
   @Min(0, { message: 'DATABASE_RETRY_SECONDS must be an integer between 0 and 3600' })
   @Max(3600, { message: 'DATABASE_RETRY_SECONDS must be an integer between 0 and 3600' })
   DATABASE_RETRY_SECONDS?: number;
+
+  @IsOptional()
+  @IsIn(['text', 'json'], { message: 'LOG_FORMAT must be text or json' })
+  LOG_FORMAT?: 'text' | 'json';
+
+  @IsOptional()
+  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL?: (typeof LOG_LEVELS)[number];
 }
 
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql'; url: string };
@@ -60,6 +77,7 @@ export const CONFIG_DEFAULTS = {
   rateLimitPerMinute: 600,
   /** How long a batch keeps retrying while the database connection is lost. */
   databaseRetrySeconds: 30,
+  logging: { format: 'text', level: 'log' } as LoggingConfig,
 } as const;
 
 const MIB = 1024 * 1024;
@@ -77,6 +95,7 @@ export interface AppConfigInit {
   /** When set, reads (GET) other than /health, /docs and /dashboard need this key or API_KEY. */
   readApiKey?: string | null;
   databaseRetryMs?: number;
+  logging?: LoggingConfig;
 }
 
 /** The validated configuration, one instance for the whole application. */
@@ -90,6 +109,7 @@ export class AppConfig {
   readonly rateLimitPerMinute: number;
   readonly readApiKey: string | null;
   readonly databaseRetryMs: number;
+  readonly logging: LoggingConfig;
 
   constructor(init: AppConfigInit) {
     this.database = init.database;
@@ -101,6 +121,7 @@ export class AppConfig {
     this.rateLimitPerMinute = init.rateLimitPerMinute ?? CONFIG_DEFAULTS.rateLimitPerMinute;
     this.readApiKey = init.readApiKey ?? null;
     this.databaseRetryMs = init.databaseRetryMs ?? CONFIG_DEFAULTS.databaseRetrySeconds * 1000;
+    this.logging = init.logging ?? CONFIG_DEFAULTS.logging;
   }
 }
 
@@ -116,6 +137,8 @@ const VARIABLES = [
   'MAX_UPLOAD_MB',
   'RATE_LIMIT_PER_MINUTE',
   'DATABASE_RETRY_SECONDS',
+  'LOG_FORMAT',
+  'LOG_LEVEL',
 ];
 
 /** Validates the environment; throws ConfigError naming every bad variable. */
@@ -146,5 +169,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     rateLimitPerMinute: vars.RATE_LIMIT_PER_MINUTE,
     readApiKey: vars.READ_API_KEY,
     databaseRetryMs: vars.DATABASE_RETRY_SECONDS === undefined ? undefined : vars.DATABASE_RETRY_SECONDS * 1000,
+    logging: {
+      format: vars.LOG_FORMAT ?? CONFIG_DEFAULTS.logging.format,
+      level: vars.LOG_LEVEL ?? CONFIG_DEFAULTS.logging.level,
+    },
   });
 }

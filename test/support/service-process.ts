@@ -11,6 +11,8 @@ export interface ServiceProcess {
   url: string;
   apiKey: string;
   backupDir: string;
+  /** What the process wrote to stdout and stderr so far. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -32,11 +34,11 @@ export async function freePort(): Promise<number> {
 /** The real service in its own process on a throwaway database, answering /health. */
 export async function startServiceProcess(
   engine: Engine,
-  options: { shared?: TestDatabase; env?: Record<string, string> } = {},
+  options: { shared?: TestDatabase; env?: Record<string, string>; backupDir?: string } = {},
 ): Promise<ServiceProcess> {
   const { shared, env: extraEnv = {} } = options;
   const db = shared ?? (await createTestDatabase(engine));
-  const backupDir = mkdtempSync(join(tmpdir(), 'hr-cli-backups-'));
+  const backupDir = options.backupDir ?? mkdtempSync(join(tmpdir(), 'hr-cli-backups-'));
   const port = await freePort();
   const apiKey = 'cli-e2e-key-0123456789abcdef';
   const env = {
@@ -63,6 +65,7 @@ export async function startServiceProcess(
     url,
     apiKey,
     backupDir,
+    output: () => log,
     stop: async () => {
       await stopChild(child);
       if (!shared) await db.drop();
