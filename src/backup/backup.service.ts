@@ -1,11 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { streams, type Schema } from 'avsc';
 import { DomainError } from '../common/errors/domain-error';
-import { isTableName, type TableName } from '../database/tables';
+import { TABLE_NAMES, isTableName, type TableName } from '../database/tables';
 import { Telemetry } from '../observability/telemetry.service';
 import { sealContainer, sealMetadata } from './avro-container-seal';
 import { tableSchema } from './avro-schemas';
@@ -29,7 +29,7 @@ const BLOCK_SIZE = 256 * 1024;
 
 /** Writes a table to an Avro object container file, streaming, and lists a table's backups. */
 @Injectable()
-export class BackupService {
+export class BackupService implements OnModuleInit {
   constructor(
     private readonly repository: BackupRepository,
     private readonly files: BackupFilesService,
@@ -41,6 +41,17 @@ export class BackupService {
    * all the way (pipeline). The file is read back, sealed with its data checksum, fsync'd, and
    * only then given its name, so a backup in the folder is always complete.
    */
+  onModuleInit(): void {
+    this.telemetry.watchBackups(async () => {
+      const newest: Record<string, Date | null> = {};
+      for (const table of TABLE_NAMES) {
+        const latest = (await this.files.list(table)).find((backup) => backup.rows !== null);
+        newest[table] = latest ? new Date(latest.createdAt) : null;
+      }
+      return newest;
+    });
+  }
+
   create(tableParam: string, trigger: 'request' | 'schedule' = 'request'): Promise<CreatedBackup> {
     const table = assertTable(tableParam);
     return this.telemetry.backup(table, trigger, () => this.write(table));

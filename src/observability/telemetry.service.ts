@@ -1,6 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
+import { MetricsService, type LastBackupSource } from './metrics.service';
+
+export type DatabaseErrorKind = 'lock' | 'connection' | 'other';
 
 type RunSummary = Pick<
   MigrationRunEntity,
@@ -17,6 +20,8 @@ export class Telemetry {
   private readonly backups = new Logger('Backup');
   private readonly restores = new Logger('Restore');
 
+  constructor(private readonly metrics: MetricsService) {}
+
   runStarted(run: Pick<MigrationRunEntity, 'id' | 'tableName' | 'fileName'>): void {
     const file = run.fileName === null ? 'a JSON batch' : run.fileName;
     this.runs.log(`Run ${run.id} of ${run.tableName} started from ${file}`, {
@@ -29,6 +34,11 @@ export class Telemetry {
   runEnded(run: RunSummary): void {
     const table = run.tableName;
     const { status, rowsRead, rowsInserted, rowsRejected } = run;
+    this.metrics.runs.inc({ table, status });
+    this.metrics.rowsRead.inc({ table }, rowsRead);
+    this.metrics.rowsWritten.inc({ table }, rowsInserted);
+    this.metrics.rowsRejected.inc({ table }, rowsRejected);
+    if (run.durationMs !== null) this.metrics.runDuration.observe({ table, status }, run.durationMs / 1000);
     const counts = `${rowsRead} rows read, ${rowsInserted} written, ${rowsRejected} rejected`;
     const message = `Run ${run.id} of ${table} ${status}: ${counts}${run.error ? `; ${run.error}` : ''}`;
     const params = { runId: run.id, table, status, rowsRead, rowsInserted, rowsRejected, durationMs: run.durationMs };
@@ -47,6 +57,7 @@ export class Telemetry {
     try {
       const done = await work();
       const durationMs = Math.round(performance.now() - started);
+      this.metrics.backupDuration.observe({ table, outcome: 'ok' }, durationMs / 1000);
       const { file, rows, bytes } = done;
       this.backups.log(`Backup of ${table} written to ${file}: ${rows} rows, ${bytes} bytes`, {
         table,
@@ -57,6 +68,7 @@ export class Telemetry {
       });
       return done;
     } catch (error) {
+      this.metrics.backupDuration.observe({ table, outcome: 'failed' }, (performance.now() - started) / 1000);
       this.backups.warn(`Backup of ${table} failed: ${messageOf(error)}`, { table });
       throw error;
     }
@@ -73,6 +85,7 @@ export class Telemetry {
     try {
       const done = await work();
       const durationMs = Math.round(performance.now() - started);
+      this.metrics.restoreDuration.observe({ table, outcome: 'ok' }, durationMs / 1000);
       this.restores.log(`Restore of ${table} from ${done.file}: ${done.rowsRestored} rows restored`, {
         table,
         file: done.file,
@@ -81,9 +94,23 @@ export class Telemetry {
       });
       return done;
     } catch (error) {
+      this.metrics.restoreDuration.observe({ table, outcome: 'failed' }, (performance.now() - started) / 1000);
       this.restores.warn(`Restore of ${table} refused or failed: ${messageOf(error)}`, { table });
       throw error;
     }
+  }
+
+  /** The backup feature says how to find each table's newest backup; read only when metrics are scraped. */
+  watchBackups(source: LastBackupSource): void {
+    this.metrics.setLastBackupSource(source);
+  }
+
+  databaseError(kind: DatabaseErrorKind): void {
+    this.metrics.databaseErrors.inc({ kind });
+  }
+
+  databaseRetry(kind: Exclude<DatabaseErrorKind, 'other'>): void {
+    this.metrics.databaseRetries.inc({ kind });
   }
 }
 
