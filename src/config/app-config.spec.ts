@@ -13,6 +13,13 @@ describe('loadConfig', () => {
     expect(config.databaseRetryMs).toBe(30_000);
     expect(config.rateLimitPerMinute).toBe(600);
     expect(config.logging).toEqual({ format: 'text', level: 'log' });
+    expect(config.backupPolicy).toEqual({ keep: null, schedule: null });
+  });
+
+  it('should read how many backups to keep and when to make them', () => {
+    const config = loadConfig({ BACKUP_KEEP: '7', BACKUP_SCHEDULE: '0 3 * * *' });
+    expect(config.backupPolicy).toEqual({ keep: 7, schedule: '0 3 * * *' });
+    expect(loadConfig({ BACKUP_SCHEDULE: '*/2 * * * * *' }).backupPolicy.schedule).toBe('*/2 * * * * *');
   });
 
   it('should read the log format and level when they are set', () => {
@@ -62,6 +69,10 @@ describe('loadConfig', () => {
     ['DATABASE_RETRY_SECONDS', '3601'],
     ['LOG_FORMAT', 'xml'],
     ['LOG_LEVEL', 'verbose'],
+    ['BACKUP_KEEP', '0'],
+    ['BACKUP_KEEP', 'all'],
+    ['BACKUP_SCHEDULE', 'every day'],
+    ['BACKUP_SCHEDULE', '61 * * * *'],
   ])('should refuse to start and name %s when it is %s', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(variable);

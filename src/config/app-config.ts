@@ -1,6 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { validateCronExpression } from 'cron';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateBy,
+  validateSync,
+} from 'class-validator';
 
 /** The levels LOG_LEVEL accepts, from the quietest. */
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug'] as const;
@@ -63,6 +75,28 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL?: (typeof LOG_LEVELS)[number];
+
+  @IsOptional()
+  @IsInt({ message: 'BACKUP_KEEP must be a positive integer: how many backups of each table to keep' })
+  @Min(1, { message: 'BACKUP_KEEP must be a positive integer: how many backups of each table to keep' })
+  BACKUP_KEEP?: number;
+
+  @IsOptional()
+  @ValidateBy(
+    {
+      name: 'isCronExpression',
+      validator: { validate: (value) => typeof value === 'string' && validateCronExpression(value).valid },
+    },
+    { message: "BACKUP_SCHEDULE must be a cron expression such as '0 3 * * *' (every day at 03:00 UTC)" },
+  )
+  BACKUP_SCHEDULE?: string;
+}
+
+/** BACKUP_KEEP and BACKUP_SCHEDULE: null keeps every backup, and backs up only on request. */
+export interface BackupPolicy {
+  keep: number | null;
+  /** A cron expression, in UTC: five fields, or six with seconds first. */
+  schedule: string | null;
 }
 
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql'; url: string };
@@ -78,6 +112,8 @@ export const CONFIG_DEFAULTS = {
   /** How long a batch keeps retrying while the database connection is lost. */
   databaseRetrySeconds: 30,
   logging: { format: 'text', level: 'log' } as LoggingConfig,
+  /** Every backup kept; backups on request only. */
+  backupPolicy: { keep: null, schedule: null } as BackupPolicy,
 } as const;
 
 const MIB = 1024 * 1024;
@@ -96,6 +132,7 @@ export interface AppConfigInit {
   readApiKey?: string | null;
   databaseRetryMs?: number;
   logging?: LoggingConfig;
+  backupPolicy?: BackupPolicy;
 }
 
 /** The validated configuration, one instance for the whole application. */
@@ -110,6 +147,7 @@ export class AppConfig {
   readonly readApiKey: string | null;
   readonly databaseRetryMs: number;
   readonly logging: LoggingConfig;
+  readonly backupPolicy: BackupPolicy;
 
   constructor(init: AppConfigInit) {
     this.database = init.database;
@@ -122,12 +160,13 @@ export class AppConfig {
     this.readApiKey = init.readApiKey ?? null;
     this.databaseRetryMs = init.databaseRetryMs ?? CONFIG_DEFAULTS.databaseRetrySeconds * 1000;
     this.logging = init.logging ?? CONFIG_DEFAULTS.logging;
+    this.backupPolicy = init.backupPolicy ?? CONFIG_DEFAULTS.backupPolicy;
   }
 }
 
 export class ConfigError extends Error {}
 
-const NUMERIC = new Set(['PORT', 'MAX_UPLOAD_MB', 'RATE_LIMIT_PER_MINUTE', 'DATABASE_RETRY_SECONDS']);
+const NUMERIC = new Set(['PORT', 'MAX_UPLOAD_MB', 'RATE_LIMIT_PER_MINUTE', 'DATABASE_RETRY_SECONDS', 'BACKUP_KEEP']);
 const VARIABLES = [
   'DATABASE_URL',
   'PORT',
@@ -139,6 +178,8 @@ const VARIABLES = [
   'DATABASE_RETRY_SECONDS',
   'LOG_FORMAT',
   'LOG_LEVEL',
+  'BACKUP_KEEP',
+  'BACKUP_SCHEDULE',
 ];
 
 /** Validates the environment; throws ConfigError naming every bad variable. */
@@ -173,5 +214,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       format: vars.LOG_FORMAT ?? CONFIG_DEFAULTS.logging.format,
       level: vars.LOG_LEVEL ?? CONFIG_DEFAULTS.logging.level,
     },
+    backupPolicy: { keep: vars.BACKUP_KEEP ?? null, schedule: vars.BACKUP_SCHEDULE?.trim() ?? null },
   });
 }

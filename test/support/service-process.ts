@@ -69,7 +69,7 @@ export async function startServiceProcess(
     stop: async () => {
       await stopChild(child);
       if (!shared) await db.drop();
-      rmSync(backupDir, { recursive: true, force: true });
+      if (options.backupDir === undefined) rmSync(backupDir, { recursive: true, force: true });
     },
   };
 }
@@ -96,10 +96,10 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** `node bin/hr-migrate.js ...args` from the TypeScript source, as a user would run it. */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+/** `node bin/hr-migrate.js ...args` from the TypeScript source, as a user would run it (in `cwd`). */
+export function runCli(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<CliResult> {
   const childEnv = { ...process.env, HR_URL: '', API_KEY: '', ...env, HR_MIGRATE_FROM_SOURCE: '1' };
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'hr-migrate.js'), ...args], { cwd: ROOT, env: childEnv });
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'hr-migrate.js'), ...args], { cwd, env: childEnv });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
