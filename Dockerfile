@@ -32,7 +32,10 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
-RUN mkdir -p /app/data /app/backups && chown node:node /app/data /app/backups
+COPY --chown=node:node bin ./bin
+# The command-line client, for `docker exec <container> hr-migrate ...` (it calls localhost:3000 by default).
+RUN ln -s /app/bin/hr-migrate.js /usr/local/bin/hr-migrate \
+  && mkdir -p /app/data /app/backups && chown node:node /app/data /app/backups
 USER node
 EXPOSE 3000
 VOLUME ["/app/data", "/app/backups"]

@@ -34,6 +34,15 @@ export class ApiClient {
     return this.json<T>(await this.request('POST', path, init), path);
   }
 
+  /** A GET whose body the caller reads as it arrives (a backup file). */
+  getStream(path: string): Promise<Response> {
+    return this.request('GET', path, { headers: { accept: 'application/octet-stream' } });
+  }
+
+  async delete(path: string): Promise<void> {
+    await (await this.request('DELETE', path, { headers: { accept: 'application/json' } })).arrayBuffer();
+  }
+
   /** Streams the body; the server reads it as it arrives. */
   async postUpload<T>(path: string, upload: Upload): Promise<T> {
     const init: RequestInit & { duplex: 'half' } = {

@@ -75,7 +75,7 @@ export class AsyncRunsService implements BeforeApplicationShutdown {
         } catch (error) {
           // Refused (a restore holds the table: the run is ended with the reason), or the database
           // stopped answering (the run is ended when it is back).
-          this.logger.error(`Run ${run.id} stopped: ${String(error)}`);
+          this.logger.error(`Run ${run.id} stopped: ${String(error)}`, { runId: run.id });
         }
         unfinished.delete(run.id);
       }
