@@ -1,8 +1,15 @@
 # syntax=docker/dockerfile:1
 
+# Node.js 22 LTS. Not 24 while the SQLite driver is better-sqlite3 12: on Node 24.19+ it aborts the
+# process when a statement is garbage-collected (better-sqlite3 13 fixes it, but needs Node 22+).
+# One base for both stages: better-sqlite3 is compiled for the Node that runs it.
+ARG NODE_IMAGE=node:22-bookworm-slim
+
 # ---- build: compile TypeScript and the native SQLite driver ----
-FROM node:20-bookworm-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
+# Build better-sqlite3 against the image's own Node headers (no header download, no ABI mismatch).
+ENV npm_config_nodedir=/usr/local
 RUN apt-get update \
   && apt-get install -y --no-install-recommends python3 make g++ \
   && rm -rf /var/lib/apt/lists/*
@@ -13,7 +20,7 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 # ---- runtime: only what runs, as a non-root user ----
-FROM node:20-bookworm-slim AS runtime
+FROM ${NODE_IMAGE} AS runtime
 # MALLOC_MMAP_THRESHOLD_: glibc maps buffers of 64 KB and more (an upload's chunks) on their own
 # and gives them back to the system when freed, instead of keeping a grown heap after a large upload.
 ENV NODE_ENV=production \
@@ -25,7 +32,10 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
-RUN mkdir -p /app/data /app/backups && chown node:node /app/data /app/backups
+COPY --chown=node:node bin ./bin
+# The command-line client, for `docker exec <container> hr-migrate ...` (it calls localhost:3000 by default).
+RUN ln -s /app/bin/hr-migrate.js /usr/local/bin/hr-migrate \
+  && mkdir -p /app/data /app/backups && chown node:node /app/data /app/backups
 USER node
 EXPOSE 3000
 VOLUME ["/app/data", "/app/backups"]

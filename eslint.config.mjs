@@ -26,6 +26,7 @@ export default tseslint.config(
         Element: 'readonly',
         HTMLElement: 'readonly',
         HTMLAnchorElement: 'readonly',
+        HTMLButtonElement: 'readonly',
         HTMLInputElement: 'readonly',
         HTMLSelectElement: 'readonly',
         HTMLTableElement: 'readonly',

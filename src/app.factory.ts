@@ -3,18 +3,27 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import type { Server } from 'node:http';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { DomainError } from './common/errors/domain-error';
 import { rejectHostileJson } from './common/json-depth';
+import { AccessLog } from './observability/access-log';
+import { AppLogger } from './observability/app-logger';
+import { requestContext } from './observability/request-context';
 import { createOpenApiDocument } from './openapi-document';
 
 /** Builds the application exactly as production runs it; main.ts and the e2e tests both use it. */
 export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new ExpressAdapter(), {
-    logger: options.logger === false ? false : ['log', 'warn', 'error'],
+    logger: options.logger === false ? false : new AppLogger(config.logging),
     bodyParser: true,
   });
+  // First, so that every later step (parsers, guards, the exception filter) logs with the request's id.
+  app.use(requestContext, app.get(AccessLog).middleware);
+  // No deadline on a whole request: an upload may take longer than Node's 300 s and still be sending.
+  // An upload that stops sending is cut after UPLOAD_IDLE_SECONDS instead (see UploadInterceptor).
+  (app.getHttpServer() as Server).requestTimeout = 0;
   app.useBodyParser('json', { limit: '5mb' });
   app.use(rejectHostileJson);
   // Helmet's default CSP, less upgrade-insecure-requests: a browser obeying it on a plain-HTTP host

@@ -16,6 +16,7 @@ import { TableLocksModule } from './database/table-locks.service';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
 import { MigrationModule } from './migration/migration.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { ReportsModule } from './reports/reports.module';
 
 @Module({})
@@ -25,6 +26,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        ObservabilityModule,
         TypeOrmModule.forRoot(buildDataSourceOptions(config.database)),
         DatabaseModule,
         ReadDatabaseModule,

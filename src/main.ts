@@ -4,6 +4,7 @@ import { config as loadDotenv } from 'dotenv';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/app-config';
 import { applyHeapPolicy } from './heap-policy';
+import { AppLogger } from './observability/app-logger';
 
 async function bootstrap(): Promise<void> {
   applyHeapPolicy();
@@ -18,6 +19,8 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
+  // Before the application exists too, so that a failed start is logged in the chosen format.
+  Logger.overrideLogger(new AppLogger(config.logging));
   const app = await createApp(config);
   await app.listen(config.port);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
@@ -29,6 +32,8 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  process.stderr.write(`The service could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  new Logger('Bootstrap').error(
+    `The service could not start: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 });

@@ -134,6 +134,36 @@ export class BackupFilesService {
     return { file: name, path };
   }
 
+  /** One of the table's backups by name, with the path to read it from; 404 for any other name. */
+  async find(table: TableName, name: string): Promise<BackupFileInfo & { path: string }> {
+    const path = isBackupOf(table, name) ? await this.insidePath(name) : undefined;
+    if (!path) {
+      throw new DomainError(
+        'BACKUP_FILE_NOT_FOUND',
+        `There is no backup of ${table} by that name; GET /backup/${table} lists them`,
+      );
+    }
+    return { ...(await this.describe(table, name, path)), path };
+  }
+
+  /** Deletes the name in the folder: an operator's link goes, never the file it leads to. */
+  async remove(table: TableName, name: string): Promise<void> {
+    await this.find(table, name);
+    await unlink(join(this.dir, name)).catch(ignoreMissing);
+    this.summaries.delete(name);
+  }
+
+  /** Deletes all but the newest `keep` backups of the table; returns the names deleted. */
+  async prune(table: TableName, keep: number): Promise<string[]> {
+    const old = (await this.list(table)).slice(keep).map((backup) => backup.file);
+    for (const name of old) {
+      // Another replica sharing the folder may have pruned it first.
+      await unlink(join(this.dir, name)).catch(ignoreMissing);
+      this.summaries.delete(name);
+    }
+    return old;
+  }
+
   private async describe(table: TableName, name: string, path: string): Promise<BackupFileInfo> {
     const info = await stat(path);
     let summary = this.summaries.get(name);
@@ -160,6 +190,10 @@ export class BackupFilesService {
       await handle.close();
     }
   }
+}
+
+function ignoreMissing(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'ENOENT') throw error;
 }
 
 /** Rows (from the block headers, without decompressing) and sha256 of a file; rows null when damaged. */

@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { LeaderLock } from '../database/leader-lock';
+import { BackupScheduler } from './backup-scheduler.service';
 import { BackupFilesService } from './backup-files.service';
 import { BackupController } from './backup.controller';
 import { BackupRepository } from './backup.repository';
@@ -7,7 +10,8 @@ import { RestoreController } from './restore.controller';
 import { RestoreService } from './restore.service';
 
 @Module({
+  imports: [ScheduleModule.forRoot()],
   controllers: [BackupController, RestoreController],
-  providers: [BackupService, RestoreService, BackupFilesService, BackupRepository],
+  providers: [BackupService, RestoreService, BackupFilesService, BackupRepository, BackupScheduler, LeaderLock],
 })
 export class BackupModule {}

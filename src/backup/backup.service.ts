@@ -1,11 +1,13 @@
-import { Injectable } from '@nestjs/common';
-import { createWriteStream } from 'node:fs';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { streams, type Schema } from 'avsc';
 import { DomainError } from '../common/errors/domain-error';
-import { isTableName, type TableName } from '../database/tables';
+import { AppConfig } from '../config/app-config';
+import { TABLE_NAMES, isTableName, type TableName } from '../database/tables';
+import { Telemetry } from '../observability/telemetry.service';
 import { sealContainer, sealMetadata } from './avro-container-seal';
 import { tableSchema } from './avro-schemas';
 import { BackupFilesService, type BackupFileInfo } from './backup-files.service';
@@ -23,15 +25,27 @@ export interface CreatedBackup {
   createdAt: string;
 }
 
+/** One backup's bytes, to be sent as they are read. */
+export interface BackupDownload {
+  file: string;
+  bytes: number;
+  sha256: string;
+  stream: Readable;
+}
+
 /** Uncompressed bytes per Avro block: small enough to keep memory flat, large enough to compress well. */
 const BLOCK_SIZE = 256 * 1024;
 
 /** Writes a table to an Avro object container file, streaming, and lists a table's backups. */
 @Injectable()
-export class BackupService {
+export class BackupService implements OnModuleInit {
+  private readonly logger = new Logger('Backup');
+
   constructor(
+    private readonly config: AppConfig,
     private readonly repository: BackupRepository,
     private readonly files: BackupFilesService,
+    private readonly telemetry: Telemetry,
   ) {}
 
   /**
@@ -39,8 +53,52 @@ export class BackupService {
    * all the way (pipeline). The file is read back, sealed with its data checksum, fsync'd, and
    * only then given its name, so a backup in the folder is always complete.
    */
-  async create(tableParam: string): Promise<CreatedBackup> {
+  onModuleInit(): void {
+    this.telemetry.watchBackups(async () => {
+      const newest: Record<string, Date | null> = {};
+      for (const table of TABLE_NAMES) {
+        const latest = (await this.files.list(table)).find((backup) => backup.rows !== null);
+        newest[table] = latest ? new Date(latest.createdAt) : null;
+      }
+      return newest;
+    });
+  }
+
+  create(tableParam: string, trigger: 'request' | 'schedule' = 'request'): Promise<CreatedBackup> {
     const table = assertTable(tableParam);
+    return this.telemetry.backup(table, trigger, async () => {
+      const created = await this.write(table);
+      await this.prune(table);
+      return created;
+    });
+  }
+
+  async download(tableParam: string, file: string): Promise<BackupDownload> {
+    const backup = await this.files.find(assertTable(tableParam), file);
+    return { file: backup.file, bytes: backup.bytes, sha256: backup.sha256, stream: createReadStream(backup.path) };
+  }
+
+  async remove(tableParam: string, file: string): Promise<void> {
+    const table = assertTable(tableParam);
+    await this.files.remove(table, file);
+    this.logger.log(`Backup ${file} of ${table} deleted`, { table, file });
+  }
+
+  /** BACKUP_KEEP: after each backup only the newest n of the table stay; a failure here fails no backup. */
+  private async prune(table: TableName): Promise<void> {
+    const keep = this.config.backupPolicy.keep;
+    if (keep === null) return;
+    try {
+      const pruned = await this.files.prune(table, keep);
+      if (pruned.length > 0) {
+        this.logger.log(`Pruned ${pruned.length} old backups of ${table}: ${pruned.join(', ')}`, { table });
+      }
+    } catch (error) {
+      this.logger.warn(`Could not prune the old backups of ${table}: ${String(error)}`, { table });
+    }
+  }
+
+  private async write(table: TableName): Promise<CreatedBackup> {
     await this.files.ensureFolder();
     const temporary = this.files.temporaryPath(table);
     let rows = 0;

@@ -3,6 +3,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { DataChangeService } from '../database/data-change.service';
 import { TableLocksService } from '../database/table-locks.service';
 import type { TableName } from '../database/tables';
+import { Telemetry } from '../observability/telemetry.service';
 import { BackupFilesService } from './backup-files.service';
 import { readBackupRows, type BackupReadSummary } from './backup-row-reader';
 import type { TableRow } from './backup-records';
@@ -31,11 +32,14 @@ export class RestoreService {
     private readonly repository: BackupRepository,
     private readonly dataChange: DataChangeService,
     private readonly locks: TableLocksService,
+    private readonly telemetry: Telemetry,
   ) {}
 
   restore(tableParam: string, requested: string | undefined): Promise<RestoredBackup> {
     const table = assertTable(tableParam);
-    const run = this.queue.then(() => this.restoreNow(table, requested));
+    const run = this.queue.then(() =>
+      this.telemetry.restore(table, requested, () => this.restoreNow(table, requested)),
+    );
     this.queue = run.catch(() => undefined);
     return run;
   }

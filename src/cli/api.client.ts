@@ -25,8 +25,8 @@ export class ApiClient {
     return (await this.request('GET', path, { headers: { accept } })).text();
   }
 
-  /** The body as it arrives, for downloads that may be large. */
-  async getStream(path: string, accept: string): Promise<AsyncIterable<Uint8Array>> {
+  /** The body as it arrives, for text downloads that may be large (the rows to fix). */
+  async download(path: string, accept: string): Promise<AsyncIterable<Uint8Array>> {
     const response = await this.request('GET', path, { headers: { accept } });
     const body = response.body ?? (async function* () {})();
     const baseUrl = this.baseUrl;
@@ -46,6 +46,15 @@ export class ApiClient {
       init.headers = { ...init.headers, 'content-type': 'application/json' };
     }
     return this.json<T>(await this.request('POST', path, init), path);
+  }
+
+  /** A GET whose body the caller reads as it arrives (a backup file). */
+  getStream(path: string): Promise<Response> {
+    return this.request('GET', path, { headers: { accept: 'application/octet-stream' } });
+  }
+
+  async delete(path: string): Promise<void> {
+    await (await this.request('DELETE', path, { headers: { accept: 'application/json' } })).arrayBuffer();
   }
 
   /** Streams the body; the server reads it as it arrives. */

@@ -12,6 +12,23 @@ describe('loadConfig', () => {
     expect(config.readApiKey).toBeNull();
     expect(config.databaseRetryMs).toBe(30_000);
     expect(config.rateLimitPerMinute).toBe(600);
+    expect(config.uploadIdleMs).toBe(60_000);
+    expect(config.logging).toEqual({ format: 'text', level: 'log' });
+    expect(config.backupPolicy).toEqual({ keep: null, schedule: null });
+  });
+
+  it('should read the upload idle time when it is set', () => {
+    expect(loadConfig({ UPLOAD_IDLE_SECONDS: '2' }).uploadIdleMs).toBe(2000);
+  });
+
+  it('should read how many backups to keep and when to make them', () => {
+    const config = loadConfig({ BACKUP_KEEP: '7', BACKUP_SCHEDULE: '0 3 * * *' });
+    expect(config.backupPolicy).toEqual({ keep: 7, schedule: '0 3 * * *' });
+    expect(loadConfig({ BACKUP_SCHEDULE: '*/2 * * * * *' }).backupPolicy.schedule).toBe('*/2 * * * * *');
+  });
+
+  it('should read the log format and level when they are set', () => {
+    expect(loadConfig({ LOG_FORMAT: 'json', LOG_LEVEL: 'debug' }).logging).toEqual({ format: 'json', level: 'debug' });
   });
 
   it('should give a config built in code the same defaults as an empty environment', () => {
@@ -55,6 +72,14 @@ describe('loadConfig', () => {
     ['READ_API_KEY', 'short'],
     ['DATABASE_RETRY_SECONDS', '-1'],
     ['DATABASE_RETRY_SECONDS', '3601'],
+    ['UPLOAD_IDLE_SECONDS', '0'],
+    ['UPLOAD_IDLE_SECONDS', 'soon'],
+    ['LOG_FORMAT', 'xml'],
+    ['LOG_LEVEL', 'verbose'],
+    ['BACKUP_KEEP', '0'],
+    ['BACKUP_KEEP', 'all'],
+    ['BACKUP_SCHEDULE', 'every day'],
+    ['BACKUP_SCHEDULE', '61 * * * *'],
   ])('should refuse to start and name %s when it is %s', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(variable);

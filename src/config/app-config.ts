@@ -1,6 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { validateCronExpression } from 'cron';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateBy,
+  validateSync,
+} from 'class-validator';
+
+/** The levels LOG_LEVEL accepts, from the quietest. */
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug'] as const;
+
+/** LOG_FORMAT (`text`: Nest's readable lines, `json`: one object per line) and LOG_LEVEL. */
+export interface LoggingConfig {
+  format: 'text' | 'json';
+  level: (typeof LOG_LEVELS)[number];
+}
 
 /** The environment as the service reads it; every variable is documented in `.env.example`. */
 export class EnvironmentVariables {
@@ -46,6 +67,42 @@ export class EnvironmentVariables {
   @Min(0, { message: 'DATABASE_RETRY_SECONDS must be an integer between 0 and 3600' })
   @Max(3600, { message: 'DATABASE_RETRY_SECONDS must be an integer between 0 and 3600' })
   DATABASE_RETRY_SECONDS?: number;
+
+  @IsOptional()
+  @IsInt({ message: 'UPLOAD_IDLE_SECONDS must be an integer between 1 and 3600' })
+  @Min(1, { message: 'UPLOAD_IDLE_SECONDS must be an integer between 1 and 3600' })
+  @Max(3600, { message: 'UPLOAD_IDLE_SECONDS must be an integer between 1 and 3600' })
+  UPLOAD_IDLE_SECONDS?: number;
+
+  @IsOptional()
+  @IsIn(['text', 'json'], { message: 'LOG_FORMAT must be text or json' })
+  LOG_FORMAT?: 'text' | 'json';
+
+  @IsOptional()
+  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL?: (typeof LOG_LEVELS)[number];
+
+  @IsOptional()
+  @IsInt({ message: 'BACKUP_KEEP must be a positive integer: how many backups of each table to keep' })
+  @Min(1, { message: 'BACKUP_KEEP must be a positive integer: how many backups of each table to keep' })
+  BACKUP_KEEP?: number;
+
+  @IsOptional()
+  @ValidateBy(
+    {
+      name: 'isCronExpression',
+      validator: { validate: (value) => typeof value === 'string' && validateCronExpression(value).valid },
+    },
+    { message: "BACKUP_SCHEDULE must be a cron expression such as '0 3 * * *' (every day at 03:00 UTC)" },
+  )
+  BACKUP_SCHEDULE?: string;
+}
+
+/** BACKUP_KEEP and BACKUP_SCHEDULE: null keeps every backup, and backs up only on request. */
+export interface BackupPolicy {
+  keep: number | null;
+  /** A cron expression, in UTC: five fields, or six with seconds first. */
+  schedule: string | null;
 }
 
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql'; url: string };
@@ -60,6 +117,11 @@ export const CONFIG_DEFAULTS = {
   rateLimitPerMinute: 600,
   /** How long a batch keeps retrying while the database connection is lost. */
   databaseRetrySeconds: 30,
+  /** How long an upload may send nothing before it is stopped (408). */
+  uploadIdleSeconds: 60,
+  logging: { format: 'text', level: 'log' } as LoggingConfig,
+  /** Every backup kept; backups on request only. */
+  backupPolicy: { keep: null, schedule: null } as BackupPolicy,
 } as const;
 
 const MIB = 1024 * 1024;
@@ -77,6 +139,9 @@ export interface AppConfigInit {
   /** When set, reads (GET) other than /health, /docs and /dashboard need this key or API_KEY. */
   readApiKey?: string | null;
   databaseRetryMs?: number;
+  uploadIdleMs?: number;
+  logging?: LoggingConfig;
+  backupPolicy?: BackupPolicy;
 }
 
 /** The validated configuration, one instance for the whole application. */
@@ -90,6 +155,9 @@ export class AppConfig {
   readonly rateLimitPerMinute: number;
   readonly readApiKey: string | null;
   readonly databaseRetryMs: number;
+  readonly uploadIdleMs: number;
+  readonly logging: LoggingConfig;
+  readonly backupPolicy: BackupPolicy;
 
   constructor(init: AppConfigInit) {
     this.database = init.database;
@@ -101,12 +169,22 @@ export class AppConfig {
     this.rateLimitPerMinute = init.rateLimitPerMinute ?? CONFIG_DEFAULTS.rateLimitPerMinute;
     this.readApiKey = init.readApiKey ?? null;
     this.databaseRetryMs = init.databaseRetryMs ?? CONFIG_DEFAULTS.databaseRetrySeconds * 1000;
+    this.uploadIdleMs = init.uploadIdleMs ?? CONFIG_DEFAULTS.uploadIdleSeconds * 1000;
+    this.logging = init.logging ?? CONFIG_DEFAULTS.logging;
+    this.backupPolicy = init.backupPolicy ?? CONFIG_DEFAULTS.backupPolicy;
   }
 }
 
 export class ConfigError extends Error {}
 
-const NUMERIC = new Set(['PORT', 'MAX_UPLOAD_MB', 'RATE_LIMIT_PER_MINUTE', 'DATABASE_RETRY_SECONDS']);
+const NUMERIC = new Set([
+  'PORT',
+  'MAX_UPLOAD_MB',
+  'RATE_LIMIT_PER_MINUTE',
+  'DATABASE_RETRY_SECONDS',
+  'UPLOAD_IDLE_SECONDS',
+  'BACKUP_KEEP',
+]);
 const VARIABLES = [
   'DATABASE_URL',
   'PORT',
@@ -116,6 +194,11 @@ const VARIABLES = [
   'MAX_UPLOAD_MB',
   'RATE_LIMIT_PER_MINUTE',
   'DATABASE_RETRY_SECONDS',
+  'UPLOAD_IDLE_SECONDS',
+  'LOG_FORMAT',
+  'LOG_LEVEL',
+  'BACKUP_KEEP',
+  'BACKUP_SCHEDULE',
 ];
 
 /** Validates the environment; throws ConfigError naming every bad variable. */
@@ -146,5 +229,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     rateLimitPerMinute: vars.RATE_LIMIT_PER_MINUTE,
     readApiKey: vars.READ_API_KEY,
     databaseRetryMs: vars.DATABASE_RETRY_SECONDS === undefined ? undefined : vars.DATABASE_RETRY_SECONDS * 1000,
+    uploadIdleMs: vars.UPLOAD_IDLE_SECONDS === undefined ? undefined : vars.UPLOAD_IDLE_SECONDS * 1000,
+    logging: {
+      format: vars.LOG_FORMAT ?? CONFIG_DEFAULTS.logging.format,
+      level: vars.LOG_LEVEL ?? CONFIG_DEFAULTS.logging.level,
+    },
+    backupPolicy: { keep: vars.BACKUP_KEEP ?? null, schedule: vars.BACKUP_SCHEDULE?.trim() ?? null },
   });
 }

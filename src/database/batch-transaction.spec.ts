@@ -1,5 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
+import { MetricsService } from '../observability/metrics.service';
+import { Telemetry } from '../observability/telemetry.service';
 import { BatchTransaction, describeDatabaseError } from './batch-transaction';
 import {
   CommitOutcomeUnknownError,
@@ -154,5 +156,37 @@ describe('a COMMIT cut by a lost connection', () => {
 
     await expect(transaction.run(async () => 'written')).rejects.toBeInstanceOf(CommitOutcomeUnknownError);
     expect(seen.transactions).toBe(1);
+  });
+});
+
+describe('database errors and retries in the metrics', () => {
+  it('should count a deadlock and its retry, and a lasting lost connection with its retries', async () => {
+    const metrics = new MetricsService();
+    const dataSource = { options: { type: 'mysql' } } as unknown as DataSource;
+    const transaction = new BatchTransaction(
+      dataSource,
+      createDialect(dataSource),
+      { databaseRetryMs: 400 } as AppConfig,
+      new Telemetry(metrics),
+    );
+    let calls = 0;
+    const deadlockOnce = async () => {
+      calls += 1;
+      if (calls === 1) throw wrapped({ errno: 1213, code: 'ER_LOCK_DEADLOCK' });
+      return 'done';
+    };
+    await expect(transaction.retrying(deadlockOnce)).resolves.toBe('done');
+    const lost = async () => {
+      throw wrapped({ code: 'PROTOCOL_CONNECTION_LOST', fatal: true });
+    };
+    await expect(transaction.retrying(lost)).rejects.toBeInstanceOf(DatabaseUnavailableError);
+    const text = await metrics.text();
+    expect(text).toContain('hr_database_errors_total{kind="lock"} 1');
+    expect(text).toContain('hr_database_retries_total{kind="lock"} 1');
+    expect(text).toContain('hr_database_errors_total{kind="other"} 0');
+    const retries = Number(/hr_database_retries_total\{kind="connection"\} (\d+)/.exec(text)?.[1]);
+    const errors = Number(/hr_database_errors_total\{kind="connection"\} (\d+)/.exec(text)?.[1]);
+    expect(retries).toBeGreaterThan(0);
+    expect(errors).toBe(retries + 1);
   });
 });

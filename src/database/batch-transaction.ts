@@ -1,9 +1,11 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { Telemetry } from '../observability/telemetry.service';
 import {
   CommitOutcomeUnknownError,
   DatabaseUnavailableError,
+  databaseErrorKind,
   driverError,
   isConnectionError,
   isDuplicateKeyError,
@@ -36,6 +38,7 @@ export class BatchTransaction {
     private readonly dataSource: DataSource,
     private readonly dialect: Dialect,
     @Optional() config?: AppConfig,
+    @Optional() private readonly telemetry?: Telemetry,
   ) {
     this.retryMs = config?.databaseRetryMs ?? DEFAULT_CONNECTION_RETRY_MS;
   }
@@ -91,13 +94,17 @@ export class BatchTransaction {
       try {
         return await task();
       } catch (error) {
+        const kind = databaseErrorKind(error);
+        if (kind) this.telemetry?.databaseError(kind);
         if (isLockError(error) && lockRetries < LOCK_RETRIES) {
+          this.telemetry?.databaseRetry('lock');
           await sleep(50 * 4 ** lockRetries++);
           continue;
         }
         if (!isConnectionError(error) || error instanceof CommitOutcomeUnknownError) throw error;
         const wait = Math.min(100 * 2 ** attempt, 2000);
         if (Date.now() + wait > deadline) throw new DatabaseUnavailableError(error);
+        this.telemetry?.databaseRetry('connection');
         if (attempt === 0) this.logger.warn(`Lost the database connection, retrying: ${String(error)}`);
         await sleep(wait);
       }

@@ -54,6 +54,14 @@ export function isConnectionError(error: unknown): boolean {
   );
 }
 
+/** What kind of database error this is, for the metrics; null for an error that is not the database's. */
+export function databaseErrorKind(error: unknown): 'lock' | 'connection' | 'other' | null {
+  if (isLockError(error)) return 'lock';
+  if (isConnectionError(error)) return 'connection';
+  const { errno, code } = driverError(error);
+  return errno !== undefined || (typeof code === 'string' && /^(ER_|SQLITE_)/.test(code)) ? 'other' : null;
+}
+
 /** A row with the same key is already there (MySQL 1062, SQLite's primary key or unique constraint). */
 export function isDuplicateKeyError(error: unknown): boolean {
   const { errno, code } = driverError(error);

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
 import { CsvLoadService } from './csv-load.service';
 import { RunLifecycle } from './run-lifecycle.service';
-import { UploadReceiver, type SpooledUpload, type Upload } from './upload/upload-receiver';
+import type { ReceivedUpload } from './upload/upload-session';
 
 /**
  * Async runs (`POST /migrate?async=true`): the upload is received into temporary files, one run per
@@ -19,13 +19,11 @@ export class AsyncRunsService implements BeforeApplicationShutdown {
   private readonly stopping = new AbortController();
 
   constructor(
-    private readonly receiver: UploadReceiver,
     private readonly csv: CsvLoadService,
     private readonly lifecycle: RunLifecycle,
   ) {}
 
-  async start(upload: Upload): Promise<MigrationRunEntity[]> {
-    const spooled = await this.receiver.receiveToDisk(upload);
+  async start(spooled: ReceivedUpload): Promise<MigrationRunEntity[]> {
     const { batchSize, rejectMode, dryRun, delimiter } = spooled.options;
     let created: MigrationRunEntity[];
     try {
@@ -56,7 +54,7 @@ export class AsyncRunsService implements BeforeApplicationShutdown {
     await Promise.allSettled([...this.jobs]);
   }
 
-  private async loadAll(spooled: SpooledUpload, runs: MigrationRunEntity[]): Promise<void> {
+  private async loadAll(spooled: ReceivedUpload, runs: MigrationRunEntity[]): Promise<void> {
     const unfinished = new Set(runs.map((r) => r.id));
     try {
       for (const [i, file] of spooled.files.entries()) {
@@ -79,7 +77,7 @@ export class AsyncRunsService implements BeforeApplicationShutdown {
         } catch (error) {
           // Refused (a restore holds the table: the run is ended with the reason), or the database
           // stopped answering (the run is ended when it is back).
-          this.logger.error(`Run ${run.id} stopped: ${String(error)}`);
+          this.logger.error(`Run ${run.id} stopped: ${String(error)}`, { runId: run.id });
         }
         unfinished.delete(run.id);
       }

@@ -85,7 +85,7 @@ export class CsvLoadService {
       if (batches === 0) error = reader.headerSkipped ? 'The file has a header but no rows' : 'The file is empty';
     } catch (cause) {
       error = signal?.aborted ? INTERRUPTED_REASON : runFailure(cause);
-      this.logger.warn(`Run ${run.id} failed: ${String(cause)}`);
+      this.logger.warn(`Run ${run.id} failed: ${String(cause)}`, { runId: run.id });
     }
     return this.lifecycle.end(run.id, {
       status: error ? 'failed' : 'completed',

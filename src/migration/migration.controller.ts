@@ -7,10 +7,10 @@ import {
   Param,
   Post,
   Query,
-  Req,
   Res,
   Sse,
   StreamableFile,
+  UseInterceptors,
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -23,7 +23,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import type { Observable } from 'rxjs';
 import { IdParam } from '../common/validation/query-integer';
 import { TABLE_NAMES } from '../database/tables';
@@ -44,6 +44,9 @@ import { RejectsCsvQueryDto } from './dto/rejects-csv-query.dto';
 import { StartMigrationQueryDto } from './dto/start-migration-query.dto';
 import { StartMigrationRunDto } from './dto/start-migration-run.dto';
 import { MigrationService } from './migration.service';
+import { Received } from './upload/received.decorator';
+import type { ReceivedUpload } from './upload/upload-session';
+import { UploadInterceptor } from './upload/upload.interceptor';
 
 @ApiTags('migration runs')
 @ApiExtraModels(DepartmentRowDto, JobRowDto, HiredEmployeeRowDto, ErrorResponseDto)
@@ -53,6 +56,7 @@ export class MigrationController {
 
   @Post()
   @HttpCode(201)
+  @UseInterceptors(UploadInterceptor)
   @ApiBearerAuth()
   @ApiOperation({
     summary: 'Load CSV files, streamed, in dependency order (departments, jobs, hired_employees)',
@@ -79,6 +83,11 @@ export class MigrationController {
   @ApiResponse({ status: 401, type: ErrorResponseDto, description: 'No or a wrong API key' })
   @ApiResponse({ status: 413, type: ErrorResponseDto, description: 'Larger than MAX_UPLOAD_MB' })
   @ApiResponse({
+    status: 408,
+    type: ErrorResponseDto,
+    description: 'MIGRATION_UPLOAD_IDLE: the upload sent nothing for UPLOAD_IDLE_SECONDS; its run is failed',
+  })
+  @ApiResponse({
     status: 409,
     type: ErrorResponseDto,
     description: 'TABLE_BUSY: a restore of the table is in progress',
@@ -90,11 +99,10 @@ export class MigrationController {
       'DATABASE_UNAVAILABLE: the database stopped answering for longer than DATABASE_RETRY_SECONDS (a connection lost meanwhile, during a COMMIT too, is retried); the run is marked failed with the batches it committed',
   })
   async startFromUpload(
-    @Req() request: Request,
+    @Received() upload: ReceivedUpload,
     @Query() query: StartMigrationQueryDto,
     @Res({ passthrough: true }) response: Response,
   ): Promise<StartMigrationRunResponseDto> {
-    const upload = { headers: request.headers, body: request };
     if (query.async !== 'true') return this.migration.loadUpload(upload);
     const started = await this.migration.startUpload(upload);
     response.status(202).location(`/migrate/runs/${started.runs[0].id}`);

@@ -15,7 +15,8 @@ import { HrTablesRepository } from './repositories/hr-tables.repository';
 import { MigrationRunsRepository } from './repositories/migration-runs.repository';
 import { RunEventsService } from './run-events.service';
 import { RunLifecycle } from './run-lifecycle.service';
-import { UploadReceiver } from './upload/upload-receiver';
+import { RunStorage } from './upload/run-storage';
+import { UploadInterceptor } from './upload/upload.interceptor';
 
 @Module({
   imports: [TypeOrmModule.forFeature([MigrationRunEntity, RejectedBatchEntity])],
@@ -28,7 +29,8 @@ import { UploadReceiver } from './upload/upload-receiver';
     JsonBatchService,
     RejectsCsvService,
     RunLifecycle,
-    UploadReceiver,
+    RunStorage,
+    UploadInterceptor,
     RunLoader,
     BatchPreparer,
     BatchWriter,

@@ -1,4 +1,5 @@
 import { Injectable, type MessageEvent } from '@nestjs/common';
+import { createReadStream } from 'node:fs';
 import type { Observable } from 'rxjs';
 import { DomainError } from '../common/errors/domain-error';
 import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
@@ -11,13 +12,13 @@ import { MigrationRunsRepository } from './repositories/migration-runs.repositor
 import { RejectsCsvService, type RejectsCsv } from './rejects-csv.service';
 import { RunEventsService } from './run-events.service';
 import { type RejectedPage, toRejectedBatchResponse, toRunResponse } from './run-mapper';
-import { UploadReceiver, type Upload } from './upload/upload-receiver';
+import { withLoadedRuns } from './upload/upload-errors';
+import type { ReceivedUpload } from './upload/upload-session';
 
 /** The migration runs as the API offers them: start from an upload or a JSON batch, list, read back. */
 @Injectable()
 export class MigrationService {
   constructor(
-    private readonly receiver: UploadReceiver,
     private readonly csv: CsvLoadService,
     private readonly json: JsonBatchService,
     private readonly runs: MigrationRunsRepository,
@@ -26,26 +27,29 @@ export class MigrationService {
     private readonly rejects: RejectsCsvService,
   ) {}
 
-  async loadUpload(upload: Upload): Promise<{ runs: RunResponseDto[] }> {
-    const runs: MigrationRunEntity[] = [];
+  /** Loads the files of an upload that waited on disk for their dependencies, after those loaded as they arrived. */
+  async loadUpload(upload: ReceivedUpload): Promise<{ runs: RunResponseDto[] }> {
+    const runs = [...upload.loaded];
     try {
-      await this.receiver.receive(upload, async (options, file) => {
-        runs.push(await this.csv.loadFile(file.table, file.fileName, file.stream, options));
-      });
+      for (const file of upload.files) {
+        const stream = createReadStream(file.path);
+        try {
+          runs.push(await this.csv.loadFile(file.table, file.fileName, stream, upload.options));
+        } finally {
+          stream.destroy();
+        }
+      }
     } catch (error) {
-      // Files before the one refused were loaded: say so, with their runs.
-      if (!(error instanceof DomainError) || runs.length === 0) throw error;
-      throw new DomainError(error.code, `${error.message} (the files before it were loaded: see runs)`, {
-        ...error.details,
-        runs: runs.map(toRunResponse),
-      });
+      throw withLoadedRuns(error, runs);
+    } finally {
+      await upload.dispose();
     }
     const order = (run: MigrationRunEntity) => TABLE_NAMES.indexOf(run.tableName as (typeof TABLE_NAMES)[number]);
     return { runs: runs.sort((a, b) => order(a) - order(b) || a.id - b.id).map(toRunResponse) };
   }
 
-  /** Receives the upload, creates its runs and answers; the files load afterwards (see AsyncRunsService). */
-  async startUpload(upload: Upload): Promise<{ runs: RunResponseDto[] }> {
+  /** Creates the runs of a received upload and answers; the files load afterwards (see AsyncRunsService). */
+  async startUpload(upload: ReceivedUpload): Promise<{ runs: RunResponseDto[] }> {
     return { runs: (await this.asyncRuns.start(upload)).map(toRunResponse) };
   }
 

@@ -6,6 +6,7 @@ import { Dialect, type NamedLock } from '../database/dialect';
 import { TableLocksService, type TableLease, type WriteLease } from '../database/table-locks.service';
 import type { TableName } from '../database/tables';
 import { BatchTransaction } from '../database/batch-transaction';
+import { Telemetry } from '../observability/telemetry.service';
 import { MigrationRunsRepository, type NewRun, type RunEnd } from './repositories/migration-runs.repository';
 
 /** The one reason of a run that ended because its process stopped (or died) while it loaded or waited. */
@@ -47,6 +48,7 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly locks: TableLocksService,
     private readonly transaction: BatchTransaction,
     private readonly dialect: Dialect,
+    private readonly telemetry: Telemetry,
   ) {
     // A restore on any replica asks whether a run writes its table.
     locks.checkLiveWritersWith((table) => this.findLoadingRun(table));
@@ -100,6 +102,7 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     const lease = this.locks.beginWrite(newRun.table);
     try {
       const run = await this.create(newRun);
+      this.telemetry.runStarted(run);
       await this.confirmOrEnd(run.id, lease);
       return { run, lease };
     } catch (error) {
@@ -132,6 +135,7 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     let lease: WriteLease | undefined;
     try {
       await this.runs.markRunStarted(run.id);
+      this.telemetry.runStarted(run);
       lease = this.locks.beginWrite(run.tableName as TableName);
       await lease.confirm();
       return lease;
@@ -158,6 +162,7 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
         });
       const ended = await this.transaction.retrying(attempt);
       await this.forget(runId);
+      this.telemetry.runEnded(ended);
       return ended;
     } catch (error) {
       if (!isConnectionError(error)) {
@@ -243,10 +248,12 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
   private async endQuietly(runIds: number[], reason: string): Promise<void> {
     for (const id of runIds) {
       try {
-        await this.runs.finishRun(id, { status: 'failed', error: reason, headerSkipped: false });
+        this.telemetry.runEnded(
+          await this.runs.finishRun(id, { status: 'failed', error: reason, headerSkipped: false }),
+        );
       } catch (error) {
         // Its lock goes all the same: the next sweep, here or on a replica, ends it as interrupted.
-        this.logger.error(`Run ${id} could not be ended: ${String(error)}`);
+        this.logger.error(`Run ${id} could not be ended: ${String(error)}`, { runId: id });
       } finally {
         await this.forget(id);
       }
@@ -256,7 +263,7 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
   private async endPending(): Promise<void> {
     for (const [runId, end] of this.pending) {
       try {
-        await this.runs.finishRun(runId, end);
+        this.telemetry.runEnded(await this.runs.finishRun(runId, end));
         this.pending.delete(runId);
         await this.forget(runId);
         this.logger.warn(`Run ${runId} marked ${end.status} now that the database is back`);

@@ -21,6 +21,7 @@ const CSV_FORMULAS =
   "In CSV a text cell that begins with = + - @, a tab or a carriage return is prefixed with ', so that a " +
   'spreadsheet never runs it as a formula.';
 const ABOVE_MEAN_CSV = 'id,department,hired\r\n8,Support,216\r\n';
+const BAD_REPORT_QUERY = 'year is not a four-digit year, or format is not json or csv';
 
 function reportContent(model: new () => object, csvExample: string) {
   return {
@@ -31,14 +32,27 @@ function reportContent(model: new () => object, csvExample: string) {
 
 @ApiTags('reports')
 @ApiExtraModels(HiresByQuarterRowResponseDto, DepartmentAboveMeanResponseDto)
-@ApiProduces('application/json', CSV_MEDIA_TYPE)
-@ApiBadRequestResponse({ description: 'year is not a four-digit year, or format is not json or csv' })
 @Controller('reports')
 export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
   @ApiBearerAuth()
   @ApiResponse({ status: 401, description: 'READ_API_KEY is set and no valid key was sent' })
+  @Get('years')
+  @ApiOperation({
+    summary: 'The years (UTC) in which anyone was hired, ascending',
+    description: 'The years worth asking the reports about, e.g. for a year picker. Empty when nobody is loaded.',
+  })
+  @ApiProduces('application/json')
+  @ApiOkResponse({ schema: { type: 'array', items: { type: 'integer' }, example: [2021, 2022] } })
+  years(): Promise<number[]> {
+    return this.reports.yearsWithHires();
+  }
+
+  @ApiBearerAuth()
+  @ApiResponse({ status: 401, description: 'READ_API_KEY is set and no valid key was sent' })
+  @ApiProduces('application/json', CSV_MEDIA_TYPE)
+  @ApiBadRequestResponse({ description: BAD_REPORT_QUERY })
   @Get('hires-by-quarter')
   @ApiOperation({
     summary: 'Hires per department and job in a year (UTC), split by quarter',
@@ -62,6 +76,8 @@ export class ReportsController {
 
   @ApiBearerAuth()
   @ApiResponse({ status: 401, description: 'READ_API_KEY is set and no valid key was sent' })
+  @ApiProduces('application/json', CSV_MEDIA_TYPE)
+  @ApiBadRequestResponse({ description: BAD_REPORT_QUERY })
   @Get('departments-above-mean')
   @ApiOperation({
     summary: 'Departments that hired more than the mean of the departments that hired in a year (UTC)',

@@ -10,6 +10,7 @@ import type { YearRange } from './report-year';
 const SQL = {
   hiresByQuarter: readSql('hires-by-quarter.sql'),
   departmentsAboveMean: readSql('departments-above-mean.sql'),
+  yearsWithHires: readSql('years-with-hires.sql'),
 };
 
 function readSql(file: string): string {
@@ -61,5 +62,10 @@ export class ReportsRepository {
     return rows
       .map((row) => ({ id: Number(row.id), department: String(row.department), hired: Number(row.hired) }))
       .sort((a, b) => b.hired - a.hired || compareNames(a.department, b.department) || a.id - b.id);
+  }
+
+  async listYearsWithHires(): Promise<number[]> {
+    const rows: { year: unknown }[] = await this.reads.dataSource.query(SQL.yearsWithHires);
+    return rows.map((row) => Number(row.year)).sort((a, b) => a - b);
   }
 }

@@ -8,7 +8,7 @@ import { ReportsRepository } from './reports.repository';
 /** Other replicas write too and this process does not hear of their writes, so answers also expire. */
 export const REPORT_CACHE_TTL_MS = 30_000;
 
-/** The two hiring reports for a year, answered from a cache until the HR tables change. */
+/** The two hiring reports for a year, and the years that have hires, answered from a cache until the HR tables change. */
 @Injectable()
 export class ReportsService {
   private readonly cache: ReportCache;
@@ -28,5 +28,9 @@ export class ReportsService {
   departmentsAboveMean(year: number): Promise<DepartmentAboveMeanResponseDto[]> {
     const range = yearRange(year);
     return this.cache.get(`departments-above-mean:${year}`, () => this.repository.findDepartmentsAboveMean(range));
+  }
+
+  yearsWithHires(): Promise<number[]> {
+    return this.cache.get('years', () => this.repository.listYearsWithHires());
   }
 }

@@ -38,6 +38,7 @@ describe.each(testEngines())('what error messages quote of the request on %s', (
       statusCode: 400,
       error: 'Bad Request',
       message: `The request body is not valid ${encoding} data (Content-Encoding: ${encoding})`,
+      requestId: res.headers['x-request-id'],
     });
   });
 

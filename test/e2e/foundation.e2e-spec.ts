@@ -98,7 +98,12 @@ describe.each(testEngines())('foundation on %s', (engine) => {
 
   it('should answer an unknown route with the error shape and 404', async () => {
     const res = await request(t.server).get('/no/such/route').expect(404);
-    expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'No route for GET /no/such/route' });
+    expect(res.body).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'No route for GET /no/such/route',
+      requestId: res.headers['x-request-id'],
+    });
   });
 
   it('should answer malformed JSON with 400 and the error shape, without internals', async () => {
@@ -108,7 +113,12 @@ describe.each(testEngines())('foundation on %s', (engine) => {
       .set('Content-Type', 'application/json')
       .send('{"broken": ')
       .expect(400);
-    expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'The request body is not valid JSON' });
+    expect(res.body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'The request body is not valid JSON',
+      requestId: res.headers['x-request-id'],
+    });
   });
 
   it('should serve the OpenAPI document at /docs-json and its UI at /docs', async () => {

@@ -123,6 +123,38 @@ describe.each(testEngines())('reports over HTTP on the sample data on %s', (engi
     await request(t.server).get(path).expect(200, before.body);
   });
 
+  it('should list the years that have hires, ascending, when the years are asked for', async () => {
+    const years = [
+      ...new Set(globantData().employees.map((e) => new Date(e.datetime.replace(' ', 'T') + 'Z').getUTCFullYear())),
+    ];
+    const res = await request(t.server).get('/reports/years').expect(200);
+    expect(res.body).toEqual(years.sort((a, b) => a - b));
+    expect(res.body).toContain(2021);
+  });
+
+  it('should add a year to the list when a hire in a new year is written', async () => {
+    const [{ department_id: departmentId, job_id: jobId }] = await t.dataSource.query(
+      'SELECT MIN(department_id) AS department_id, MIN(job_id) AS job_id FROM hired_employees',
+    );
+    await t.dataSource.query(
+      "INSERT INTO hired_employees (id, name, datetime, department_id, job_id) VALUES (900002, 'Year Probe', '1999-12-31 23:59:59.999', ?, ?)",
+      [departmentId, jobId],
+    );
+    t.app.get(DataChangeService).changed('hired_employees');
+    const res = await request(t.server).get('/reports/years').expect(200);
+    expect(res.body[0]).toBe(1999);
+    await t.dataSource.query('DELETE FROM hired_employees WHERE id = 900002');
+    t.app.get(DataChangeService).changed('hired_employees');
+    await expect(request(t.server).get('/reports/years')).resolves.toHaveProperty('body.0', 2021);
+  });
+
+  it('should document the years as a list of integers in the OpenAPI document', async () => {
+    const res = await request(t.server).get('/docs-json').expect(200);
+    const answer = res.body.paths['/reports/years'].get.responses['200'].content['application/json'];
+    expect(answer.schema).toEqual({ type: 'array', items: { type: 'integer' }, example: [2021, 2022] });
+    expect(res.body.paths['/reports/years'].get.responses['400']).toBeUndefined();
+  });
+
   it('should document both reports with JSON and CSV answers in the OpenAPI document', async () => {
     const res = await request(t.server).get('/docs-json').expect(200);
     for (const path of ['/reports/hires-by-quarter', '/reports/departments-above-mean']) {

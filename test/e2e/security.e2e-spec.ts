@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import request from 'supertest';
@@ -10,6 +10,7 @@ const PROTECTED_READS = [
   '/reports/hires-by-quarter?year=2021',
   '/reports/departments-above-mean?year=2021',
   '/reports/hires-by-quarter?year=2021&format=csv',
+  '/reports/years',
   '/migrate/runs',
   '/migrate/runs/1',
   '/backup/departments',
@@ -114,7 +115,7 @@ inBrowser('the dashboard with a read key, in Chromium', () => {
 
   it('should ask for the read key and then show the reports when a read key is set', async () => {
     const base = `http://127.0.0.1:${(t.server.address() as AddressInfo).port}`;
-    const page = await browser.newPage();
+    const page = await browser.newPage({ acceptDownloads: true });
     await page.goto(`${base}/dashboard?year=2021`);
     await page.waitForSelector('body[data-state="error"]');
     await expect(page.isVisible('[data-testid="key-form"]')).resolves.toBe(true);
@@ -125,5 +126,12 @@ inBrowser('the dashboard with a read key, in Chromium', () => {
     await expect(page.isVisible('[data-testid="key-form"]')).resolves.toBe(false);
     await expect(page.textContent('[data-testid="kpi-hires"]')).resolves.toBe('0');
     expect(page.url()).not.toContain(READ_KEY);
+
+    // A download link cannot send the key: the page fetches the file with it and saves it from a blob URL.
+    await page.evaluate(`document.getElementById('content').hidden = false`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv-above')]);
+    expect(download.url()).toMatch(/^blob:/);
+    const saved = await download.path();
+    expect(readFileSync(saved, 'utf8')).toBe('id,department,hired\r\n');
   });
 });

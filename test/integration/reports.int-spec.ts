@@ -151,6 +151,11 @@ describe.each(testEngines())('report SQL on %s', (engine) => {
     expect(rows).toEqual([{ id: 2, department: 'Business', hired: 4 }]);
   });
 
+  it('should list the UTC years of the hires, ascending, when hires span several years', async () => {
+    const years = [...new Set(HIRES.map(([, at]) => new Date(at).getUTCFullYear()))].sort((a, b) => a - b);
+    await expect(repository.listYearsWithHires()).resolves.toEqual(years);
+  });
+
   it('should answer empty lists when nobody was hired in the year', async () => {
     await expect(repository.countHiresByQuarter(yearRange(1999))).resolves.toEqual([]);
     await expect(repository.findDepartmentsAboveMean(yearRange(1999))).resolves.toEqual([]);

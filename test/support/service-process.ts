@@ -11,6 +11,8 @@ export interface ServiceProcess {
   url: string;
   apiKey: string;
   backupDir: string;
+  /** What the process wrote to stdout and stderr so far. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -32,11 +34,11 @@ export async function freePort(): Promise<number> {
 /** The real service in its own process on a throwaway database, answering /health. */
 export async function startServiceProcess(
   engine: Engine,
-  options: { shared?: TestDatabase; env?: Record<string, string> } = {},
+  options: { shared?: TestDatabase; env?: Record<string, string>; backupDir?: string } = {},
 ): Promise<ServiceProcess> {
   const { shared, env: extraEnv = {} } = options;
   const db = shared ?? (await createTestDatabase(engine));
-  const backupDir = mkdtempSync(join(tmpdir(), 'hr-cli-backups-'));
+  const backupDir = options.backupDir ?? mkdtempSync(join(tmpdir(), 'hr-cli-backups-'));
   const port = await freePort();
   const apiKey = 'cli-e2e-key-0123456789abcdef';
   const env = {
@@ -63,10 +65,11 @@ export async function startServiceProcess(
     url,
     apiKey,
     backupDir,
+    output: () => log,
     stop: async () => {
       await stopChild(child);
       if (!shared) await db.drop();
-      rmSync(backupDir, { recursive: true, force: true });
+      if (options.backupDir === undefined) rmSync(backupDir, { recursive: true, force: true });
     },
   };
 }
@@ -93,10 +96,10 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** `node bin/hr-migrate.js ...args` from the TypeScript source, as a user would run it. */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+/** `node bin/hr-migrate.js ...args` from the TypeScript source, as a user would run it (in `cwd`). */
+export function runCli(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<CliResult> {
   const childEnv = { ...process.env, HR_URL: '', API_KEY: '', ...env, HR_MIGRATE_FROM_SOURCE: '1' };
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'hr-migrate.js'), ...args], { cwd: ROOT, env: childEnv });
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'hr-migrate.js'), ...args], { cwd, env: childEnv });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -29,6 +29,8 @@ export async function startTestApp(
     rateLimitPerMinute: number;
     readApiKey: string;
     databaseRetryMs: number;
+    /** BACKUP_KEEP */
+    backupKeep: number;
     /** The URL the service connects with, e.g. through a proxy; the database is the same. */
     databaseUrl: (url: string) => string;
   }> = {},
@@ -49,6 +51,7 @@ export async function startTestApp(
     rateLimitPerMinute: overrides.rateLimitPerMinute ?? 0,
     readApiKey: overrides.readApiKey,
     databaseRetryMs: overrides.databaseRetryMs,
+    backupPolicy: { keep: overrides.backupKeep ?? null, schedule: null },
   });
   const app = await createApp(config, process.env.TEST_LOG ? {} : { logger: false });
   await app.init();

@@ -1,5 +1,12 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ApiClient } from '../api.client';
 import type { BackupFile, CreatedBackup, RestoredBackup } from '../api.types';
-import { EXIT_OK } from '../cli.error';
+import { CliError, EXIT_OK, UsageError } from '../cli.error';
 import type { CommandContext, CommandDefinition } from '../command.types';
 import { plural } from '../run.formatter';
 import { type Column, formatBytes, formatCount, formatInstant, formatTable } from '../table.formatter';
@@ -35,14 +42,39 @@ export const backupCommand: CommandDefinition = {
 
 export const backupsCommand: CommandDefinition = {
   name: 'backups',
-  summary: "List a table's backups, newest first",
+  summary: "List a table's backups, newest first; download or delete one",
   args: '<table>',
   positionals: { min: 1, max: 1 },
-  options: {},
-  details: [`<table> is ${TABLES}.`],
-  examples: ['hr-migrate backups departments'],
-  run: async ({ line, api, terminal }: CommandContext) => {
+  options: {
+    download: {
+      type: 'string',
+      valueName: 'file',
+      description: 'save that backup in the current folder, checked against its sha256',
+    },
+    delete: { type: 'string', valueName: 'file', description: 'delete that backup (needs the API key)' },
+  },
+  details: [`<table> is ${TABLES}; <file> is a name the list shows.`],
+  examples: [
+    'hr-migrate backups departments',
+    'hr-migrate backups jobs --download jobs-20261125T201500123Z.avro',
+    'hr-migrate backups jobs --delete jobs-20261125T201500123Z.avro',
+  ],
+  run: async (context: CommandContext) => {
+    const { line, api, terminal } = context;
     const table = line.positionals[0];
+    const download = line.options.download as string | undefined;
+    const remove = line.options.delete as string | undefined;
+    if (download !== undefined && remove !== undefined) {
+      throw new UsageError('give --download or --delete, not both', 'backups');
+    }
+    if (download !== undefined) return downloadBackup(context, table, download);
+    if (remove !== undefined) {
+      await api.delete(backupPath(table, remove));
+      terminal.out(
+        line.global.json ? `${JSON.stringify({ table, file: remove, deleted: true })}\n` : `Deleted ${remove}\n`,
+      );
+      return EXIT_OK;
+    }
     const files = await api.getJson<BackupFile[]>(`/backup/${encodeURIComponent(table)}`);
     if (line.global.json) terminal.out(`${JSON.stringify(files, null, 2)}\n`);
     else if (files.length === 0)
@@ -51,6 +83,51 @@ export const backupsCommand: CommandDefinition = {
     return EXIT_OK;
   },
 };
+
+function backupPath(table: string, file: string): string {
+  return `/backup/${encodeURIComponent(table)}/${encodeURIComponent(file)}`;
+}
+
+/** Saves the file under its own name in the current folder; a file of that name is never replaced. */
+async function downloadBackup({ line, api, terminal }: CommandContext, table: string, file: string): Promise<number> {
+  const target = resolve(basename(file));
+  const response = await api.getStream(backupPath(table, file));
+  const expected = (response.headers.get('etag') ?? '').replace(/^(W\/)?"|"$/g, '');
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const count = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  try {
+    const body = response.body ? Readable.fromWeb(response.body as never) : Readable.from([]);
+    await pipeline(body, count, createWriteStream(target, { flags: 'wx' }));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new CliError(`${target} already exists; move it away or download from another folder`);
+    }
+    await unlink(target).catch(() => undefined);
+    throw downloadError(api, error);
+  }
+  const sha256 = hash.digest('hex');
+  if (sha256 !== expected) {
+    await unlink(target).catch(() => undefined);
+    throw new CliError(`the download of ${file} does not match its sha256 (${expected || 'none given'}); try again`);
+  }
+  const saved = { table, file, path: target, bytes, sha256 };
+  const text = `Downloaded ${file} (${formatBytes(bytes)}) to ${target}; its sha256 ${sha256} matches\n`;
+  terminal.out(line.global.json ? `${JSON.stringify(saved, null, 2)}\n` : text);
+  return EXIT_OK;
+}
+
+function downloadError(api: ApiClient, error: unknown): CliError {
+  if (error instanceof CliError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new CliError(`the download from ${api.baseUrl} stopped: ${reason}`);
+}
 
 export const restoreCommand: CommandDefinition = {
   name: 'restore',

@@ -32,7 +32,7 @@ export const rejectsCommand: CommandDefinition = {
     if (!/^\d+$/.test(id)) throw new UsageError(`a run id is a positive integer; got '${id}'`, 'rejects');
     // The run first: an unknown id is one clear line, and the count is known for the message.
     const run = await api.getJson<RunDetail>(`/migrate/runs/${id}?rejectedLimit=1`);
-    const body = await api.getStream(
+    const body = await api.download(
       `/migrate/runs/${id}/rejects.csv${line.options.reasons === true ? '?reasons=true' : ''}`,
       'text/csv',
     );

@@ -13,6 +13,13 @@ export class ErrorResponseDto {
 
   @ApiPropertyOptional({ example: 'REQUEST_INVALID', description: 'A stable code for programs, on domain errors' })
   code?: string;
+
+  @ApiProperty({
+    example: '6f1c2a9e-4b1d-4c55-9a43-0d8e1f0b7c21',
+    description:
+      "The request's id (X-Request-Id): quote it when reporting a problem; every log line of the request carries it",
+  })
+  requestId!: string;
 }
 
 /** Named examples of error answers for the OpenAPI document. */
@@ -24,6 +31,7 @@ export const ERROR_EXAMPLES = {
       error: 'Bad Request',
       message: 'batchSize must be an integer from 1 to 1000',
       code: 'REQUEST_INVALID',
+      requestId: '6f1c2a9e-4b1d-4c55-9a43-0d8e1f0b7c21',
     },
   },
   Unauthorized: {
@@ -33,6 +41,7 @@ export const ERROR_EXAMPLES = {
       error: 'Unauthorized',
       message: 'This endpoint needs the header Authorization: Bearer <API_KEY>',
       code: 'AUTH_MISSING_KEY',
+      requestId: '0b7c2d1e-9a43-4c55-8e1f-6f1c2a9e4b1d',
     },
   },
   TooManyRequests: {
@@ -41,6 +50,7 @@ export const ERROR_EXAMPLES = {
       statusCode: 429,
       error: 'Too Many Requests',
       message: 'Too many write requests; wait for the number of seconds in Retry-After and try again',
+      requestId: 'c21d8e1f-0b7c-4a43-9c55-4b1d6f1c2a9e',
     },
   },
 } satisfies Record<string, { summary: string; value: ErrorResponseDto }>;

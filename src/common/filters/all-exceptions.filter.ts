@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
 import { isConnectionError } from '../../database/database-errors';
+import { REQUEST_ID_HEADER } from '../../observability/request-context';
 import { DomainError } from '../errors/domain-error';
 import { MAX_JSON_DEPTH, MAX_JSON_VALUES } from '../json-depth';
 import { shortened } from '../text/echo';
@@ -17,7 +18,8 @@ interface ErrorBody {
 /**
  * The one place where errors become HTTP answers `{ statusCode, error, message }`.
  * Domain errors carry their code and details; Nest's HTTP exceptions keep their status; anything
- * else is a 500 with a correlation id, logged once, and never shows SQL, stacks or paths.
+ * else is a 500 with a correlation id, logged once, and never shows SQL, stacks or paths. Every
+ * answer names the request's id as `requestId`.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -27,7 +29,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const response = ctx.getResponse<Response>();
     const request = ctx.getRequest<Request>();
-    const body = this.toBody(exception, request);
+    const requestId = requestIdOf(response);
+    const body = { ...this.toBody(exception, request, requestId), requestId };
     if (response.headersSent) {
       response.destroy();
       return;
@@ -39,7 +42,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     response.status(body.statusCode).json(body);
   }
 
-  private toBody(exception: unknown, request: Request): ErrorBody {
+  private toBody(exception: unknown, request: Request, requestId: string): ErrorBody {
     if (exception instanceof DomainError) {
       return {
         statusCode: exception.status,
@@ -67,7 +70,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const status = exception.getStatus();
       return { statusCode: status, error: reason(status), message: httpMessage(exception, request) };
     }
-    const correlationId = randomUUID();
+    // The request's id is the correlation id: the one the client and every log line of the request carry.
+    const correlationId = requestId;
     this.logger.error(
       `Unexpected error ${correlationId} on ${request.method} ${request.path}`,
       exception instanceof Error ? exception.stack : String(exception),
@@ -79,6 +83,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
       correlationId,
     };
   }
+}
+
+/** Set on every response by the request-context middleware; a new one should a request ever lack it. */
+function requestIdOf(response: Response): string {
+  const id = response.getHeader(REQUEST_ID_HEADER);
+  return typeof id === 'string' ? id : randomUUID();
 }
 
 function reason(status: number): string {

@@ -8,11 +8,11 @@ import { OPEN_READ } from './open-read.decorator';
 
 /** Whether a request is a write: writes always need API_KEY and always count against the rate limit. */
 export function isWrite(request: Request): boolean {
-  return request.method === 'POST';
+  return request.method === 'POST' || request.method === 'DELETE';
 }
 
 /**
- * The key rule. Every write (POST) needs `Authorization: Bearer <API_KEY>`. Reads are open, unless
+ * The key rule. Every write (POST, DELETE) needs `Authorization: Bearer <API_KEY>`. Reads are open, unless
  * READ_API_KEY is set: then reads need READ_API_KEY or API_KEY, except routes marked @OpenRead().
  * Shared by the throttler (a failed check counts against the rate limit) and the key guard.
  */

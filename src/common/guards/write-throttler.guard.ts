@@ -12,7 +12,7 @@ import type { Request } from 'express';
 import { ApiKeyCheck, isWrite } from './api-key.guard';
 
 /**
- * RATE_LIMIT_PER_MINUTE counts, per client, its writes (POST) and its failed key checks, so that
+ * RATE_LIMIT_PER_MINUTE counts, per client, its writes (POST, DELETE) and its failed key checks, so that
  * keys cannot be guessed at full speed; reads that pass and the dashboard are never throttled.
  * It runs before the key guard, so that a client over the limit gets 429 rather than another 401.
  */

@@ -6,7 +6,7 @@
  * @typedef {{ id: number, department: string, hired: number }} DepartmentAboveMean
  * @typedef {{ bytesRead: number, bytesTotal: number | null }} RunProgress
  * @typedef {{
- *   id: number, table: string, file: string | null, status: string, error: string | null,
+ *   id: number, table: string, file: string | null, status: string, error: string | null, dryRun?: boolean,
  *   rowsRead: number, rowsInserted: number, rowsRejected: number,
  *   startedAt: string, durationMs: number | null, progress: RunProgress | null
  * }} Run
@@ -76,6 +76,9 @@ export const hiresByQuarter = (year) => fetchJson(`/reports/hires-by-quarter?yea
  */
 export const departmentsAboveMean = (year) => fetchJson(`/reports/departments-above-mean?year=${year}`);
 
+/** @returns {Promise<number[]>} the years that have hires, ascending */
+export const yearsWithHires = () => fetchJson('/reports/years');
+
 /**
  * @param {'hires-by-quarter' | 'departments-above-mean'} report
  * @param {number} year
@@ -100,12 +103,24 @@ export const runWithRejects = (id) => fetchJson(`/migrate/runs/${id}`);
  */
 export const backupsOf = (table) => fetchJson(`/backup/${table}`);
 
+/** @param {number} id */
+export const rejectsCsvUrl = (id) => `/migrate/runs/${id}/rejects.csv`;
+
 /**
- * A CSV report as a file, fetched so that it carries the read key (a plain link cannot).
+ * @param {string} table
+ * @param {string} file
+ */
+export const backupFileUrl = (table, file) => `/backup/${encodeURIComponent(table)}/${encodeURIComponent(file)}`;
+
+/**
+ * A file of the API (a CSV report, rejected rows, a backup), fetched so that it carries the read key.
  * @param {string} url
  */
-export async function fetchCsv(url) {
-  const response = await fetch(url, { headers: headers('text/csv') });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+export async function fetchFile(url) {
+  const response = await fetch(url, { headers: headers('*/*') });
+  if (!response.ok) {
+    const body = await response.json().catch(() => null);
+    throw new Error(body?.message ? body.message : `HTTP ${response.status}`);
+  }
   return response.blob();
 }

@@ -1,7 +1,7 @@
 // @ts-check
 /** The AVRO backups of each table, newest first. */
-import { backupsOf } from './api.js';
-import { $, cell, decimal, number } from './dom.js';
+import { backupFileUrl, backupsOf } from './api.js';
+import { $, cell, decimal, downloadLink, number, scrollRegion } from './dom.js';
 
 /** @typedef {import('./api.js').Backup} Backup */
 
@@ -29,17 +29,24 @@ function tableSection(table, list) {
     section.append(cell('p', `No backup yet: POST /backup/${table}`, 'caption'));
     return section;
   }
-  const wrap = document.createElement('div');
+  const wrap = scrollRegion(document.createElement('div'), `Backups of ${table}`);
   wrap.className = 'table-wrap';
   const t = document.createElement('table');
+  t.append(cell('caption', `Backups of ${table}`, 'visually-hidden'));
   const body = document.createElement('tbody');
   for (const backup of list.slice(0, BACKUPS_SHOWN)) {
     const tr = document.createElement('tr');
     tr.dataset.testid = 'backup-row';
+    const download = document.createElement('td');
+    const link = downloadLink(backupFileUrl(table, backup.file), 'Download', backup.file, showError);
+    link.setAttribute('aria-label', `Download ${backup.file}`);
+    link.dataset.testid = 'backup-download';
+    download.append(link);
     tr.append(
-      cell('td', backup.file),
+      cell('td', backup.file, 'file-name'),
       cell('td', backup.rows === null ? '–' : `${number.format(backup.rows)} rows`, 'num'),
       cell('td', formatSize(backup.bytes), 'num'),
+      download,
     );
     body.append(tr);
   }
@@ -47,6 +54,13 @@ function tableSection(table, list) {
   wrap.append(t);
   section.append(wrap);
   return section;
+}
+
+/** @param {string} message */
+function showError(message) {
+  const element = $('backups-error');
+  element.textContent = message;
+  element.hidden = false;
 }
 
 export async function loadBackups() {

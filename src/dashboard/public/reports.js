@@ -1,7 +1,7 @@
 // @ts-check
 /** The two reports of a year: totals, two charts, and a table to filter, sort and download. */
-import { departmentsAboveMean, fetchCsv, hasReadKey, hiresByQuarter, reportCsvUrl } from './api.js';
-import { $, cell, collator, decimal, number, setText } from './dom.js';
+import { departmentsAboveMean, hiresByQuarter, reportCsvUrl, yearsWithHires } from './api.js';
+import { $, cell, compareNames, decimal, keyedDownload, number, setText } from './dom.js';
 
 /**
  * @typedef {import('./api.js').QuarterRow} QuarterRow
@@ -22,11 +22,18 @@ const DEFAULT_YEAR = 2021;
 const QUARTERS = ['Q1', 'Q2', 'Q3', 'Q4'];
 const QUARTER_COLORS = ['#3b5bdb', '#15aabf', '#40c057', '#fab005'];
 const ABOVE_COLOR = '#7048e8';
+/** Below this chart width, bars lie down: department names then read across instead of overlapping. */
+const HORIZONTAL_BELOW_PX = 640;
+const BAR_ROW_PX = 30;
 
 const state = {
   year: DEFAULT_YEAR,
   /** @type {QuarterRow[]} */
   rows: [],
+  /** The years that have hires, ascending; null until known (or when they cannot be read). */
+  years: /** @type {number[] | null} */ (null),
+  /** What the charts show, to draw them again when the screen turns. */
+  drawn: /** @type {{ summary: Summary, above: DepartmentAboveMean[] } | null} */ (null),
   /** @type {Sort | null} */
   sort: null,
   filter: '',
@@ -41,15 +48,53 @@ function yearFromUrl() {
   return value && /^\d{4}$/.test(value) ? Number(value) : DEFAULT_YEAR;
 }
 
-/** @param {number} year */
+/**
+ * The years with hires, newest first, and the year shown even when it has none; until the years are
+ * known, the last ten.
+ * @param {number} year
+ */
 function fillYearSelect(year) {
   const select = $('year-select', HTMLSelectElement);
   const current = new Date().getUTCFullYear();
-  const last = Math.max(current, year);
-  const first = Math.min(current - 9, year);
+  const withHires = state.years;
+  /** @type {number[]} */
+  let years;
+  if (withHires) years = [...new Set([...withHires, year])].sort((a, b) => b - a);
+  else
+    years = Array.from({ length: 10 }, (_, i) => current - i).concat(
+      year > current || year < current - 9 ? [year] : [],
+    );
   select.textContent = '';
-  for (let y = last; y >= first; y -= 1) select.append(new Option(String(y), String(y)));
+  for (const y of years) {
+    const label = withHires && !withHires.includes(y) ? `${y} (no hires)` : String(y);
+    select.append(new Option(label, String(y)));
+  }
   select.value = String(year);
+  $('year-prev', HTMLButtonElement).disabled = neighbourYear(year, -1) === null;
+  $('year-next', HTMLButtonElement).disabled = neighbourYear(year, 1) === null;
+}
+
+/**
+ * The next year with hires before or after this one (any year while the years are not known).
+ * @param {number} year
+ * @param {-1 | 1} step
+ * @returns {number | null}
+ */
+function neighbourYear(year, step) {
+  if (!state.years) return year + step;
+  const candidates = state.years.filter((y) => (step < 0 ? y < year : y > year));
+  if (!candidates.length) return null;
+  return step < 0 ? Math.max(...candidates) : Math.min(...candidates);
+}
+
+async function loadYears() {
+  try {
+    state.years = await yearsWithHires();
+  } catch {
+    // The picker keeps its plain list of years; the reports say what went wrong.
+    state.years = null;
+  }
+  fillYearSelect(state.year);
 }
 
 /**
@@ -76,7 +121,7 @@ function summarize(rows) {
     jobs.add(row.job);
   }
   const departments = [...byDepartment.values()].sort(
-    (a, b) => b.total - a.total || collator.compare(a.department, b.department),
+    (a, b) => b.total - a.total || compareNames(a.department, b.department),
   );
   return { total, departments, jobs: jobs.size, mean: departments.length ? total / departments.length : 0 };
 }
@@ -115,54 +160,114 @@ function draw(instance, option) {
 const baseOption = {
   textStyle: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' },
   animationDuration: 400,
-  tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+  tooltip: {
+    trigger: 'axis',
+    axisPointer: { type: 'shadow' },
+    valueFormatter: (value) => number.format(Number(value)),
+  },
 };
+
+const AXIS_NAME_STYLE = { color: '#667085', fontWeight: 600 };
+const LABEL_COLOR = '#475467';
+
+/**
+ * Lays the chart out for its width: upright bars on a wide screen, lying bars on a narrow one,
+ * where the height grows with the number of departments.
+ * @param {string} id
+ * @param {number} bars
+ */
+function layout(id, bars) {
+  const element = $(id);
+  const horizontal = element.clientWidth < HORIZONTAL_BELOW_PX;
+  element.classList.toggle('chart-horizontal', horizontal);
+  element.style.height = horizontal ? `${Math.max(200, bars * BAR_ROW_PX + 90)}px` : '';
+  return horizontal;
+}
 
 /**
  * @param {string[]} names
- * @returns {import('echarts').XAXisComponentOption}
+ * @param {boolean} horizontal
  */
-const categoryAxis = (names) => ({
-  type: 'category',
-  data: names,
-  name: 'Department',
-  nameLocation: 'middle',
-  nameGap: 100,
-  nameTextStyle: { color: '#667085', fontWeight: 600 },
-  axisTick: { alignWithLabel: true },
-  axisLabel: { interval: 0, rotate: 30, color: '#475467', fontSize: 11, width: 170, overflow: 'truncate' },
-});
+const categoryAxis = (names, horizontal) =>
+  horizontal
+    ? {
+        type: /** @type {const} */ ('category'),
+        data: names,
+        inverse: true,
+        axisTick: { show: false },
+        axisLabel: {
+          interval: 0,
+          color: LABEL_COLOR,
+          fontSize: 12,
+          width: 136,
+          overflow: /** @type {const} */ ('truncate'),
+        },
+      }
+    : {
+        type: /** @type {const} */ ('category'),
+        data: names,
+        name: 'Department',
+        nameLocation: /** @type {const} */ ('middle'),
+        nameGap: 100,
+        nameTextStyle: AXIS_NAME_STYLE,
+        axisTick: { alignWithLabel: true },
+        axisLabel: {
+          interval: 0,
+          rotate: 30,
+          color: LABEL_COLOR,
+          fontSize: 11,
+          width: 170,
+          overflow: /** @type {const} */ ('truncate'),
+        },
+      };
 
-/** @returns {import('echarts').YAXisComponentOption} */
-const valueAxis = () => ({
-  type: 'value',
+/** @param {boolean} horizontal */
+const valueAxis = (horizontal) => ({
+  type: /** @type {const} */ ('value'),
   name: 'Hires',
-  nameLocation: 'middle',
-  nameGap: 42,
-  nameTextStyle: { color: '#667085', fontWeight: 600 },
-  axisLabel: { color: '#475467' },
+  nameLocation: /** @type {const} */ ('middle'),
+  nameGap: horizontal ? 28 : 42,
+  nameTextStyle: AXIS_NAME_STYLE,
+  min: 0,
+  splitNumber: horizontal ? 3 : 5,
+  axisLabel: { color: LABEL_COLOR, formatter: (/** @type {number} */ value) => number.format(value) },
   splitLine: { lineStyle: { color: '#eef0f4' } },
 });
 
+/**
+ * @param {string[]} names
+ * @param {boolean} horizontal
+ * @returns {Pick<ChartOption, 'xAxis' | 'yAxis'>}
+ */
+const axes = (names, horizontal) =>
+  horizontal
+    ? { yAxis: categoryAxis(names, true), xAxis: valueAxis(true) }
+    : { xAxis: categoryAxis(names, false), yAxis: valueAxis(false) };
+
 /** @param {Summary} summary */
 function drawQuarters(summary) {
+  const horizontal = layout('chart-quarters', summary.departments.length);
   return draw(chart('chart-quarters'), {
     ...baseOption,
     color: QUARTER_COLORS,
     legend: { top: 0, right: 0, itemWidth: 12, itemHeight: 12 },
-    grid: { left: 58, right: 16, top: 36, bottom: 118 },
-    xAxis: categoryAxis(summary.departments.map((d) => d.department)),
-    yAxis: valueAxis(),
+    grid: horizontal
+      ? { left: 8, right: 40, top: 32, bottom: 40, containLabel: true }
+      : { left: 58, right: 16, top: 36, bottom: 118 },
+    ...axes(
+      summary.departments.map((d) => d.department),
+      horizontal,
+    ),
     series: QUARTERS.map((q, i) => ({
       name: q,
       type: 'bar',
       stack: 'hires',
-      barMaxWidth: 42,
+      barMaxWidth: horizontal ? 20 : 42,
       emphasis: { focus: 'series' },
-      // The department's total sits on top of its stack.
+      // The department's total sits at the end of its stack.
       label: {
         show: i === QUARTERS.length - 1,
-        position: 'top',
+        position: horizontal ? 'right' : 'top',
         color: '#1c2333',
         fontWeight: 600,
         formatter: (/** @type {{ dataIndex: number }} */ params) =>
@@ -178,32 +283,44 @@ function drawQuarters(summary) {
  * @param {number} mean
  */
 function drawAboveMean(rows, mean) {
+  const horizontal = layout('chart-above-mean', rows.length);
   return draw(chart('chart-above-mean'), {
     ...baseOption,
     color: [ABOVE_COLOR],
-    grid: { left: 58, right: 64, top: 36, bottom: 118 },
-    xAxis: categoryAxis(rows.map((r) => r.department)),
-    yAxis: { ...valueAxis(), min: 0 },
+    grid: horizontal
+      ? { left: 8, right: 40, top: 32, bottom: 40, containLabel: true }
+      : { left: 58, right: 64, top: 36, bottom: 118 },
+    ...axes(
+      rows.map((r) => r.department),
+      horizontal,
+    ),
     series: [
       {
         name: 'Hires',
         type: 'bar',
-        barMaxWidth: 42,
-        itemStyle: { borderRadius: [4, 4, 0, 0] },
-        label: { show: true, position: 'top', color: '#1c2333', fontWeight: 600 },
+        barMaxWidth: horizontal ? 20 : 42,
+        itemStyle: { borderRadius: horizontal ? [0, 4, 4, 0] : [4, 4, 0, 0] },
+        label: {
+          show: true,
+          position: horizontal ? 'right' : 'top',
+          color: '#1c2333',
+          fontWeight: 600,
+          formatter: (/** @type {{ value?: unknown }} */ params) => number.format(Number(params.value)),
+        },
         data: rows.map((r) => r.hired),
         markLine: {
           symbol: 'none',
           silent: true,
-          lineStyle: { color: '#e03131', type: 'dashed', width: 2 },
+          lineStyle: { color: '#c92a2a', type: 'dashed', width: 2 },
           label: {
-            formatter: `Mean\n${decimal.format(mean)}`,
-            position: 'end',
-            color: '#e03131',
+            formatter: horizontal ? `Mean ${decimal.format(mean)}` : `Mean\n${decimal.format(mean)}`,
+            // Lying bars: above the first bar, where no bar label is.
+            position: horizontal ? 'start' : 'end',
+            color: '#c92a2a',
             fontWeight: 600,
             lineHeight: 14,
           },
-          data: [{ yAxis: mean, name: 'Mean' }],
+          data: [horizontal ? { xAxis: mean, name: 'Mean' } : { yAxis: mean, name: 'Mean' }],
         },
       },
     ],
@@ -236,7 +353,7 @@ function renderKpis(summary, aboveCount) {
 /** @param {Summary} summary */
 function fillDepartmentFilter(summary) {
   const select = $('department-filter', HTMLSelectElement);
-  const names = summary.departments.map((d) => d.department).sort(collator.compare);
+  const names = summary.departments.map((d) => d.department).sort(compareNames);
   while (select.options.length > 1) select.remove(1);
   for (const name of names) select.append(new Option(name, name));
   if (!names.includes(state.filter)) state.filter = '';
@@ -256,7 +373,7 @@ function visibleRows() {
   return [...rows].sort((a, b) => {
     const x = value(a);
     const y = value(b);
-    return sign * (typeof x === 'number' && typeof y === 'number' ? x - y : collator.compare(String(x), String(y)));
+    return sign * (typeof x === 'number' && typeof y === 'number' ? x - y : compareNames(String(x), String(y)));
   });
 }
 
@@ -288,9 +405,13 @@ function renderTable() {
   }
 }
 
-/** @param {Event} event */
+/**
+ * A header's button sorts by its column; a button answers Enter and Space by itself.
+ * @param {Event} event
+ */
 function onSort(event) {
-  const th = event.target instanceof Element ? event.target.closest('th') : null;
+  const button = event.target instanceof Element ? event.target.closest('button.sort') : null;
+  const th = button?.closest('th');
   const key = /** @type {SortKey | undefined} */ (th?.dataset.key);
   if (!key) return;
   const numeric = key !== 'department' && key !== 'job';
@@ -300,26 +421,6 @@ function onSort(event) {
     state.sort = { key, dir: numeric ? 'descending' : 'ascending' };
   }
   renderTable();
-}
-
-/**
- * CSV downloads go through fetch when a read key is set, so that they carry it.
- * @param {MouseEvent} event
- */
-async function downloadCsv(event) {
-  if (!hasReadKey()) return;
-  event.preventDefault();
-  const link = /** @type {HTMLAnchorElement} */ (event.currentTarget);
-  try {
-    const blob = await fetchCsv(link.href);
-    const a = document.createElement('a');
-    a.href = window.URL.createObjectURL(blob);
-    a.download = link.getAttribute('download') || 'report.csv';
-    a.click();
-    window.URL.revokeObjectURL(a.href);
-  } catch (error) {
-    showError(/** @type {Error} */ (error).message);
-  }
 }
 
 /** @param {number} year */
@@ -372,6 +473,7 @@ async function render(rows, above) {
   renderCaptions(summary);
   fillDepartmentFilter(summary);
   renderTable();
+  state.drawn = { summary, above };
   await Promise.all([drawQuarters(summary), drawAboveMean(above, summary.mean)]);
 }
 
@@ -386,16 +488,40 @@ function go(year) {
   void load(year);
 }
 
+/** @param {-1 | 1} direction */
+function step(direction) {
+  const year = neighbourYear(state.year, direction);
+  if (year !== null) go(year);
+}
+
+/**
+ * Fits the charts to a new width; one whose bars must lie down or stand up (the width crossed
+ * the threshold) is drawn again, the others only resized, so that no animation restarts.
+ */
+function redraw() {
+  const drawn = state.drawn;
+  if (!drawn || $('content').hidden) return;
+  for (const [id, instance] of charts) {
+    const width = $(id).clientWidth;
+    if (width === 0) continue;
+    const horizontal = width < HORIZONTAL_BELOW_PX;
+    if (horizontal === $(id).classList.contains('chart-horizontal')) instance.resize();
+    else if (id === 'chart-quarters') void drawQuarters(drawn.summary);
+    else void drawAboveMean(drawn.above, drawn.summary.mean);
+  }
+}
+
 /** Loads the reports of the year in view again, e.g. once a read key is given. */
 export function reloadReports() {
   void load(state.year);
+  void loadYears();
 }
 
 export function startReports() {
   const yearSelect = $('year-select', HTMLSelectElement);
   yearSelect.addEventListener('change', () => go(Number(yearSelect.value)));
-  $('year-prev').addEventListener('click', () => go(state.year - 1));
-  $('year-next').addEventListener('click', () => go(state.year + 1));
+  $('year-prev').addEventListener('click', () => step(-1));
+  $('year-next').addEventListener('click', () => step(1));
   $('year-form').addEventListener('submit', (event) => event.preventDefault());
   const filter = $('department-filter', HTMLSelectElement);
   filter.addEventListener('change', () => {
@@ -406,11 +532,15 @@ export function startReports() {
     'click',
     onSort,
   );
-  $('csv-quarters').addEventListener('click', downloadCsv);
-  $('csv-above').addEventListener('click', downloadCsv);
+  keyedDownload($('csv-quarters', HTMLAnchorElement), showError);
+  keyedDownload($('csv-above', HTMLAnchorElement), showError);
   window.addEventListener('popstate', () => void load(yearFromUrl()));
+  // A burst of resizes (a window dragged, a screenshot tool's brief 1 px viewport) ends in one redraw.
+  let resizing = 0;
   window.addEventListener('resize', () => {
-    for (const instance of charts.values()) instance.resize();
+    window.clearTimeout(resizing);
+    resizing = window.setTimeout(redraw, 150);
   });
   void load(yearFromUrl());
+  void loadYears();
 }

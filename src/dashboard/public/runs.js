@@ -1,7 +1,7 @@
 // @ts-check
 /** The latest migration runs, refreshed while one is running, and the rejected rows of the one picked. */
-import { latestRuns, runWithRejects } from './api.js';
-import { $, cell, decimal, number, setText } from './dom.js';
+import { latestRuns, rejectsCsvUrl, runWithRejects } from './api.js';
+import { $, cell, decimal, downloadLink, number, scrollRegion, setText } from './dom.js';
 
 /**
  * @typedef {import('./api.js').Run} Run
@@ -42,11 +42,42 @@ function percentOf(run) {
 }
 
 /** @param {Run} run */
-function statusBadge(run) {
+function statusCell(run) {
+  const td = document.createElement('td');
+  td.className = 'run-status';
   const text = run.status === 'running' ? `running ${percentOf(run)}`.trim() : run.status;
   const badge = cell('span', text, `status status-${run.status}`);
   badge.dataset.testid = 'run-status';
-  return badge;
+  td.append(badge);
+  if (run.dryRun) {
+    const dry = cell('span', 'dry run', 'status status-dry');
+    dry.dataset.testid = 'run-dry';
+    dry.title = 'A dry run: every rule applied, no row written';
+    td.append(' ', dry);
+  }
+  if (run.error) {
+    const error = cell('span', run.error, 'run-error');
+    error.dataset.testid = 'run-error';
+    td.append(error);
+  }
+  return td;
+}
+
+/** @param {string} message */
+function showDownloadError(message) {
+  $('runs-error').textContent = message;
+  $('runs-error').hidden = false;
+}
+
+/**
+ * @param {Run} run
+ * @param {string} text
+ */
+function rejectsLink(run, text) {
+  const link = downloadLink(rejectsCsvUrl(run.id), text, `${run.table}-run-${run.id}-rejects.csv`, showDownloadError);
+  link.setAttribute('aria-label', `Rejected rows of run ${run.id} (CSV)`);
+  link.dataset.testid = 'run-rejects-csv';
+  return link;
 }
 
 /** @param {Run} run */
@@ -65,11 +96,11 @@ function renderRuns(list) {
     tr.dataset.testid = 'run-row';
     tr.tabIndex = 0;
     tr.setAttribute('aria-selected', String(run.id === runs.selected));
-    const status = document.createElement('td');
-    status.append(statusBadge(run));
+    const rejects = document.createElement('td');
+    if (run.rowsRejected > 0) rejects.append(rejectsLink(run, 'rejected rows (CSV)'));
     tr.append(
       cell('td', String(run.id), 'num'),
-      status,
+      statusCell(run),
       cell('td', run.table),
       cell('td', run.file === null ? '(JSON batch)' : run.file),
       cell('td', number.format(run.rowsRead), 'num'),
@@ -77,6 +108,7 @@ function renderRuns(list) {
       cell('td', number.format(run.rowsRejected), run.rowsRejected === 0 ? 'num zero' : 'num'),
       cell('td', runDuration(run), 'num'),
       cell('td', formatInstant(run.startedAt)),
+      rejects,
     );
     body.append(tr);
   }
@@ -135,17 +167,22 @@ function errorsTable(errors) {
 
 /** @param {RunWithRejects} run */
 function renderRunDetail(run) {
-  const what = `${run.table}${run.file ? ` · ${run.file}` : ' · JSON batch'} · ${run.status}`;
+  const what =
+    `${run.table}${run.file ? ` · ${run.file}` : ' · JSON batch'} · ${run.status}` + (run.dryRun ? ' · dry run' : '');
   setText('run-detail-title', `Run ${run.id}: ${what}`);
   const batches = run.rejected.length;
   setText(
     'run-detail-summary',
     `${number.format(run.rowsRead)} rows read, ${number.format(run.rowsInserted)} inserted, ` +
       `${number.format(run.rowsRejected)} rejected; ${number.format(batches)}` +
-      (batches === 1 ? ' rejected batch' : ' rejected batches') +
-      (run.error ? `. ${run.error}` : ''),
+      (batches === 1 ? ' rejected batch' : ' rejected batches'),
   );
-  const container = document.createElement('div');
+  const failure = $('run-detail-failure');
+  failure.textContent = run.error ? `Why it failed: ${run.error}` : '';
+  failure.hidden = !run.error;
+  const links = $('run-detail-links');
+  links.replaceChildren(...(run.rowsRejected > 0 ? [rejectsLink(run, 'rejected rows (CSV)')] : []));
+  const container = scrollRegion(document.createElement('div'), `Rejected rows of run ${run.id}`);
   container.id = 'run-detail-batches';
   container.className = 'batches';
   container.dataset.testid = 'run-detail-batches';
@@ -202,6 +239,7 @@ async function openRun(id) {
 function onRunPicked(event) {
   const tr = event.target instanceof Element ? event.target.closest('tr[data-run-id]') : null;
   if (!(tr instanceof HTMLElement)) return;
+  if (event.target instanceof Element && event.target.closest('a')) return;
   if (event instanceof KeyboardEvent && event.key !== 'Enter') return;
   void openRun(Number(tr.dataset.runId));
 }

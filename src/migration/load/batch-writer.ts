@@ -91,7 +91,9 @@ export class BatchWriter {
   /** The database refused the batch: nothing of it is written, all its rows go to the reject log. */
   private async recordRefusal(target: BatchTarget, batch: PreparedBatch, error: unknown): Promise<BatchOutcome> {
     const reason = describeDatabaseError(error);
-    this.logger.warn(`Run ${target.runId}, batch ${batch.batchNo}: ${reason}: ${String(error)}`);
+    this.logger.warn(`Run ${target.runId}, batch ${batch.batchNo}: ${reason}: ${String(error)}`, {
+      runId: target.runId,
+    });
     const line = batch.rows[0]?.line ?? 0;
     const errors: RowError[] = [{ line, field: null, value: null, reason }];
     const outcome: BatchOutcome = {

@@ -1,5 +1,5 @@
 import { DomainError } from '../../common/errors/domain-error';
-import { parseLoadOptions, tableFromFileName } from './upload-options';
+import { parseLoadOptions, storedFileName, tableFromFileName } from './upload-options';
 
 describe('tableFromFileName', () => {
   it.each([
@@ -13,6 +13,19 @@ describe('tableFromFileName', () => {
     ['my-departments.csv', undefined],
   ])('should take the table of %s from its name', (name, table) => {
     expect(tableFromFileName(name)).toBe(table);
+  });
+});
+
+describe('storedFileName', () => {
+  it('should keep a name of 255 characters or fewer as it is', () => {
+    const name = `jobs_${'é'.repeat(246)}.csv`;
+    expect(storedFileName(name)).toBe(name);
+  });
+
+  it('should cut a longer name to 255 characters and keep its extension when it is longer', () => {
+    const stored = storedFileName(`departments_${'😀'.repeat(300)}.csv`);
+    expect([...stored]).toHaveLength(255);
+    expect(stored).toMatch(/^departments_😀+….csv$/u);
   });
 });
 

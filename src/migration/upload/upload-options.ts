@@ -65,3 +65,12 @@ export function tableFromFileName(fileName: string): TableName | undefined {
   if (!name.endsWith('.csv')) return undefined;
   return [...TABLE_NAMES].sort((a, b) => b.length - a.length).find((table) => name.startsWith(table));
 }
+
+/** The name as stored with the run (255 characters at most), its extension kept. */
+export function storedFileName(name: string): string {
+  const chars = [...name];
+  if (chars.length <= 255) return name;
+  const dot = name.lastIndexOf('.');
+  const extension = dot > 0 && name.length - dot <= 10 ? [...name.slice(dot)] : [];
+  return [...chars.slice(0, 255 - extension.length - 1), '…', ...extension].join('');
+}
