@@ -12,6 +12,18 @@ export default tseslint.config(
     },
   },
   {
+    // Type-checked rules where TypeScript knows the types: promises that nobody awaits or that are
+    // handed where a plain callback is expected, and switches that miss a case of a union.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      // A default case is a deliberate catch-all (other libraries' error codes, say).
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+    },
+  },
+  {
     // The dashboard's native ES modules, run by the browser as they are (no build step).
     files: ['src/dashboard/public/**/*.js'],
     languageOptions: {

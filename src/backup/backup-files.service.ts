@@ -86,6 +86,7 @@ export class BackupFilesService {
     for (const entry of entries) {
       if (!isBackupOf(table, entry.name) || !(entry.isFile() || entry.isSymbolicLink())) continue;
       const path = await this.insidePath(entry.name);
+      // A file that vanished or cannot be read between the listing and now is not listed.
       const info = path && (await this.describe(table, entry.name, path).catch(() => undefined));
       if (path && info) found.push({ info, path });
     }
@@ -103,6 +104,7 @@ export class BackupFilesService {
    */
   private async insidePath(name: string): Promise<string | undefined> {
     const path = join(this.dir, name);
+    // Whatever cannot be looked at (gone, no permission, a dangling link) is not a backup.
     const entry = await lstat(path).catch(() => undefined);
     if (entry?.isFile()) return path;
     if (!entry?.isSymbolicLink()) return undefined;

@@ -40,6 +40,7 @@ export class BackupRepository {
       }
       if (runner.isTransactionActive) await runner.commitTransaction();
     } finally {
+      // A read that failed has already failed the backup through the write path; only wait for it here.
       await next?.catch(() => undefined);
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       await runner.release();
@@ -83,6 +84,7 @@ export class BackupRepository {
       await runner.commitTransaction();
       return written;
     } catch (error) {
+      // On a broken connection the server has rolled back already; the original error is what matters.
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw duplicateIdError(error) ?? error;
     } finally {

@@ -40,6 +40,7 @@ export class RestoreService {
     const run = this.queue.then(() =>
       this.telemetry.restore(table, requested, () => this.restoreNow(table, requested)),
     );
+    // The queue only orders restores: a failed one answers its own request, and the next one runs.
     this.queue = run.catch(() => undefined);
     return run;
   }

@@ -18,6 +18,7 @@ const CRLF = '\r\n';
 export async function checkUploadFiles(paths: string[]): Promise<UploadFile[]> {
   const files: UploadFile[] = [];
   for (const path of paths) {
+    // A missing or unreadable file is reported below by name, as the user gave it.
     const info = await stat(path).catch(() => undefined);
     if (!info) throw new CliError(`file not found: ${path}`);
     if (!info.isFile()) throw new CliError(`not a file: ${path}`);

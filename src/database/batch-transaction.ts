@@ -114,6 +114,7 @@ export class BatchTransaction {
   private serialized<T>(task: () => Promise<T>): Promise<T> {
     if (this.parallel) return task();
     const next = this.sqliteQueue.then(task, task);
+    // The queue only orders tasks: a task's failure is its caller's, and the next task runs regardless.
     this.sqliteQueue = next.catch(() => undefined);
     return next;
   }
@@ -141,6 +142,7 @@ export class BatchTransaction {
         throw error;
       }
     } finally {
+      // A connection that broke cannot be released cleanly; the pool drops it either way.
       if (this.parallel) await runner.release().catch(() => undefined);
     }
   }

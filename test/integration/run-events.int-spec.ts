@@ -47,9 +47,12 @@ describe.each(testEngines())('run events on %s', (engine) => {
       .get(RunLifecycle)
       .queue([{ table: 'jobs', file: 'jobs.csv', batchSize: 10, rejectMode: 'batch' }]);
     const received: MessageEvent[] = [];
-    const completed = new Promise<void>((resolve) =>
-      events.follow(run.id).then((stream) => stream.subscribe({ next: (e) => received.push(e), complete: resolve })),
-    );
+    const completed = new Promise<void>((resolve, reject) => {
+      events
+        .follow(run.id)
+        .then((stream) => stream.subscribe({ next: (e) => received.push(e), complete: resolve }))
+        .catch(reject);
+    });
     await runs.finishRun(run.id, { status: 'failed', error: 'The file is empty', headerSkipped: false });
     await completed;
     const kinds = received.map((e) => e.type);

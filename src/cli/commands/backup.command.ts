@@ -109,11 +109,13 @@ async function downloadBackup({ line, api, terminal }: CommandContext, table: st
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new CliError(`${target} already exists; move it away or download from another folder`);
     }
+    // Remove the partial file if there is one; the download's own error is what the user needs.
     await unlink(target).catch(() => undefined);
     throw downloadError(api, error);
   }
   const sha256 = hash.digest('hex');
   if (sha256 !== expected) {
+    // A file that does not match is never left behind; failing to remove it changes nothing to say.
     await unlink(target).catch(() => undefined);
     throw new CliError(`the download of ${file} does not match its sha256 (${expected || 'none given'}); try again`);
   }

@@ -147,6 +147,9 @@ export class CsvTokenizer {
           start = i;
           this.state = State.Unquoted;
           break;
+        case State.Unquoted:
+        case State.AfterQuoted:
+          break;
       }
       // Unquoted or AfterQuoted: c is a delimiter, a line end or part of the field.
       if (c === delimiter) {
