@@ -1,3 +1,4 @@
+import { fillEmptyFields } from '../support/hr-files';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,15 +11,6 @@ const [DEPARTMENTS, JOBS, EMPLOYEES] = ['departments.csv', 'jobs.csv', 'hired_em
 );
 
 jest.setTimeout(240_000);
-
-/** The fix a person would script: every empty field of a row gets a value that passes the rules. */
-function fillEmptyFields(line: string): string {
-  const fill = ['0', 'Name Unknown', '2021-01-01T00:00:00Z', '1', '1'];
-  return line
-    .split(',')
-    .map((value, i) => (value === '' ? fill[i] : value))
-    .join(',');
-}
 
 describe.each(testEngines())('hr-migrate: the fix-and-reload loop, dry runs and the reject limit on %s', (engine) => {
   let service: ServiceProcess;

@@ -1,3 +1,4 @@
+import { fillEmptyFields } from '../support/hr-files';
 import { join } from 'node:path';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -40,15 +41,6 @@ function rejectsCsv(t: TestApp, runId: number, query = '') {
 async function count(t: TestApp, table: string): Promise<number> {
   const [row] = await t.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`);
   return Number(row.n);
-}
-
-/** The fix a person would script: every empty field of a row gets a value that passes the rules. */
-function fillEmptyFields(line: string): string {
-  const fill = ['0', 'Name Unknown', '2021-01-01T00:00:00Z', '1', '1'];
-  return line
-    .split(',')
-    .map((value, i) => (value === '' ? fill[i] : value))
-    .join(',');
 }
 
 describe.each(testEngines())('The rows to fix, dry runs and the reject limit on %s', (engine) => {
