@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
+import { isDuplicateKeyError } from '../database/database-errors';
 import { ReadDatabase } from '../database/read-database';
 import { Dialect } from '../database/dialect';
 import { TABLE_COLUMNS, type TableName } from '../database/tables';
@@ -26,7 +27,7 @@ export class BackupRepository {
    */
   async *readPages(table: TableName, pageSize = READ_PAGE_SIZE): AsyncGenerator<Record<string, unknown>[]> {
     const columns = TABLE_COLUMNS[table].map((c) => c.name).join(', ');
-    const sql = `SELECT ${columns} FROM ${table} WHERE id > ? ORDER BY id LIMIT ${Number(pageSize)}`;
+    const sql = this.dialect.sql(`SELECT ${columns} FROM ${table} WHERE id > ? ORDER BY id LIMIT ${Number(pageSize)}`);
     const runner = this.reads.dataSource.createQueryRunner();
     let next: Promise<Record<string, unknown>[]> | undefined;
     try {
@@ -132,7 +133,7 @@ export class BackupRepository {
     await ahead.settle();
     await (previous === undefined
       ? runner.query(`DELETE FROM ${table}`)
-      : runner.query(`DELETE FROM ${table} WHERE id > ?`, [previous]));
+      : runner.query(this.dialect.sql(`DELETE FROM ${table} WHERE id > ?`), [previous]));
     return written;
   }
 
@@ -153,22 +154,24 @@ export class BackupRepository {
     const bounds = previous === undefined ? [last] : [previous, last];
     const limit = batch.length * 2 + 100;
     const existing: Record<string, unknown>[] = await runner.query(
-      `SELECT ${columnList(table)} FROM ${table} WHERE ${range} ORDER BY id LIMIT ${limit}`,
+      this.dialect.sql(`SELECT ${columnList(table)} FROM ${table} WHERE ${range} ORDER BY id LIMIT ${limit}`),
       bounds,
     );
     if (existing.length === limit) {
       const ids = batch.map((row) => row[0]);
-      await runner.query(`DELETE FROM ${table} WHERE ${range} AND id NOT IN (${placeholders(ids.length)})`, [
-        ...bounds,
-        ...ids,
-      ]);
+      await runner.query(
+        this.dialect.sql(`DELETE FROM ${table} WHERE ${range} AND id NOT IN (${placeholders(ids.length)})`),
+        [...bounds, ...ids],
+      );
       return { write: this.insertBatch(runner, table, batch, true) };
     }
     const current = new Map(existing.map((row) => [Number(row.id), row]));
     const changed = batch.filter((row) => !sameRow(table, current.get(row[0] as number), row));
     const kept = new Set(batch.map((row) => row[0] as number));
     const gone = [...current.keys()].filter((id) => !kept.has(id));
-    if (gone.length > 0) await runner.query(`DELETE FROM ${table} WHERE id IN (${placeholders(gone.length)})`, gone);
+    if (gone.length > 0) {
+      await runner.query(this.dialect.sql(`DELETE FROM ${table} WHERE id IN (${placeholders(gone.length)})`), gone);
+    }
     return { write: changed.length > 0 ? this.insertBatch(runner, table, changed, true) : undefined };
   }
 
@@ -218,7 +221,7 @@ export class BackupRepository {
     for (let start = 0; start < sorted.length; start += 1000) {
       const chunk = sorted.slice(start, start + 1000);
       const found: { id: number | string }[] = await runner.query(
-        `SELECT id FROM ${target} WHERE id IN (${placeholders(chunk.length)})`,
+        this.dialect.sql(`SELECT id FROM ${target} WHERE id IN (${placeholders(chunk.length)})`),
         chunk,
       );
       const present = new Set(found.map((row) => Number(row.id)));
@@ -287,10 +290,7 @@ function sameRow(table: TableName, stored: Record<string, unknown> | undefined, 
 
 /** The backup repeats an id: the primary key refuses the second row. */
 function duplicateIdError(error: unknown): DomainError | undefined {
-  const failure = error as { code?: unknown; driverError?: { code?: unknown } } | undefined;
-  const code = failure?.driverError?.code ?? failure?.code;
-  const duplicate = code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-  return duplicate
+  return isDuplicateKeyError(error)
     ? new DomainError('BACKUP_INVALID_RECORDS', 'The backup holds the same id more than once')
     : undefined;
 }

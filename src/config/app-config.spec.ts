@@ -47,6 +47,13 @@ describe('loadConfig', () => {
     expect(config.databaseRetryMs).toBe(5000);
   });
 
+  it.each(['postgres://hr:secret@db:5432/hr', 'postgresql://hr@127.0.0.1/hr'])(
+    'should read a PostgreSQL URL when DATABASE_URL is %s',
+    (url) => {
+      expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ type: 'postgres', url });
+    },
+  );
+
   it('should read a MySQL URL, a port, a key, a backup folder and an upload limit', () => {
     const config = loadConfig({
       DATABASE_URL: 'mysql://root@127.0.0.1:3306/hr',
@@ -63,7 +70,7 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    ['DATABASE_URL', 'postgres://x'],
+    ['DATABASE_URL', 'oracle://x'],
     ['PORT', 'eighty'],
     ['PORT', '70000'],
     ['API_KEY', 'short'],

@@ -26,8 +26,9 @@ export interface LoggingConfig {
 /** The environment as the service reads it; every variable is documented in `.env.example`. */
 export class EnvironmentVariables {
   @IsOptional()
-  @Matches(/^(mysql:\/\/.+|sqlite:.+)$/, {
-    message: 'DATABASE_URL must be mysql://user:password@host:3306/db or sqlite:PATH',
+  @Matches(/^(mysql:\/\/.+|postgres(ql)?:\/\/.+|sqlite:.+)$/, {
+    message:
+      'DATABASE_URL must be mysql://user:password@host:3306/db, postgres://user:password@host:5432/db or sqlite:PATH',
   })
   DATABASE_URL?: string;
 
@@ -105,7 +106,8 @@ export interface BackupPolicy {
   schedule: string | null;
 }
 
-export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql'; url: string };
+export type DatabaseConfig =
+  { type: 'sqlite'; path: string } | { type: 'mysql'; url: string } | { type: 'postgres'; url: string };
 
 /** What a setting is when the environment leaves it unset (`.env.example` and the README list the same). */
 export const CONFIG_DEFAULTS = {
@@ -218,7 +220,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const url = vars.DATABASE_URL ?? CONFIG_DEFAULTS.databaseUrl;
   const database: DatabaseConfig = url.startsWith('sqlite:')
     ? { type: 'sqlite', path: url.slice('sqlite:'.length) }
-    : { type: 'mysql', url };
+    : url.startsWith('mysql:')
+      ? { type: 'mysql', url }
+      : { type: 'postgres', url };
   return new AppConfig({
     database,
     port: vars.PORT,

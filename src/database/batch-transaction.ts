@@ -9,6 +9,7 @@ import {
   driverError,
   isConnectionError,
   isDuplicateKeyError,
+  isForeignKeyError,
   isLockError,
   isUnsentStatementError,
 } from './database-errors';
@@ -154,8 +155,8 @@ function sleep(ms: number): Promise<void> {
 
 /** Why the database refused a batch, in words safe to show: never the SQL, never the values. */
 export function describeDatabaseError(error: unknown): string {
-  const { errno, code } = driverError(error);
-  if (errno === 1452 || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+  const { code } = driverError(error);
+  if (isForeignKeyError(error)) {
     return 'the database refused the batch: a referenced department or job does not exist';
   }
   if (isLockError(error)) return 'the database stayed locked after several retries';

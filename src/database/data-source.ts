@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/app-config';
+import { POSTGRES_SESSION_OPTIONS } from './dialects/postgres.dialect';
 import { DepartmentEntity } from './entities/department.entity';
 import { HiredEmployeeEntity } from './entities/hired-employee.entity';
 import { JobEntity } from './entities/job.entity';
@@ -55,6 +56,15 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
         db.pragma('synchronous = NORMAL');
         db.pragma(`wal_autocheckpoint = ${SQLITE_CHECKPOINT_PAGES}`);
       },
+    };
+  }
+  if (database.type === 'postgres') {
+    return {
+      ...common,
+      type: 'postgres',
+      url: database.url,
+      // Instants given or read as text are UTC on every connection.
+      extra: { max: 10, options: POSTGRES_SESSION_OPTIONS },
     };
   }
   return {

@@ -1,14 +1,26 @@
 /** What the drivers put on their errors; TypeORM wraps them in `driverError`. */
 interface DriverError {
   errno?: number;
+  /** mysql2's and better-sqlite3's names, or PostgreSQL's SQLSTATE. */
   code?: string;
   fatal?: boolean;
   message?: string;
+  /** Set by pg on every error the PostgreSQL server sent. */
+  severity?: string;
 }
 
 // Deadlock, lock wait timeout.
 const LOCK_ERRNOS = new Set([1213, 1205]);
-const LOCK_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+// PostgreSQL: deadlock_detected, lock_not_available, serialization_failure.
+const LOCK_CODES = new Set([
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'ER_LOCK_DEADLOCK',
+  'ER_LOCK_WAIT_TIMEOUT',
+  '40P01',
+  '55P03',
+  '40001',
+]);
 
 // Server shutting down, too many connections, gone away, lost during query, connection killed.
 const CONNECTION_ERRNOS = new Set([1053, 1040, 2006, 2013, 1927]);
@@ -25,6 +37,16 @@ const CONNECTION_CODES = new Set([
   'ER_SERVER_SHUTDOWN',
   'ER_CON_COUNT_ERROR',
   'ER_CONNECTION_KILLED',
+  // PostgreSQL: connection exceptions, too many connections, admin shutdown, crash shutdown, starting up.
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '53300',
+  '57P01',
+  '57P02',
+  '57P03',
 ]);
 
 export function driverError(error: unknown): DriverError {
@@ -50,7 +72,8 @@ export function isConnectionError(error: unknown): boolean {
     (errno !== undefined && CONNECTION_ERRNOS.has(errno)) ||
     (code !== undefined && CONNECTION_CODES.has(code)) ||
     fatal === true ||
-    (typeof message === 'string' && /connection is in closed state|Pool is closed/i.test(message))
+    (typeof message === 'string' &&
+      /connection is in closed state|Pool is closed|Connection terminated|not queryable/i.test(message))
   );
 }
 
@@ -58,19 +81,28 @@ export function isConnectionError(error: unknown): boolean {
 export function databaseErrorKind(error: unknown): 'lock' | 'connection' | 'other' | null {
   if (isLockError(error)) return 'lock';
   if (isConnectionError(error)) return 'connection';
-  const { errno, code } = driverError(error);
-  return errno !== undefined || (typeof code === 'string' && /^(ER_|SQLITE_)/.test(code)) ? 'other' : null;
+  const { errno, code, severity } = driverError(error);
+  return errno !== undefined || severity !== undefined || (typeof code === 'string' && /^(ER_|SQLITE_)/.test(code))
+    ? 'other'
+    : null;
 }
 
-/** A row with the same key is already there (MySQL 1062, SQLite's primary key or unique constraint). */
+/** A row with the same key is already there (MySQL 1062, SQLite's primary key or unique constraint, PostgreSQL 23505). */
 export function isDuplicateKeyError(error: unknown): boolean {
   const { errno, code } = driverError(error);
   return (
     errno === 1062 ||
     code === 'ER_DUP_ENTRY' ||
     code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
-    code === 'SQLITE_CONSTRAINT_UNIQUE'
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === '23505'
   );
+}
+
+/** A row points at a row that does not exist (MySQL 1452, SQLite's foreign key, PostgreSQL 23503). */
+export function isForeignKeyError(error: unknown): boolean {
+  const { errno, code } = driverError(error);
+  return errno === 1452 || code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
 }
 
 /**

@@ -137,15 +137,16 @@ describe.each(testEngines())('foundation on %s', (engine) => {
 });
 
 describe('start-up configuration', () => {
-  it('should exit non-zero naming DATABASE_URL when it is not a MySQL or SQLite URL', () => {
+  it('should exit non-zero naming DATABASE_URL when it is not a MySQL, PostgreSQL or SQLite URL', () => {
     const result = spawnSync(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
-      env: { ...process.env, DATABASE_URL: 'postgres://x', PORT: '0' },
+      env: { ...process.env, DATABASE_URL: 'oracle://x', PORT: '0' },
       encoding: 'utf8',
       timeout: 60000,
     });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('DATABASE_URL');
     expect(result.stderr).toContain('mysql://');
+    expect(result.stderr).toContain('postgres://');
   });
 });
 

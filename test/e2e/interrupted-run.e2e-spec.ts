@@ -7,7 +7,7 @@ import { buildDataSourceOptions } from '../../src/database/data-source';
 import request from 'supertest';
 import { employeesCsv, openUpload, waitFor } from '../support/hr-files';
 import { freePort, startServiceProcess, type ServiceProcess } from '../support/service-process';
-import { createTestDatabase, testEngines, type TestDatabase } from '../support/test-database';
+import { createTestDatabase, sharedEngines, testEngines, type TestDatabase } from '../support/test-database';
 
 const ROOT = join(__dirname, '..', '..');
 const KEY = 'crash-test-key-0123456789';
@@ -114,16 +114,14 @@ describe.each(testEngines())('a run interrupted by a killed process on %s', (eng
   }, 240_000);
 });
 
-const onMysql = testEngines().includes('mysql') ? describe : describe.skip;
-
-onMysql('a run loading on one replica while another starts on mysql', () => {
+describe.each(sharedEngines())('a run loading on one replica while another starts on %s', (engine) => {
   let db: TestDatabase;
   let a: ServiceProcess;
   let b: ServiceProcess | undefined;
 
   beforeAll(async () => {
-    db = await createTestDatabase('mysql');
-    a = await startServiceProcess('mysql', { shared: db });
+    db = await createTestDatabase(engine);
+    a = await startServiceProcess(engine, { shared: db });
     const auth = { Authorization: `Bearer ${a.apiKey}` };
     await request(a.url)
       .post('/migrate/departments')
@@ -156,7 +154,7 @@ onMysql('a run loading on one replica while another starts on mysql', () => {
     });
 
     // The second replica sweeps before it answers /health: the run it found running is another's, alive.
-    b = await startServiceProcess('mysql', { shared: db });
+    b = await startServiceProcess(engine, { shared: db });
     const seen = await request(b.url).get(`/migrate/runs/${run.id}`).expect(200);
     expect(seen.body.status).toBe('running');
 

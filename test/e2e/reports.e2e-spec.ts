@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { createDialect } from '../../src/database/dialect';
 import { DataChangeService } from '../../src/database/data-change.service';
 import { globantData, seed } from '../support/seed';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -108,7 +109,9 @@ describe.each(testEngines())('reports over HTTP on the sample data on %s', (engi
     const support = before.body[0];
     const [{ job_id: jobId }] = await t.dataSource.query('SELECT MIN(id) AS job_id FROM jobs');
     await t.dataSource.query(
-      "INSERT INTO hired_employees (id, name, datetime, department_id, job_id) VALUES (900001, 'Cache Probe', '2021-05-01 10:00:00.000', ?, ?)",
+      createDialect(t.dataSource).sql(
+        "INSERT INTO hired_employees (id, name, datetime, department_id, job_id) VALUES (900001, 'Cache Probe', '2021-05-01 10:00:00.000', ?, ?)",
+      ),
       [support.id, jobId],
     );
     const cached = await request(t.server).get(path).expect(200);
@@ -137,7 +140,9 @@ describe.each(testEngines())('reports over HTTP on the sample data on %s', (engi
       'SELECT MIN(department_id) AS department_id, MIN(job_id) AS job_id FROM hired_employees',
     );
     await t.dataSource.query(
-      "INSERT INTO hired_employees (id, name, datetime, department_id, job_id) VALUES (900002, 'Year Probe', '1999-12-31 23:59:59.999', ?, ?)",
+      createDialect(t.dataSource).sql(
+        "INSERT INTO hired_employees (id, name, datetime, department_id, job_id) VALUES (900002, 'Year Probe', '1999-12-31 23:59:59.999', ?, ?)",
+      ),
       [departmentId, jobId],
     );
     t.app.get(DataChangeService).changed('hired_employees');

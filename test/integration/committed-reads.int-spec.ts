@@ -1,4 +1,5 @@
 import type { QueryRunner } from 'typeorm';
+import { createDialect } from '../../src/database/dialect';
 import { BackupService } from '../../src/backup/backup.service';
 import { MigrationRunEntity } from '../../src/database/entities/migration-run.entity';
 import { MigrationRunsRepository } from '../../src/migration/repositories/migration-runs.repository';
@@ -47,7 +48,9 @@ describe.each(testEngines())('reads during a write transaction on %s', (engine) 
       1,
     ]);
     await runner.query(
-      `INSERT INTO hired_employees (id, name, datetime, department_id, job_id) VALUES ${values.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+      createDialect(t.dataSource).sql(
+        `INSERT INTO hired_employees (id, name, datetime, department_id, job_id) VALUES ${values.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+      ),
       values.flat(),
     );
     await runner.manager.save(MigrationRunEntity, {

@@ -1,4 +1,6 @@
 import { createConnection } from 'mysql2/promise';
+import { Client } from 'pg';
+import { createDialect } from '../../src/database/dialect';
 import { RunLifecycle } from '../../src/migration/run-lifecycle.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
@@ -21,8 +23,10 @@ describe.each(testEngines())('runs of dead processes on %s', (engine) => {
   /** A run row as a process that died left it: no lock held. */
   async function insertRun(status: string): Promise<number> {
     await t.dataSource.query(
-      `INSERT INTO migration_runs (table_name, file_name, status, batch_size, reject_mode, rows_read, rows_inserted,
-        batches_total, batches_committed, started_at) VALUES ('jobs', 'jobs.csv', ?, 1000, 'batch', 2000, 2000, 2, 2, ?)`,
+      createDialect(t.dataSource).sql(
+        `INSERT INTO migration_runs (table_name, file_name, status, batch_size, reject_mode, rows_read, rows_inserted,
+          batches_total, batches_committed, started_at) VALUES ('jobs', 'jobs.csv', ?, 1000, 'batch', 2000, 2000, 2, 2, ?)`,
+      ),
       [status, new Date().toISOString().replace('T', ' ').replace('Z', '')],
     );
     const [row] = await t.dataSource.query('SELECT MAX(id) AS id FROM migration_runs');
@@ -31,7 +35,9 @@ describe.each(testEngines())('runs of dead processes on %s', (engine) => {
 
   async function statuses(ids: number[]): Promise<[number, string, number][]> {
     const rows: { id: number; status: string; rows_inserted: number }[] = await t.dataSource.query(
-      `SELECT id, status, rows_inserted FROM migration_runs WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY id`,
+      createDialect(t.dataSource).sql(
+        `SELECT id, status, rows_inserted FROM migration_runs WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY id`,
+      ),
       ids,
     );
     return rows.map((r) => [Number(r.id), r.status, Number(r.rows_inserted)]);
@@ -56,7 +62,10 @@ describe.each(testEngines())('runs of dead processes on %s', (engine) => {
         [live.id, 'running', 0],
         [queued.id, 'running', 0],
       ]);
-      const [row] = await t.dataSource.query('SELECT error FROM migration_runs WHERE id = ?', [dead]);
+      const [row] = await t.dataSource.query(
+        createDialect(t.dataSource).sql('SELECT error FROM migration_runs WHERE id = ?'),
+        [dead],
+      );
       expect(row.error).toContain('interrupted');
     } finally {
       await lifecycle.end(live.id, { status: 'completed', error: null, headerSkipped: false });
@@ -76,6 +85,25 @@ describe.each(testEngines())('runs of dead processes on %s', (engine) => {
         await expect(statuses([other])).resolves.toEqual([[other, 'running', 2000]]);
         await holder.query(`DO RELEASE_LOCK(${RUN_LOCK})`, [other]);
       } finally {
+        await holder.end();
+      }
+      await lifecycle.endRunsOfDeadProcesses();
+      await expect(statuses([other])).resolves.toEqual([[other, 'failed', 2000]]);
+    },
+  );
+
+  (engine === 'postgres' ? it : it.skip)(
+    "should leave alone another process's run while it holds the run's advisory lock, and end it once its connection ends",
+    async () => {
+      const other = await insertRun('running');
+      const holder = new Client({ connectionString: t.db.url });
+      await holder.connect();
+      try {
+        await holder.query("SELECT pg_try_advisory_lock(hashtextextended('hr_run_' || $1::text, 0))", [other]);
+        await lifecycle.endRunsOfDeadProcesses();
+        await expect(statuses([other])).resolves.toEqual([[other, 'running', 2000]]);
+      } finally {
+        // As when the process holding it dies: the server frees the lock with the connection.
         await holder.end();
       }
       await lifecycle.endRunsOfDeadProcesses();

@@ -1,3 +1,4 @@
+import { createDialect } from '../../src/database/dialect';
 import { BatchTransaction } from '../../src/database/batch-transaction';
 import { MigrationRunsRepository } from '../../src/migration/repositories/migration-runs.repository';
 import { RunLifecycle } from '../../src/migration/run-lifecycle.service';
@@ -27,8 +28,10 @@ describe.each(testEngines())('run counts kept per batch on %s', (engine) => {
 
   async function storedRun(id: number) {
     const [row] = await t.dataSource.query(
-      `SELECT status, rows_read, rows_inserted, rows_rejected, batches_total, batches_committed, batches_rejected
-       FROM migration_runs WHERE id = ?`,
+      createDialect(t.dataSource).sql(
+        `SELECT status, rows_read, rows_inserted, rows_rejected, batches_total, batches_committed, batches_rejected
+         FROM migration_runs WHERE id = ?`,
+      ),
       [id],
     );
     return {

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { createDialect } from '../../src/database/dialect';
 import { TABLE_COLUMNS, type TableName } from '../../src/database/tables';
 
 export interface SeedCounts {
@@ -39,7 +40,9 @@ export async function insertRows(dataSource: DataSource, table: TableName, rows:
   for (let start = 0; start < rows.length; start += 500) {
     const chunk = rows.slice(start, start + 500);
     await dataSource.query(
-      `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`,
+      createDialect(dataSource).sql(
+        `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`,
+      ),
       chunk.flat(),
     );
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
+import { createDialect } from '../../src/database/dialect';
 
 export interface SeedDepartment {
   id: number;
@@ -51,7 +52,9 @@ async function insertRows<T extends object>(
     const chunk = rows.slice(i, i + CHUNK);
     const tuple = `(${columns.map(() => '?').join(', ')})`;
     await dataSource.query(
-      `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`,
+      createDialect(dataSource).sql(
+        `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`,
+      ),
       chunk.flatMap((row) => columns.map((column) => row[column])),
     );
   }

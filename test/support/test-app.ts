@@ -38,8 +38,8 @@ export async function startTestApp(
   const db = await createTestDatabase(engine);
   const backupDir = mkdtempSync(join(tmpdir(), 'hr-backups-'));
   const database =
-    overrides.databaseUrl && db.config.type === 'mysql'
-      ? { type: 'mysql' as const, url: overrides.databaseUrl(db.config.url) }
+    overrides.databaseUrl && db.config.type !== 'sqlite'
+      ? { ...db.config, url: overrides.databaseUrl(db.config.url) }
       : db.config;
   const config = new AppConfig({
     database,

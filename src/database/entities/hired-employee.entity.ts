@@ -11,8 +11,8 @@ export class HiredEmployeeEntity {
   @Column({ type: 'varchar', length: 255 })
   name!: string;
 
-  /** Stored in UTC with milliseconds: DATETIME(3) on MySQL, ISO text on SQLite. */
-  @Column({ type: 'datetime', precision: 3 })
+  /** Stored in UTC with milliseconds: DATETIME(3) on MySQL, TIMESTAMPTZ(3) on PostgreSQL, ISO text on SQLite. */
+  @Column({ type: Date, precision: 3 })
   datetime!: Date;
 
   @Column({ name: 'department_id', type: 'int' })

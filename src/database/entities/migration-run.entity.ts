@@ -68,14 +68,14 @@ export class MigrationRunEntity {
   @Column({ type: 'varchar', length: 1000, nullable: true })
   error!: string | null;
 
-  @Column({ name: 'started_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'started_at', type: Date, precision: 3 })
   startedAt!: Date;
 
-  @Column({ name: 'finished_at', type: 'datetime', precision: 3, nullable: true })
+  @Column({ name: 'finished_at', type: Date, precision: 3, nullable: true })
   finishedAt!: Date | null;
 
   /** Set when the run starts and with every batch; a run that stops beating was interrupted. */
-  @Column({ name: 'heartbeat_at', type: 'datetime', precision: 3, nullable: true })
+  @Column({ name: 'heartbeat_at', type: Date, precision: 3, nullable: true })
   heartbeatAt!: Date | null;
 
   @Column({ name: 'duration_ms', type: 'int', nullable: true })

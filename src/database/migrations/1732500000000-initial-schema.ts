@@ -1,18 +1,18 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { createDialect } from '../dialects/create-dialect';
 
 /**
  * The HR tables and the migration run log. Written as SQL per engine so that the schema is
- * reviewable and identical to what a DBA would create by hand: utf8mb4 and InnoDB on MySQL.
+ * reviewable and identical to what a DBA would create by hand: utf8mb4 and InnoDB on MySQL. The
+ * types and clauses that differ come from the engine's dialect (SchemaTypes).
  */
 export class InitialSchema1732500000000 implements MigrationInterface {
   name = 'InitialSchema1732500000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const mysql = queryRunner.connection.options.type !== 'better-sqlite3';
-    const tail = mysql ? ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4' : '';
-    const datetime = mysql ? 'DATETIME(3)' : 'DATETIME';
-    const autoId = mysql ? 'INT NOT NULL AUTO_INCREMENT PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT';
-    const bool = mysql ? 'TINYINT(1)' : 'BOOLEAN';
+    const schema = createDialect(queryRunner.connection).schema;
+    const tail = schema.tableOptions;
+    const { datetime, autoId, boolean: bool, foreignKeyTiming: timing } = schema;
 
     await queryRunner.query(
       `CREATE TABLE departments (id INT NOT NULL PRIMARY KEY, department VARCHAR(255) NOT NULL)${tail}`,
@@ -25,16 +25,16 @@ export class InitialSchema1732500000000 implements MigrationInterface {
         datetime ${datetime} NOT NULL,
         department_id INT NOT NULL,
         job_id INT NOT NULL,
-        CONSTRAINT fk_hired_employees_department FOREIGN KEY (department_id) REFERENCES departments (id),
-        CONSTRAINT fk_hired_employees_job FOREIGN KEY (job_id) REFERENCES jobs (id)
+        CONSTRAINT fk_hired_employees_department FOREIGN KEY (department_id) REFERENCES departments (id)${timing},
+        CONSTRAINT fk_hired_employees_job FOREIGN KEY (job_id) REFERENCES jobs (id)${timing}
       )${tail}`,
     );
     // The reports filter on a range of datetime and group by department and job.
     await queryRunner.query(
       'CREATE INDEX idx_hired_employees_datetime ON hired_employees (datetime, department_id, job_id)',
     );
-    if (!mysql) {
-      // MySQL indexes foreign keys by itself; SQLite needs them for the FK checks on delete.
+    if (schema.indexForeignKeys) {
+      // MySQL indexes foreign keys by itself; the others need them for the FK checks on delete.
       await queryRunner.query('CREATE INDEX idx_hired_employees_department ON hired_employees (department_id)');
       await queryRunner.query('CREATE INDEX idx_hired_employees_job ON hired_employees (job_id)');
     }
@@ -46,7 +46,7 @@ export class InitialSchema1732500000000 implements MigrationInterface {
         status VARCHAR(16) NOT NULL,
         batch_size INT NOT NULL,
         reject_mode VARCHAR(8) NOT NULL,
-        header_skipped ${bool} NOT NULL DEFAULT 0,
+        header_skipped ${bool} NOT NULL DEFAULT ${schema.false},
         rows_read INT NOT NULL DEFAULT 0,
         rows_inserted INT NOT NULL DEFAULT 0,
         rows_rejected INT NOT NULL DEFAULT 0,
@@ -67,8 +67,8 @@ export class InitialSchema1732500000000 implements MigrationInterface {
         batch_no INT NOT NULL,
         first_line INT NOT NULL,
         last_line INT NOT NULL,
-        raw_rows ${mysql ? 'MEDIUMTEXT' : 'TEXT'} NOT NULL,
-        errors ${mysql ? 'MEDIUMTEXT' : 'TEXT'} NOT NULL,
+        raw_rows ${schema.longText} NOT NULL,
+        errors ${schema.longText} NOT NULL,
         CONSTRAINT fk_rejected_batches_run FOREIGN KEY (run_id) REFERENCES migration_runs (id) ON DELETE CASCADE
       )${tail}`,
     );

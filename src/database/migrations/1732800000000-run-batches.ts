@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { createDialect } from '../dialects/create-dialect';
 
 /**
  * The counts of each batch of a run, one row per batch, written in the batch's own transaction.
@@ -10,7 +11,7 @@ export class RunBatches1732800000000 implements MigrationInterface {
   name = 'RunBatches1732800000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const mysql = queryRunner.connection.options.type !== 'better-sqlite3';
+    const schema = createDialect(queryRunner.connection).schema;
     await queryRunner.query(
       `CREATE TABLE migration_run_batches (
         run_id INT NOT NULL,
@@ -18,11 +19,11 @@ export class RunBatches1732800000000 implements MigrationInterface {
         rows_read INT NOT NULL,
         rows_inserted INT NOT NULL,
         rows_rejected INT NOT NULL,
-        committed ${mysql ? 'TINYINT(1)' : 'BOOLEAN'} NOT NULL,
+        committed ${schema.boolean} NOT NULL,
         bytes_read BIGINT NULL,
         PRIMARY KEY (run_id, batch_no),
         CONSTRAINT fk_migration_run_batches_run FOREIGN KEY (run_id) REFERENCES migration_runs (id) ON DELETE CASCADE
-      )${mysql ? ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4' : ''}`,
+      )${schema.tableOptions}`,
     );
   }
 

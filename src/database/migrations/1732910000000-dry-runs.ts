@@ -1,13 +1,14 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { createDialect } from '../dialects/create-dialect';
 
 /** Whether a run was a dry run: every rule applied and recorded, no row written. */
 export class DryRuns1732910000000 implements MigrationInterface {
   name = 'DryRuns1732910000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const mysql = queryRunner.connection.options.type !== 'better-sqlite3';
+    const schema = createDialect(queryRunner.connection).schema;
     await queryRunner.query(
-      `ALTER TABLE migration_runs ADD COLUMN dry_run ${mysql ? 'TINYINT(1)' : 'BOOLEAN'} NOT NULL DEFAULT 0`,
+      `ALTER TABLE migration_runs ADD COLUMN dry_run ${schema.boolean} NOT NULL DEFAULT ${schema.false}`,
     );
   }
 

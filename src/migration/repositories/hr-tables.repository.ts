@@ -17,7 +17,7 @@ export class HrTablesRepository {
     if (ids.length === 0) return [];
     const marks = ids.map(() => '?').join(',');
     const rows: { id: number | string }[] = await this.dataSource.query(
-      `SELECT id FROM ${table} WHERE id IN (${marks})`,
+      this.dialect.sql(`SELECT id FROM ${table} WHERE id IN (${marks})`),
       [...ids],
     );
     return rows.map((r) => Number(r.id));

@@ -106,16 +106,16 @@ export class MigrationRunsRepository {
    */
   async recordBatchCounts(runner: QueryRunner, runId: number, batchNo: number, counts: BatchCounts): Promise<void> {
     await runner.query(
-      `INSERT INTO migration_run_batches
+      this.dialect.sql(`INSERT INTO migration_run_batches
         (run_id, batch_no, rows_read, rows_inserted, rows_rejected, committed, bytes_read)
-        VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        VALUES (?, ?, ?, ?, ?, ?, ?)`),
       [
         runId,
         batchNo,
         counts.rowsRead,
         counts.rowsInserted,
         counts.rowsRejected,
-        counts.committed ? 1 : 0,
+        this.dialect.booleanValue(counts.committed),
         counts.bytesRead ?? null,
       ],
     );
@@ -127,7 +127,9 @@ export class MigrationRunsRepository {
    */
   async isBatchRecorded(runId: number, batchNo: number): Promise<boolean> {
     const rows: unknown[] = await this.runs.manager.query(
-      `SELECT 1 AS found FROM migration_run_batches WHERE run_id = ? AND batch_no = ?${this.dialect.shareLockHint}`,
+      this.dialect.sql(
+        `SELECT 1 AS found FROM migration_run_batches WHERE run_id = ? AND batch_no = ?${this.dialect.shareLockHint}`,
+      ),
       [runId, batchNo],
     );
     return rows.length > 0;
@@ -135,8 +137,9 @@ export class MigrationRunsRepository {
 
   async recordRejectedBatch(runner: QueryRunner, batch: RejectedBatchRecord): Promise<void> {
     await runner.query(
-      `INSERT INTO rejected_batches (run_id, batch_no, first_line, last_line, raw_rows, raw_text, errors)
-        VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      this.dialect
+        .sql(`INSERT INTO rejected_batches (run_id, batch_no, first_line, last_line, raw_rows, raw_text, errors)
+        VALUES (?, ?, ?, ?, ?, ?, ?)`),
       [
         batch.runId,
         batch.batchNo,
@@ -182,14 +185,14 @@ export class MigrationRunsRepository {
     const sum = (column: string) =>
       `${column} = ${column} + (SELECT COALESCE(SUM(b.${column}), 0) FROM migration_run_batches b WHERE b.run_id = ?)`;
     await runner.query(
-      `UPDATE migration_runs SET ${sum('rows_read')}, ${sum('rows_inserted')}, ${sum('rows_rejected')},
+      this.dialect.sql(`UPDATE migration_runs SET ${sum('rows_read')}, ${sum('rows_inserted')}, ${sum('rows_rejected')},
         batches_total = batches_total + (SELECT COUNT(*) FROM migration_run_batches b WHERE b.run_id = ?),
         batches_committed = batches_committed +
-          (SELECT COUNT(*) FROM migration_run_batches b WHERE b.run_id = ? AND b.committed = 1),
+          (SELECT COUNT(*) FROM migration_run_batches b WHERE b.run_id = ? AND b.committed),
         batches_rejected = batches_rejected +
-          (SELECT COUNT(*) FROM migration_run_batches b WHERE b.run_id = ? AND b.committed = 0),
+          (SELECT COUNT(*) FROM migration_run_batches b WHERE b.run_id = ? AND NOT b.committed),
         bytes_read = COALESCE((SELECT MAX(b.bytes_read) FROM migration_run_batches b WHERE b.run_id = ?), bytes_read)
-        WHERE id = ? AND status = 'running'`,
+        WHERE id = ? AND status = 'running'`),
       [runId, runId, runId, runId, runId, runId, runId, runId],
     );
   }
@@ -199,10 +202,10 @@ export class MigrationRunsRepository {
     const running = runs.filter((run) => run.status === 'running');
     if (running.length === 0) return runs;
     const sums: BatchSums[] = await this.reads.dataSource.query(
-      `SELECT run_id, SUM(rows_read) AS rows_read, SUM(rows_inserted) AS rows_inserted,
-        SUM(rows_rejected) AS rows_rejected, COUNT(*) AS batches, SUM(committed) AS committed,
+      this.dialect.sql(`SELECT run_id, SUM(rows_read) AS rows_read, SUM(rows_inserted) AS rows_inserted,
+        SUM(rows_rejected) AS rows_rejected, COUNT(*) AS batches, SUM(CASE WHEN committed THEN 1 ELSE 0 END) AS committed,
         MAX(bytes_read) AS bytes_read
-        FROM migration_run_batches WHERE run_id IN (${running.map(() => '?').join(',')}) GROUP BY run_id`,
+        FROM migration_run_batches WHERE run_id IN (${running.map(() => '?').join(',')}) GROUP BY run_id`),
       running.map((run) => run.id),
     );
     for (const sum of sums) {
@@ -247,7 +250,9 @@ export class MigrationRunsRepository {
   /** The runs still `running`, of `table` or of every table, oldest first. */
   async findRunningRunIds(table?: TableName): Promise<number[]> {
     const rows: { id: number | string }[] = await this.runs.manager.query(
-      `SELECT id FROM migration_runs WHERE status = 'running'${table ? ' AND table_name = ?' : ''} ORDER BY id`,
+      this.dialect.sql(
+        `SELECT id FROM migration_runs WHERE status = 'running'${table ? ' AND table_name = ?' : ''} ORDER BY id`,
+      ),
       table ? [table] : [],
     );
     return rows.map((r) => Number(r.id));
@@ -300,12 +305,13 @@ export class MigrationRunsRepository {
   ): Promise<(Omit<RejectedBatchEntity, 'rawText'> & { rowsBefore: number })[]> {
     const rowCount = this.dialect.jsonArrayLength('raw_rows');
     const found: (Record<string, unknown> & { rows_before: number | string })[] = await this.reads.dataSource.query(
-      `SELECT b.id, b.run_id, b.batch_no, b.first_line, b.last_line, b.raw_rows, b.errors, p.rows_before
+      this.dialect
+        .sql(`SELECT b.id, b.run_id, b.batch_no, b.first_line, b.last_line, b.raw_rows, b.errors, p.rows_before
         FROM (SELECT id, n, SUM(n) OVER (ORDER BY batch_no, id) - n AS rows_before
           FROM (SELECT id, batch_no, ${rowCount} AS n FROM rejected_batches WHERE run_id = ?) counted) p
         JOIN rejected_batches b ON b.id = p.id
         WHERE p.rows_before < ? AND p.rows_before + p.n > ?
-        ORDER BY b.batch_no, b.id`,
+        ORDER BY b.batch_no, b.id`),
       [runId, page.offset + page.limit, page.offset],
     );
     return found.map((row) => ({
@@ -323,7 +329,9 @@ export class MigrationRunsRepository {
   /** How many rows a run's reject log holds. */
   async countRejectedRows(runId: number): Promise<number> {
     const [{ total }]: { total: number | string | null }[] = await this.reads.dataSource.query(
-      `SELECT SUM(${this.dialect.jsonArrayLength('raw_rows')}) AS total FROM rejected_batches WHERE run_id = ?`,
+      this.dialect.sql(
+        `SELECT SUM(${this.dialect.jsonArrayLength('raw_rows')}) AS total FROM rejected_batches WHERE run_id = ?`,
+      ),
       [runId],
     );
     return Number(total ?? 0);

@@ -8,10 +8,10 @@ SELECT c.department_id AS department_id,
        d.department AS department,
        c.job_id AS job_id,
        j.job AS job,
-       c.q1 AS Q1,
-       c.q2 AS Q2,
-       c.q3 AS Q3,
-       c.q4 AS Q4
+       c.q1 AS q1,
+       c.q2 AS q2,
+       c.q3 AS q3,
+       c.q4 AS q4
 FROM (
   SELECT q.department_id,
          q.job_id,

@@ -1,0 +1,97 @@
+import type { DataSource, QueryRunner } from 'typeorm';
+import type { StoredValue } from '../mysql-statements';
+import type { TableName } from '../tables';
+
+/** The engines the service runs on; a new one is a new case in createDialect's switch. */
+export type Engine = 'sqlite' | 'mysql' | 'postgres';
+
+/** A named lock held on a connection of its own: until released, or until that connection dies. */
+export interface NamedLock {
+  release(): Promise<void>;
+  /** Called once if the connection holding the lock is lost (the lock is then free). */
+  onLost(listener: () => void): void;
+}
+
+/** The column types and table clauses the schema migrations write, per engine. */
+export interface SchemaTypes {
+  /** An instant in UTC with milliseconds. */
+  datetime: string;
+  /** An integer primary key numbered by the database. */
+  autoId: string;
+  boolean: string;
+  /** The literal of false, for column defaults. */
+  false: string;
+  /** Text that may exceed 64 KB (the reject log). */
+  longText: string;
+  /** What follows a CREATE TABLE's closing parenthesis. */
+  tableOptions: string;
+  /** What follows a foreign key clause, so that a restore may check the keys at its commit. */
+  foreignKeyTiming: string;
+  /** Whether foreign key columns need an index of their own (MySQL makes one by itself). */
+  indexForeignKeys: boolean;
+  /** DROP INDEX of `index` on `table`. */
+  dropIndex(index: string, table: string): string;
+}
+
+/**
+ * One class per engine behind this interface (sqlite.dialect.ts, mysql.dialect.ts,
+ * postgres.dialect.ts), made by createDialect. Repositories, services and migrations ask it, never
+ * the driver's name.
+ */
+export abstract class Dialect {
+  abstract readonly engine: Engine;
+  /** Whether transactions can run side by side (one connection each; SQLite: one connection in all). */
+  abstract readonly parallelWrites: boolean;
+  /** Whether other processes (replicas) may work on the same database at the same time. */
+  abstract readonly sharedByProcesses: boolean;
+  /** What ends a read that must wait for the rows a transaction is still committing or rolling back. */
+  abstract readonly shareLockHint: string;
+  abstract readonly schema: SchemaTypes;
+  /** SQL for the number of elements of a JSON array held in a text column. */
+  abstract jsonArrayLength(column: string): string;
+  /** SQL for the UTC year of an instant column, as a number or its text. */
+  abstract yearOf(column: string): string;
+
+  /**
+   * `sql` written with `?` placeholders, as this engine's driver takes them. Statements are written
+   * once, with `?`, for every engine.
+   */
+  sql(sql: string): string {
+    return sql;
+  }
+
+  /** A boolean as a query parameter. */
+  booleanValue(value: boolean): boolean | number {
+    return value ? 1 : 0;
+  }
+
+  /** One multi-row INSERT of `rows` into `table`; `upsert` updates the rows whose id exists. */
+  abstract insertRows(
+    runner: QueryRunner,
+    table: TableName,
+    rows: readonly (readonly StoredValue[])[],
+    upsert: boolean,
+  ): Promise<void>;
+
+  /** Starts on `runner` a transaction whose reads form one snapshot, where the engine needs one. */
+  abstract beginSnapshot(runner: QueryRunner): Promise<void>;
+
+  /**
+   * Starts on `runner` a transaction in which foreign keys are not checked statement by statement
+   * (rows can be deleted and written back); `endUnchecked` restores the checks on the connection.
+   */
+  abstract beginUnchecked(runner: QueryRunner): Promise<void>;
+  abstract endUnchecked(runner: QueryRunner): Promise<void>;
+
+  /** Takes the named lock `name` (unique to this database) now, or null when someone holds it. */
+  abstract tryLock(name: string): Promise<NamedLock | null>;
+  abstract isLocked(name: string): Promise<boolean>;
+
+  /** A second connection for reads that must see only committed rows, or null when the main one does. */
+  abstract openReadConnection(): Promise<DataSource | null>;
+
+  /** UTC 'YYYY-MM-DD HH:MM:SS.mmm', the form every engine stores and compares. */
+  dateTime(date: Date): string {
+    return date.toISOString().replace('T', ' ').replace('Z', '');
+  }
+}

@@ -1,0 +1,133 @@
+import { createConnection, type Connection } from 'mysql2/promise';
+import type { DataSource, QueryRunner } from 'typeorm';
+import type { MysqlDataSourceOptions } from 'typeorm/driver/mysql/MysqlDataSourceOptions';
+import { insertText, type StoredValue } from '../mysql-statements';
+import type { TableName } from '../tables';
+import { Dialect, type NamedLock, type SchemaTypes } from './dialect';
+
+/**
+ * Named locks are server-wide, so a name carries the database (hashed: names are at most 64
+ * characters): `<name>_<first 20 hex digits of SHA1(DATABASE())>`.
+ */
+const LOCK_NAME = "CONCAT(?, '_', LEFT(SHA1(DATABASE()), 20))";
+
+const SCHEMA: SchemaTypes = {
+  datetime: 'DATETIME(3)',
+  autoId: 'INT NOT NULL AUTO_INCREMENT PRIMARY KEY',
+  boolean: 'TINYINT(1)',
+  false: '0',
+  longText: 'MEDIUMTEXT',
+  tableOptions: ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4',
+  foreignKeyTiming: '',
+  indexForeignKeys: false,
+  dropIndex: (index, table) => `DROP INDEX ${index} ON ${table}`,
+};
+
+/** MySQL and MariaDB. */
+export class MysqlDialect extends Dialect {
+  readonly engine = 'mysql';
+  readonly parallelWrites = true;
+  readonly sharedByProcesses = true;
+  readonly shareLockHint = ' LOCK IN SHARE MODE';
+  readonly schema = SCHEMA;
+  jsonArrayLength(column: string): string {
+    return `JSON_LENGTH(${column})`;
+  }
+  /** MySQL casts DATETIME to 'YYYY-MM-DD HH:MM:SS.mmm' text (stored in UTC): the first four characters. */
+  yearOf(column: string): string {
+    return `SUBSTR(${column}, 1, 4)`;
+  }
+
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
+
+  async insertRows(runner: QueryRunner, table: TableName, rows: readonly (readonly StoredValue[])[], upsert: boolean) {
+    await runner.query(insertText(table, rows, upsert));
+  }
+
+  async beginSnapshot(runner: QueryRunner): Promise<void> {
+    await runner.startTransaction('REPEATABLE READ');
+  }
+
+  async beginUnchecked(runner: QueryRunner): Promise<void> {
+    await runner.query('SET FOREIGN_KEY_CHECKS = 0');
+    await runner.startTransaction();
+  }
+
+  async endUnchecked(runner: QueryRunner): Promise<void> {
+    try {
+      await runner.query('SET FOREIGN_KEY_CHECKS = 1');
+    } catch {
+      // A pooled connection left without its checks must not serve anyone again.
+      (runner as unknown as { databaseConnection?: { destroy?: () => void } }).databaseConnection?.destroy?.();
+    }
+  }
+
+  /** On a connection outside the pool: it is held as long as the lock, and its end frees the lock. */
+  async tryLock(name: string): Promise<NamedLock | null> {
+    const connection = await this.connect();
+    try {
+      const [rows] = await connection.query(`SELECT GET_LOCK(${LOCK_NAME}, 0) AS got`, [name]);
+      if (Number((rows as { got: unknown }[])[0].got) === 1) return heldOn(connection, name);
+    } catch (error) {
+      connection.destroy();
+      throw error;
+    }
+    await connection.end().catch(() => connection.destroy());
+    return null;
+  }
+
+  async isLocked(name: string): Promise<boolean> {
+    const [{ holder }] = await this.dataSource.query(`SELECT IS_USED_LOCK(${LOCK_NAME}) AS holder`, [name]);
+    return holder !== null;
+  }
+
+  async openReadConnection(): Promise<DataSource | null> {
+    // A pooled connection per query already sees only committed rows.
+    return null;
+  }
+
+  private connect(): Promise<Connection> {
+    const options = this.dataSource.options as MysqlDataSourceOptions;
+    return createConnection(
+      options.url
+        ? { uri: options.url, charset: options.charset }
+        : {
+            host: options.host,
+            port: options.port,
+            user: options.username,
+            password: options.password,
+            database: options.database,
+            charset: options.charset,
+          },
+    );
+  }
+}
+
+function heldOn(connection: Connection, name: string): NamedLock {
+  let released = false;
+  const lostListeners: (() => void)[] = [];
+  const lost = () => {
+    if (released) return;
+    released = true;
+    for (const listener of lostListeners) listener();
+  };
+  // Without a listener, a connection error would end the process.
+  connection.on('error', lost);
+  connection.on('end', lost);
+  return {
+    onLost: (listener) => lostListeners.push(listener),
+    release: async () => {
+      if (released) return;
+      released = true;
+      try {
+        await connection.query(`DO RELEASE_LOCK(${LOCK_NAME})`, [name]);
+        await connection.end();
+      } catch {
+        // Ending the connection frees its locks in any case.
+        connection.destroy();
+      }
+    },
+  };
+}
