@@ -4,12 +4,14 @@
  * Prints a table and writes bench/results/latest.json. Run with `npm run bench`.
  *   BENCH_ROWS=1000000  BENCH_BIG_ROWS=5000000 (0 to skip)  BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306
  *   BENCH_PLAIN_MALLOC=1: the service with glibc's malloc defaults instead of the Docker image's setting
+ *   BENCH_ENGINE=postgres: the PostgreSQL figures instead (bench/postgres-bench.ts)
  */
 import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { generateData, type GeneratedFiles } from './generate-data';
+import { runPostgresBench } from './postgres-bench';
 import { ServiceProcess } from './service-process';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -289,7 +291,7 @@ async function main(): Promise<void> {
   console.log(`\nFigures written to ${join(RESULTS_DIR, 'latest.json')}`);
 }
 
-main().catch((error: unknown) => {
+(process.env.BENCH_ENGINE === 'postgres' ? runPostgresBench() : main()).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
