@@ -3,7 +3,8 @@ import { DataSource, type QueryRunner } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { isDuplicateKeyError } from '../database/database-errors';
 import { ReadDatabase } from '../database/read-database';
-import { Dialect } from '../database/dialect';
+import { Dialect, type BulkInsert } from '../database/dialect';
+import type { StoredValue } from '../database/mysql-statements';
 import { TABLE_COLUMNS, type TableName } from '../database/tables';
 import { toEpochMillis, toStoredDatetime, type TableRow } from './backup-records';
 import { ReferencedIds } from './referenced-ids';
@@ -109,6 +110,8 @@ export class BackupRepository {
    * failure; otherwise a repeated id fails the restore.
    */
   private async insertAll(runner: QueryRunner, table: TableName, batches: AsyncIterable<TableRow[]>, upsert: boolean) {
+    const bulk = await this.dialect.openBulkInsert(runner, table);
+    if (bulk) return this.bulkInsertAll(bulk, table, batches);
     const ahead = new WriteAhead();
     let written = 0;
     for await (const batch of batches) {
@@ -117,6 +120,23 @@ export class BackupRepository {
       written += batch.length;
     }
     await ahead.settle();
+    return written;
+  }
+
+  /** Every batch through the engine's bulk path (PostgreSQL's COPY); a repeated id fails it at the end. */
+  private async bulkInsertAll(bulk: BulkInsert, table: TableName, batches: AsyncIterable<TableRow[]>) {
+    let written = 0;
+    try {
+      for await (const batch of batches) {
+        if (batch.length === 0) continue;
+        await bulk.write(storedRows(table, batch));
+        written += batch.length;
+      }
+    } catch (error) {
+      await bulk.abort(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
+    await bulk.end();
     return written;
   }
 
@@ -176,12 +196,7 @@ export class BackupRepository {
   }
 
   private async insertBatch(runner: QueryRunner, table: TableName, rows: TableRow[], upsert: boolean): Promise<void> {
-    const datetimeAt = TABLE_COLUMNS[table].findIndex((c) => c.kind === 'datetime');
-    const stored =
-      datetimeAt < 0
-        ? rows
-        : rows.map((row) => row.map((value, i) => (i === datetimeAt ? toStoredDatetime(value as number) : value)));
-    await this.dialect.insertRows(runner, table, stored, upsert);
+    await this.dialect.insertRows(runner, table, storedRows(table, rows), upsert);
   }
 
   /**
@@ -267,6 +282,16 @@ class WriteAhead {
     this.pending = undefined;
     await last;
   }
+}
+
+/** A backup's rows as the tables store them: instants as UTC text. */
+function storedRows(table: TableName, rows: TableRow[]): StoredValue[][] {
+  const datetimeAt = TABLE_COLUMNS[table].findIndex((c) => c.kind === 'datetime');
+  return datetimeAt < 0
+    ? (rows as StoredValue[][])
+    : rows.map(
+        (row) => row.map((value, i) => (i === datetimeAt ? toStoredDatetime(value as number) : value)) as StoredValue[],
+      );
 }
 
 function columnList(table: TableName): string {

@@ -29,7 +29,13 @@ describe.each(testEngines())('BackupRepository on %s', (engine) => {
     db = await createTestDatabase(engine);
     const options = buildDataSourceOptions(db.config);
     // One pooled connection: whatever a restore leaves on its connection, the next query sees.
-    dataSource = new DataSource(engine === 'mysql' ? { ...options, extra: { connectionLimit: 1 } } : options);
+    dataSource = new DataSource(
+      options.type === 'mysql'
+        ? { ...options, extra: { connectionLimit: 1 } }
+        : options.type === 'postgres'
+          ? { ...options, extra: { ...options.extra, max: 1 } }
+          : options,
+    );
     await dataSource.initialize();
     reads = await ReadDatabase.open(dataSource);
     repository = new BackupRepository(dataSource, reads, createDialect(dataSource));
@@ -136,6 +142,23 @@ describe.each(testEngines())('BackupRepository on %s', (engine) => {
         );
         await expect(readTable(dataSource, 'hired_employees')).resolves.toEqual([]);
       });
+    });
+
+    it('should keep every character of the names when they hold tabs, line breaks, backslashes and quotes', async () => {
+      await dataSource.query('DELETE FROM hired_employees');
+      const names = [
+        'Tab\there',
+        'Line\nbreak',
+        'Carriage\rreturn',
+        'Back\\slash \\N',
+        'Quote\'s "double"',
+        'Ünïcode ✓',
+      ];
+      const rows: TableRow[] = names.map((name, i) => [i + 1, name, Date.UTC(2021, 0, 1, 0, 0, 0, 7), 1, 1]);
+      await expect(repository.replaceTable('hired_employees', batchesOf(rows, 4))).resolves.toBe(names.length);
+      const stored = await readTable(dataSource, 'hired_employees');
+      expect(stored.map((row) => row.name)).toEqual(names);
+      expect(stored[0].datetime).toBe('2021-01-01T00:00:00.007Z');
     });
 
     it('should stay empty and refuse the backup when it repeats an id', async () => {

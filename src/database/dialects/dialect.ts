@@ -12,6 +12,16 @@ export interface NamedLock {
   onLost(listener: () => void): void;
 }
 
+/** Rows streamed into a table by the engine's bulk path, inside the caller's transaction. */
+export interface BulkInsert {
+  /** Sends the rows; resolves when the stream can take more. */
+  write(rows: readonly (readonly StoredValue[])[]): Promise<void>;
+  /** Ends the stream and waits for the server to take every row. */
+  end(): Promise<void>;
+  /** Gives up: the server refuses the rows sent, and the transaction must be rolled back. */
+  abort(error: Error): Promise<void>;
+}
+
 /** The column types and table clauses the schema migrations write, per engine. */
 export interface SchemaTypes {
   /** An instant in UTC with milliseconds. */
@@ -72,6 +82,16 @@ export abstract class Dialect {
     rows: readonly (readonly StoredValue[])[],
     upsert: boolean,
   ): Promise<void>;
+
+  /**
+   * A bulk path (COPY) for rows going into a table that holds none of their ids, on `runner`, or
+   * null when the engine has none and insertRows is the fastest way.
+   */
+  async openBulkInsert(runner: QueryRunner, table: TableName): Promise<BulkInsert | null> {
+    void runner;
+    void table;
+    return null;
+  }
 
   /** Starts on `runner` a transaction whose reads form one snapshot, where the engine needs one. */
   abstract beginSnapshot(runner: QueryRunner): Promise<void>;
