@@ -1,10 +1,12 @@
-import { createConnection, type Connection } from 'mysql2/promise';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from '../../src/database/data-source';
+import { createDialect } from '../../src/database/dialect';
 import { TableLocksService } from '../../src/database/table-locks.service';
 import { employeesCsv, openUpload, waitFor, uploadEmployees } from '../support/hr-files';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { createTestDatabase, testEngines, type TestDatabase } from '../support/test-database';
+import { createTestDatabase, sharedEngines, testEngines, type TestDatabase } from '../support/test-database';
 
 const PER_UPLOAD = 20_000;
 
@@ -108,35 +110,36 @@ describe.each(testEngines())('concurrent writers on %s', (engine) => {
   });
 });
 
-/** The named lock a restore of hired_employees holds in this database (see TableLocksService). */
-const RESTORE_LOCK = "CONCAT('hr_restore_hired_employees_', LEFT(SHA1(DATABASE()), 20))";
+/** The named lock a restore of hired_employees holds in its database (see TableLocksService). */
+const RESTORE_LOCK = 'hr_restore_hired_employees';
 
-const onMysql = testEngines().includes('mysql') ? describe : describe.skip;
-
-onMysql('two replicas on one mysql database', () => {
+describe.each(sharedEngines())('two replicas on one %s database', (engine) => {
   let db: TestDatabase;
   let a: ServiceProcess;
   let b: ServiceProcess;
-  let admin: Connection;
+  let admin: DataSource;
   const auth = () => ({ Authorization: `Bearer ${a.apiKey}` });
 
   beforeAll(async () => {
-    db = await createTestDatabase('mysql');
-    a = await startServiceProcess('mysql', { shared: db });
-    b = await startServiceProcess('mysql', { shared: db });
-    admin = await createConnection({ uri: db.url });
+    db = await createTestDatabase(engine);
+    a = await startServiceProcess(engine, { shared: db });
+    b = await startServiceProcess(engine, { shared: db });
+    admin = new DataSource({ ...buildDataSourceOptions(db.config), migrationsRun: false });
+    await admin.initialize();
     await seed(a.url, auth());
   }, 180_000);
   afterAll(async () => {
-    await admin?.end();
+    if (admin?.isInitialized) await admin.destroy();
     await a?.stop();
     await b?.stop();
     await db?.drop();
   });
 
   async function rows(where = '1 = 1'): Promise<number> {
-    const [result] = await admin.query(`SELECT COUNT(*) AS n FROM hired_employees WHERE ${where}`);
-    return Number((result as { n: number }[])[0].n);
+    const [result]: { n: number | string }[] = await admin.query(
+      `SELECT COUNT(*) AS n FROM hired_employees WHERE ${where}`,
+    );
+    return Number(result.n);
   }
 
   function send(to: ServiceProcess, csv: string) {
@@ -173,7 +176,8 @@ onMysql('two replicas on one mysql database', () => {
     await expect(rows()).resolves.toBe(65_000);
 
     // A restore under way on another replica holds the named lock: a run is refused and recorded.
-    await admin.query(`SELECT GET_LOCK(${RESTORE_LOCK}, 0)`);
+    const held = await createDialect(admin).tryLock(RESTORE_LOCK);
+    expect(held).not.toBeNull();
     try {
       const res = await send(a, employeesCsv(10, 990_001));
       expect(res.status).toBe(409);
@@ -181,7 +185,7 @@ onMysql('two replicas on one mysql database', () => {
       const runs = await request(a.url).get('/migrate/runs?limit=1').expect(200);
       expect(runs.body.items[0]).toMatchObject({ status: 'failed', rowsRead: 0 });
     } finally {
-      await admin.query(`DO RELEASE_LOCK(${RESTORE_LOCK})`);
+      await held?.release();
     }
     await expect(rows('id > 990000')).resolves.toBe(0);
 
