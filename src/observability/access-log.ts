@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { MetricsService } from './metrics.service';
-import { REQUEST_ID_HEADER } from './request-context';
+import { REQUEST_ID_HEADER } from '../common/http/request-id';
 
 /**
  * One access line per request (method, path, status, time) and its duration in the metrics, by

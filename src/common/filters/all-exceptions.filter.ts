@@ -2,9 +2,8 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
-import { isConnectionError } from '../../database/database-errors';
-import { REQUEST_ID_HEADER } from '../../observability/request-context';
 import { DomainError } from '../errors/domain-error';
+import { REQUEST_ID_HEADER } from '../http/request-id';
 import { MAX_JSON_DEPTH, MAX_JSON_VALUES } from '../json-depth';
 import { shortened } from '../text/echo';
 
@@ -50,15 +49,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
         message: exception.message,
         code: exception.code,
         ...exception.details,
-      };
-    }
-    if (isConnectionError(exception)) {
-      this.logger.warn(`Database unavailable on ${request.method} ${request.path}: ${String(exception)}`);
-      return {
-        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
-        error: reason(503),
-        message: 'The database is not answering; try again in a moment',
-        code: 'DATABASE_UNAVAILABLE',
       };
     }
     const parserError = bodyParserError(exception);
