@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 const SCRIPT = join(ROOT, 'scripts', 'build-if-stale.js');
@@ -63,7 +63,7 @@ describe('npm start', () => {
     };
     expect(scripts.start).toBe('node dist/main.js');
     expect(scripts.prestart).toBe('node scripts/build-if-stale.js');
-    expect(scripts.prepare).toBe('node scripts/build-if-stale.js --at-install');
+    expect(scripts.prepare).toMatch(/\|\| node scripts\/build-if-stale\.js --at-install$/);
     expect(scripts['start:dev']).toBe('nest start --watch');
   });
 
@@ -103,5 +103,30 @@ describe('npm start', () => {
     expect(start.stderr).toContain('@nestjs/cli is not installed: run npm install first');
     rmSync(join(c.root, 'src'), { recursive: true });
     expect(c.run('--at-install')).toEqual({ status: 0, stdout: '', stderr: '' });
+  });
+
+  it('should install package.json alone, as the Docker image does before it copies the sources', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'hr-install-'));
+    roots.push(folder);
+    copyFileSync(join(ROOT, 'package.json'), join(folder, 'package.json'));
+    const prepare = spawnSync('npm', ['run', 'prepare', '--silent'], {
+      cwd: folder,
+      env: { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}` },
+      encoding: 'utf8',
+    });
+    expect({ status: prepare.status, stderr: prepare.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+
+  it('should build at install when the sources are there', () => {
+    const c = checkout();
+    roots.push(c.root);
+    copyFileSync(join(ROOT, 'package.json'), join(c.root, 'package.json'));
+    const prepare = spawnSync('npm', ['run', 'prepare', '--silent'], {
+      cwd: c.root,
+      env: { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}` },
+      encoding: 'utf8',
+    });
+    expect(prepare.status).toBe(0);
+    expect(c.builds()).toBe(1);
   });
 });
