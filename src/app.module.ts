@@ -17,6 +17,7 @@ import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
 import { MigrationModule } from './migration/migration.module';
 import { ObservabilityModule } from './observability/observability.module';
+import { ShutdownLog } from './observability/shutdown-log';
 import { ReportsModule } from './reports/reports.module';
 
 @Module({})
@@ -49,6 +50,8 @@ export class AppModule {
         { provide: APP_GUARD, useClass: WriteThrottlerGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        // Here, in the root module, so that its hook runs last.
+        ShutdownLog,
       ],
     };
   }

@@ -7,6 +7,7 @@ import {
   type OperationObject,
   type ResponseObject,
 } from '@nestjs/swagger';
+import { AppConfig } from './config/app-config';
 import { ERROR_EXAMPLES } from './common/errors/error-response.dto';
 import { OPEN_READ } from './common/guards/open-read.decorator';
 import { REJECTED_BATCH_EXAMPLE, RUN_EXAMPLE, RUN_WITH_REJECTED_BATCH_EXAMPLE } from './migration/dto/run-response.dto';
@@ -37,8 +38,8 @@ const EXAMPLE_OF_SCHEMA: Record<string, keyof typeof EXAMPLES> = {
 /**
  * The OpenAPI document, with what a client generator needs and decorators cannot say once for all:
  * the key each route asks for, decided as ApiKeyGuard decides it (every write needs API_KEY and may
- * be throttled; reads need a key only when READ_API_KEY is set, except @OpenRead routes), and the
- * named examples.
+ * be throttled; reads need a key only when READ_API_KEY is set, except @OpenRead routes: Swagger UI
+ * shows a lock on exactly the routes that ask for a key), and the named examples.
  */
 export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(
@@ -60,8 +61,10 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
       .build(),
   );
   const open = openReadOperations(app);
+  const readsGuarded = app.get(AppConfig).readApiKey !== null;
   for (const item of Object.values(document.paths)) {
     for (const [method, operation] of Object.entries(item) as [string, OperationObject][]) {
+      codeFilePatterns(operation);
       if (WRITES.has(method)) {
         operation.security = BEARER;
         errorResponse(operation, '401', 'No API key, or not API_KEY', 'Unauthorized');
@@ -74,8 +77,9 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
         tooMany.headers = {
           'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } },
         };
-      } else if (READS.has(method) && operation.operationId && open.has(operation.operationId)) {
+      } else if (READS.has(method) && (!readsGuarded || (operation.operationId && open.has(operation.operationId)))) {
         operation.security = [];
+        delete operation.responses['401'];
       } else if (READS.has(method)) {
         operation.security = BEARER;
         errorResponse(operation, '401', 'READ_API_KEY is set, and neither it nor API_KEY was sent', 'Unauthorized');
@@ -84,6 +88,15 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   }
   addExamples(document);
   return document;
+}
+
+/**
+ * Swagger UI reads descriptions as Markdown, where the `*` of `departments*.csv, jobs*.csv` would set
+ * the text between them in italics: file patterns are set as code instead.
+ */
+function codeFilePatterns(operation: OperationObject): void {
+  if (operation.description)
+    operation.description = operation.description.replace(/(?<!`)\b(\w+\*\.csv)\b(?!`)/g, '`$1`');
 }
 
 /** The operation ids (Controller_method, as the document names them) of the routes marked @OpenRead. */

@@ -41,7 +41,7 @@ export function formatSeconds(ms: number): string {
  */
 export class UploadProgress {
   private sent = 0;
-  /** Rows the service has loaded so far, when known (a --sync load watches its runs). */
+  /** Rows the service has read so far, when known (a --sync load watches its runs). */
   private loaded: number | undefined;
   private readonly startedAt = Date.now();
   private uploadedAt?: number;
@@ -108,6 +108,6 @@ export class UploadProgress {
   }
 
   private rowsText(): string {
-    return this.loaded === undefined ? '' : `  ${formatCount(this.loaded)} rows loaded`;
+    return this.loaded === undefined ? '' : `  ${formatCount(this.loaded)} rows read`;
   }
 }

@@ -101,10 +101,8 @@ export class RunProgress {
       this.terminal.err('\r\x1b[2K');
       return;
     }
-    const rows = `${formatCount(run.rowsRead)} rows`;
-    this.terminal.err(
-      `${run.status === 'completed' ? 'loaded' : 'failed'} ${run.file}: ${rows} in ${formatDuration(run.durationMs)}\n`,
-    );
+    const failed = run.status === 'completed' ? '' : 'failed ';
+    this.terminal.err(`${failed}${run.file}: ${runCounts(run)} in ${formatDuration(run.durationMs)}\n`);
   }
 
   stop(): void {
@@ -116,4 +114,10 @@ export class RunProgress {
   private redraw(): void {
     if (this.state) this.terminal.err(`\r\x1b[2K${renderRunProgressLine(this.state, this.terminal.errColumns)}`);
   }
+}
+
+/** "read 1,999, wrote 1,929, rejected 70": a run's rows as a sentence, what was read never called loaded. */
+export function runCounts(run: Pick<Run, 'rowsRead' | 'rowsInserted' | 'rowsRejected'>): string {
+  const counts = `read ${formatCount(run.rowsRead)}, wrote ${formatCount(run.rowsInserted)}`;
+  return `${counts}, rejected ${formatCount(run.rowsRejected)}`;
 }

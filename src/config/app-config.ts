@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateCronExpression } from 'cron';
 import {
@@ -13,6 +12,7 @@ import {
   ValidateBy,
   validateSync,
 } from 'class-validator';
+import { dataFolderOf, EXAMPLE_API_KEY, type GeneratedApiKey, keepGeneratedApiKey } from './generated-api-key';
 
 /** The levels LOG_LEVEL accepts, from the quietest. */
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug'] as const;
@@ -40,6 +40,12 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   @MinLength(16, { message: 'API_KEY must be at least 16 characters long' })
+  @ValidateBy(
+    { name: 'isNotExampleKey', validator: { validate: (value) => value !== EXAMPLE_API_KEY } },
+    {
+      message: `API_KEY is the example of .env.example; set a key of your own (openssl rand -hex 24) or leave it unset for a generated one`,
+    },
+  )
   API_KEY?: string;
 
   @IsOptional()
@@ -60,6 +66,10 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   @MinLength(16, { message: 'READ_API_KEY must be at least 16 characters long' })
+  @ValidateBy(
+    { name: 'isNotExampleKey', validator: { validate: (value) => value !== EXAMPLE_API_KEY } },
+    { message: `READ_API_KEY is the example of .env.example; set a key of your own (openssl rand -hex 24)` },
+  )
   READ_API_KEY?: string;
 
   @IsOptional()
@@ -130,8 +140,8 @@ const MIB = 1024 * 1024;
 export interface AppConfigInit {
   database: DatabaseConfig;
   apiKey: string;
-  /** True when no API_KEY was set and the key was made at start (main prints it). */
-  apiKeyGenerated?: boolean;
+  /** When no API_KEY was set: the file that keeps the generated key (main prints the key). */
+  generatedApiKey?: GeneratedApiKey | null;
   port?: number;
   backupDir?: string;
   maxUploadBytes?: number;
@@ -149,7 +159,7 @@ export class AppConfig {
   readonly database: DatabaseConfig;
   readonly port: number;
   readonly apiKey: string;
-  readonly apiKeyGenerated: boolean;
+  readonly generatedApiKey: GeneratedApiKey | null;
   readonly backupDir: string;
   readonly maxUploadBytes: number;
   readonly rateLimitPerMinute: number;
@@ -163,7 +173,7 @@ export class AppConfig {
     this.database = init.database;
     this.port = init.port ?? CONFIG_DEFAULTS.port;
     this.apiKey = init.apiKey;
-    this.apiKeyGenerated = init.apiKeyGenerated ?? false;
+    this.generatedApiKey = init.generatedApiKey ?? null;
     this.backupDir = init.backupDir ?? CONFIG_DEFAULTS.backupDir;
     this.maxUploadBytes = init.maxUploadBytes ?? CONFIG_DEFAULTS.maxUploadMb * MIB;
     this.rateLimitPerMinute = init.rateLimitPerMinute ?? CONFIG_DEFAULTS.rateLimitPerMinute;
@@ -201,8 +211,11 @@ const VARIABLES = [
   'BACKUP_SCHEDULE',
 ];
 
-/** Validates the environment; throws ConfigError naming every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+/**
+ * Validates the environment; throws ConfigError naming every bad variable. With API_KEY unset, the
+ * key kept in the data folder is used, made there on the first start (`dataFolder` overrides the folder).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, options: { dataFolder?: string } = {}): AppConfig {
   const raw: Record<string, unknown> = {};
   for (const key of VARIABLES) {
     const value = env[key];
@@ -219,11 +232,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const database: DatabaseConfig = url.startsWith('sqlite:')
     ? { type: 'sqlite', path: url.slice('sqlite:'.length) }
     : { type: 'mysql', url };
+  const generatedApiKey =
+    vars.API_KEY === undefined ? generatedKeyIn(options.dataFolder ?? dataFolderOf(database)) : null;
   return new AppConfig({
     database,
     port: vars.PORT,
-    apiKey: vars.API_KEY ?? randomBytes(24).toString('base64url'),
-    apiKeyGenerated: vars.API_KEY === undefined,
+    apiKey: generatedApiKey?.key ?? vars.API_KEY ?? '',
+    generatedApiKey,
     backupDir: vars.BACKUP_DIR,
     maxUploadBytes: vars.MAX_UPLOAD_MB === undefined ? undefined : vars.MAX_UPLOAD_MB * MIB,
     rateLimitPerMinute: vars.RATE_LIMIT_PER_MINUTE,
@@ -236,4 +251,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     },
     backupPolicy: { keep: vars.BACKUP_KEEP ?? null, schedule: vars.BACKUP_SCHEDULE?.trim() ?? null },
   });
+}
+
+function generatedKeyIn(folder: string): GeneratedApiKey {
+  try {
+    return keepGeneratedApiKey(folder);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`Invalid configuration: API_KEY is not set and its generated key cannot be kept: ${reason}`);
+  }
 }

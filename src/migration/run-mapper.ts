@@ -24,8 +24,23 @@ export function toRunResponse(run: MigrationRunEntity): RunResponseDto {
     durationMs: run.durationMs,
     // A JSON batch has no file to read through.
     progress: run.fileName === null ? null : { bytesRead: run.bytesRead, bytesTotal: run.bytesTotal },
+    hint: hintFor(run),
   };
   return response;
+}
+
+/** The hint that `rejectMode=row` writes the good rows. */
+export const ALL_BATCHES_REJECTED_HINT =
+  'every batch held a rejected row, so no row was written: rejectMode=row writes the good rows';
+
+/**
+ * A run that completed, read rows and wrote none says so: `201 completed` alone would read as a
+ * success. In the default batch mode one bad row keeps its whole batch out.
+ */
+function hintFor(run: MigrationRunEntity): string | null {
+  if (run.status !== 'completed' || run.rowsRead === 0 || run.rowsInserted > 0) return null;
+  if (run.rejectMode === 'batch') return ALL_BATCHES_REJECTED_HINT;
+  return 'every row was rejected: the reject log says why';
 }
 
 /** A page of the reject log, counted in rejected rows. */

@@ -9,6 +9,9 @@ const ENABLED: Record<LoggingConfig['level'], LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
 };
 
+/** Nest's start-up detail (every module, controller and route: ~45 lines), written at debug level. */
+const START_UP_DETAIL = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+
 type JsonLogOptions = Parameters<ConsoleLogger['getJsonLogObject']>[1];
 
 /**
@@ -25,6 +28,15 @@ export class AppLogger extends ConsoleLogger {
       colors: !json && stream.isTTY === true && !process.env.NO_COLOR,
       flattenParams: true,
     });
+  }
+
+  override log(message: unknown, ...optionalParams: unknown[]): void {
+    const context = optionalParams.at(-1);
+    if (typeof context === 'string' && START_UP_DETAIL.has(context)) {
+      super.debug(message, ...optionalParams);
+      return;
+    }
+    super.log(message, ...optionalParams);
   }
 
   protected override printMessages(

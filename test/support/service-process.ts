@@ -13,6 +13,9 @@ export interface ServiceProcess {
   backupDir: string;
   /** What the process wrote to stdout and stderr so far. */
   output(): string;
+  /** What it wrote to stdout alone, and to stderr alone. */
+  stdout(): string;
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -51,8 +54,16 @@ export async function startServiceProcess(
   };
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], { cwd: ROOT, env });
   let log = '';
-  child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    log += chunk.toString();
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    log += chunk.toString();
+    stderr += chunk.toString();
+  });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitForHealth(url, child, () => log);
@@ -66,6 +77,8 @@ export async function startServiceProcess(
     apiKey,
     backupDir,
     output: () => log,
+    stdout: () => stdout,
+    stderr: () => stderr,
     stop: async () => {
       await stopChild(child);
       if (!shared) await db.drop();

@@ -7,6 +7,9 @@ import { REQUEST_ID_HEADER } from '../http/request-id';
 import { MAX_JSON_DEPTH, MAX_JSON_VALUES } from '../json-depth';
 import { shortened } from '../text/echo';
 
+/** Where the answer's error code is left for the access line (`response.locals`). */
+export const ERROR_CODE_LOCAL = 'errorCode';
+
 interface ErrorBody {
   statusCode: number;
   error: string;
@@ -38,6 +41,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const retry = response.getHeader('Retry-After');
       if (retry === undefined) response.setHeader('Retry-After', '60');
     }
+    const { code } = body as ErrorBody;
+    if (typeof code === 'string') (response.locals as Record<string, unknown>)[ERROR_CODE_LOCAL] = code;
     response.status(body.statusCode).json(body);
   }
 

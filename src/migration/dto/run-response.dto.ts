@@ -71,6 +71,15 @@ export class RunResponseDto {
     description: 'Why the run failed; null when it did not fail',
   })
   error!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description:
+      'What to do next when a completed run read rows and wrote none, e.g. "every batch held a rejected row, ' +
+      'so no row was written: rejectMode=row writes the good rows"; else null',
+  })
+  hint!: string | null;
 }
 
 export class StartMigrationRunResponseDto {
@@ -195,6 +204,7 @@ export const RUN_EXAMPLE: RunResponseDto = {
   finishedAt: '2024-11-25T10:00:00.420Z',
   durationMs: 420,
   progress: { bytesRead: 78_632, bytesTotal: null },
+  hint: null,
 };
 
 export const RUN_WITH_REJECTED_BATCH_EXAMPLE: RunDetailResponseDto = {
