@@ -14,9 +14,9 @@ export const ISO_INSTANT_SHAPE =
 
 const SHOWN_CHARS = 40;
 
-// Control characters other than tab, CR and LF; U+FFFD is what bytes that are not UTF-8 decode to.
+// C0 and C1 control characters other than tab, CR and LF; U+FFFD is what bytes that are not UTF-8 decode to.
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 const NOT_UTF8 = '\uFFFD';
 
 /**
@@ -41,6 +41,7 @@ export function shown(value: string): string {
 export function textFormReason(field: string, text: string): string | undefined {
   const problem = textFormProblem(text);
   if (problem === undefined) return undefined;
+  if (problem === 'control') return REASONS.controlInText(field);
   return problem === 'invisible' ? REASONS.invisible(field) : REASONS.notWellFormed(field);
 }
 
@@ -51,6 +52,7 @@ export const REASONS = {
   tooLong: (field: string) => `${field} is longer than ${MAX_TEXT_CHARS} characters`,
   notWellFormed: (field: string) => `${field} is not well-formed text (it holds a lone UTF-16 surrogate)`,
   invisible: (field: string) => `${field} holds only invisible characters`,
+  controlInText: (field: string) => `${field} holds a control character (C0, C1 or a bidirectional override)`,
   notIsoInstant: (field: string, value: string) =>
     `${field} ${shown(value)} is not an ISO 8601 instant with Z or an offset, like 2021-07-27T16:02:08Z`,
   notRealDate: (field: string, value: string) => `${field} ${shown(value)} is not a real date`,
