@@ -16,11 +16,7 @@ export const TEXT_NOT_WELL_FORMED = 2;
 export const TEXT_INVISIBLE = 3;
 export const TEXT_CONTROL = 4;
 export type TextFault =
-  | typeof TEXT_EMPTY
-  | typeof TEXT_TOO_LONG
-  | typeof TEXT_NOT_WELL_FORMED
-  | typeof TEXT_INVISIBLE
-  | typeof TEXT_CONTROL;
+  typeof TEXT_EMPTY | typeof TEXT_TOO_LONG | typeof TEXT_NOT_WELL_FORMED | typeof TEXT_INVISIBLE | typeof TEXT_CONTROL;
 
 /**
  * The text as it is stored (trimmed), or why it cannot be: empty after trimming, not well-formed,
