@@ -62,8 +62,7 @@ const CASES: HostileCase[] = [
   },
   {
     name: 'names that look blank or hold C1 and bidirectional controls',
-    send: (t) =>
-      csv(t, '81,\u2800\n82,\u200B\u2800\n83,\u{1D159}\n84,\u202Eevil\n85,y\u009B31m\n86,\u2800Visible'),
+    send: (t) => csv(t, '81,\u2800\n82,\u200B\u2800\n83,\u{1D159}\n84,\u202Eevil\n85,y\u009B31m\n86,\u2800Visible'),
     status: 201,
     says: /department holds only invisible characters[^]*department holds a control character/,
     adds: { 86: '\u2800Visible' },

@@ -5,6 +5,7 @@ import { textFormProblem } from '../../common/text-form';
  * statement, checked with class-validator) and the fast row validator both build on these.
  */
 import { MAX_ID, MAX_TEXT_CHARS, MAX_YEAR, MIN_YEAR } from '../../common/data-rules';
+import { MAX_LINE_CHARS } from '../csv/csv-tokenizer';
 
 export { MAX_ID, MAX_TEXT_CHARS, MAX_YEAR, MIN_YEAR };
 
@@ -58,6 +59,8 @@ export const REASONS = {
   notRealDate: (field: string, value: string) => `${field} ${shown(value)} is not a real date`,
   outOfYears: (field: string, value: string) =>
     `${field} ${shown(value)} is outside the years ${MIN_YEAR} to ${MAX_YEAR}`,
+  textLeftOut: () =>
+    `the row is longer than ${MAX_LINE_CHARS} characters: rejects.csv leaves it out, fix it in the file you sent`,
   columns: (expected: number, found: number) => `expected ${expected} columns, found ${found}`,
   notColumn: (field: string, table: string) => `${field} is not a column of ${table}`,
   notObject: () => 'the row is not a JSON object',
