@@ -15,19 +15,18 @@ export const ISO_INSTANT_SHAPE =
 
 const SHOWN_CHARS = 40;
 
-// C0 and C1 control characters other than tab, CR and LF; U+FFFD is what bytes that are not UTF-8 decode to.
+// C0 and C1 control characters other than tab, CR and LF.
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
-const NOT_UTF8 = '\uFFFD';
 
 /**
- * Why a row's values are not text at all (bytes that are not UTF-8, control characters), if they are not.
+ * Why a row's values are not text (control characters), if they are not. U+FFFD is a character like
+ * any other: bytes that are not UTF-8 are found where the bytes are decoded (Utf8Text, the JSON parser).
  * The position is only turned into text for a reason: V8 caches the text of numbers, so the text
  * of every line number would live long enough to reach the old generation.
  */
 export function textProblem(values: readonly string[], where: 'line' | 'row', position: number): string | undefined {
   for (const value of values) {
-    if (value.includes(NOT_UTF8)) return `${where} ${position} holds bytes that are not UTF-8 text`;
     if (CONTROL.test(value)) return `${where} ${position} holds a control character`;
   }
   return undefined;
