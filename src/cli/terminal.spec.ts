@@ -1,4 +1,4 @@
-import { createTerminal, ERASE_LINE } from './terminal';
+import { createTerminal, ERASE_LINE, processTerminal } from './terminal';
 
 function streams(isTTY: boolean) {
   const out = { text: '', isTTY, write: (t: string) => (out.text += t) };
@@ -31,5 +31,19 @@ describe('createTerminal', () => {
           `${ERASE_LINE}loading \\x1b[31mred.csv`,
       );
     }
+  });
+
+  it("should escape a server's terminal commands in the process's own stderr", () => {
+    const written: string[] = [];
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      processTerminal().err('error: \x1b]0;TERMINAL-TITLE-PWNED\x07\n');
+    } finally {
+      write.mockRestore();
+    }
+    expect(written.join('')).toBe('error: \\x1b]0;TERMINAL-TITLE-PWNED\\x07\n');
   });
 });
