@@ -5,6 +5,7 @@ import {
   MIN_YEAR,
   ruledText,
   TEXT_EMPTY,
+  TEXT_CONTROL,
   TEXT_INVISIBLE,
   TEXT_NOT_WELL_FORMED,
   TEXT_TOO_LONG,
@@ -105,6 +106,7 @@ function textReason(field: string, value: unknown, fault: string | number): stri
   if (fault === TEXT_TOO_LONG) return `${field} is longer than ${MAX_TEXT_CHARS} characters`;
   if (fault === TEXT_NOT_WELL_FORMED) return `${field} is not well-formed text (it holds a lone UTF-16 surrogate)`;
   if (fault === TEXT_INVISIBLE) return `${field} holds only invisible characters`;
+  if (fault === TEXT_CONTROL) return `${field} holds a control character (C0, C1 or a bidirectional override)`;
   return fault === TEXT_EMPTY ? `${field} is empty` : `${field} is not text`;
 }
 

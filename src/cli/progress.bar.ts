@@ -1,5 +1,5 @@
 import { formatBytes, formatCount, formatDuration } from './table.formatter';
-import type { Terminal } from './terminal';
+import { ERASE_LINE, type Terminal } from './terminal';
 
 export interface ProgressState {
   sent: number;
@@ -71,7 +71,7 @@ export class UploadProgress {
 
   stop(): void {
     clearInterval(this.timer);
-    if (this.terminal.errIsTty) this.terminal.err('\r\x1b[2K');
+    if (this.terminal.errIsTty) this.terminal.err(ERASE_LINE);
   }
 
   private uploaded(): void {
@@ -85,7 +85,7 @@ export class UploadProgress {
   private tick(): void {
     const now = Date.now();
     if (this.terminal.errIsTty) {
-      this.terminal.err(`\r\x1b[2K${this.render(now)}`);
+      this.terminal.err(`${ERASE_LINE}${this.render(now)}`);
     } else if (this.uploadedAt === undefined) {
       const percent = Math.floor((this.sent / Math.max(1, this.total)) * 100);
       const state = { sent: this.sent, total: this.total, elapsedMs: now - this.startedAt };

@@ -1,7 +1,7 @@
 import type { Run } from './api.types';
 import { formatSeconds } from './progress.bar';
 import { formatBytes, formatCount, formatDuration } from './table.formatter';
-import type { Terminal } from './terminal';
+import { ERASE_LINE, type Terminal } from './terminal';
 
 const TTY_REDRAW_MS = 100;
 const PLAIN_EVERY_MS = 5000;
@@ -98,7 +98,7 @@ export class RunProgress {
       bytes: this.done.bytes + (run.progress?.bytesTotal ?? run.progress?.bytesRead ?? 0),
     };
     if (this.terminal.errIsTty) {
-      this.terminal.err('\r\x1b[2K');
+      this.terminal.err(ERASE_LINE);
       return;
     }
     const failed = run.status === 'completed' ? '' : 'failed ';
@@ -108,11 +108,11 @@ export class RunProgress {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
-    if (this.terminal.errIsTty) this.terminal.err('\r\x1b[2K');
+    if (this.terminal.errIsTty) this.terminal.err(ERASE_LINE);
   }
 
   private redraw(): void {
-    if (this.state) this.terminal.err(`\r\x1b[2K${renderRunProgressLine(this.state, this.terminal.errColumns)}`);
+    if (this.state) this.terminal.err(`${ERASE_LINE}${renderRunProgressLine(this.state, this.terminal.errColumns)}`);
   }
 }
 

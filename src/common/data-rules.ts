@@ -14,21 +14,25 @@ export const TEXT_EMPTY = 0;
 export const TEXT_TOO_LONG = 1;
 export const TEXT_NOT_WELL_FORMED = 2;
 export const TEXT_INVISIBLE = 3;
-export type TextFault = typeof TEXT_EMPTY | typeof TEXT_TOO_LONG | typeof TEXT_NOT_WELL_FORMED | typeof TEXT_INVISIBLE;
+export const TEXT_CONTROL = 4;
+export type TextFault =
+  typeof TEXT_EMPTY | typeof TEXT_TOO_LONG | typeof TEXT_NOT_WELL_FORMED | typeof TEXT_INVISIBLE | typeof TEXT_CONTROL;
 
 /**
- * The text as it is stored (trimmed), or why it cannot be: empty after trimming, not well-formed
- * or only invisible (textFormProblem), or over 255 characters.
+ * The text as it is stored (trimmed), or why it cannot be: empty after trimming, not well-formed,
+ * holding a control character or only invisible (textFormProblem), or over 255 characters.
  */
 export function ruledText(value: string): string | TextFault {
   const text = value.trim();
   if (text.length === 0) return TEXT_EMPTY;
   const form = textFormProblem(text);
-  if (form !== undefined) return form === 'invisible' ? TEXT_INVISIBLE : TEXT_NOT_WELL_FORMED;
+  if (form !== undefined) return FAULTS[form];
   // Lengths count characters (code points), as VARCHAR(255) does; UTF-16 length is an upper bound.
   if (text.length > MAX_TEXT_CHARS && codePoints(text) > MAX_TEXT_CHARS) return TEXT_TOO_LONG;
   return text;
 }
+
+const FAULTS = { 'not-well-formed': TEXT_NOT_WELL_FORMED, control: TEXT_CONTROL, invisible: TEXT_INVISIBLE } as const;
 
 export function codePoints(text: string): number {
   let count = 0;

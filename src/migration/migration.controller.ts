@@ -188,8 +188,10 @@ export class MigrationController {
     summary: 'The rows of a run that were not written, as sent, to fix and load again',
     description:
       "Every rejected row exactly as it was sent, in file order, after the file's header when it had one; a JSON " +
-      "batch's rows in the table's column order. Attachment <table>-run-<id>-rejects.csv. A row's text is kept up " +
-      'to 4,096 characters. Example: curl -o fix.csv http://localhost:3000/migrate/runs/3/rejects.csv',
+      "batch's rows in the table's column order. Attachment <table>-run-<id>-rejects.csv. Rows are kept whole; a " +
+      'row longer than 1,048,576 characters is left out (reasons=true names it and why). The plain file is the ' +
+      "sender's raw text, formulas included: open it in a spreadsheet only through reasons=true, whose cells are " +
+      "neutralized (a ' before = + - @). Example: curl -o fix.csv http://localhost:3000/migrate/runs/3/rejects.csv",
   })
   @ApiResponse({
     status: 200,

@@ -1,4 +1,5 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import { escapeControls } from '../common/text/controls';
 import type { LoggingConfig } from '../config/app-config';
 import { currentRequestId } from './request-context';
 
@@ -50,6 +51,11 @@ export class AppLogger extends ConsoleLogger {
     const requestId = currentRequestId();
     const withRequest = requestId === undefined || params?.requestId ? params : { requestId, ...params };
     super.printMessages(messages, context, logLevel, writeStreamType, errorStack, withRequest);
+  }
+
+  /** A text line is one line: control characters in a message (a file name, a value) are escaped. */
+  protected override stringifyMessage(message: unknown, logLevel: LogLevel): string {
+    return super.stringifyMessage(typeof message === 'string' ? escapeControls(message) : message, logLevel);
   }
 
   /** `time` as an ISO instant first, which log tools read without being told the unit. */

@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { TABLE_COLUMNS, type TableName } from '../../database/tables';
 import { textProblem } from '../rules/row-rules';
 import { CsvTokenizer, type CsvDelimiter, type CsvRow } from './csv-tokenizer';
 import { readHeader } from './csv-header';
+import { NOT_UTF8_MARK, Utf8Text } from './utf8-text';
 
 export type HeaderMode = 'auto' | 'true' | 'false';
 
@@ -60,14 +60,15 @@ export class CsvRowReader {
 
   /** Throws CsvHeaderError when header=true and the first line is not a header of the table. */
   async *read(source: Readable | AsyncIterable<Buffer | string>): AsyncGenerator<CsvRow[]> {
-    const decoder = new StringDecoder('utf8');
+    const decoder = new Utf8Text();
     // One value more than the table has is enough to show what was wrong with a longer row.
     const tokenizer = new CsvTokenizer(this.columns.length + 1, this.options.delimiter);
     let first = true;
     // A run that stops early must not destroy an upload's file stream: the upload drains it instead.
     const chunks = isReadable(source) ? source.iterator({ destroyOnReturn: false }) : source;
     for await (const chunk of chunks) {
-      const rows = markNotText(tokenizer.push(typeof chunk === 'string' ? chunk : decoder.write(chunk)));
+      const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+      const rows = markNotText(tokenizer.push(text), typeof chunk !== 'string' && decoder.marked);
       if (first && rows.length > 0) {
         first = false;
         this.takeHeader(rows);
@@ -77,7 +78,7 @@ export class CsvRowReader {
     }
     const rows = tokenizer.push(decoder.end());
     rows.push(...tokenizer.end());
-    markNotText(rows);
+    markNotText(rows, decoder.marked);
     if (first && rows.length > 0) this.takeHeader(rows);
     if (this.positions !== undefined) reorder(rows, this.positions);
     if (rows.length > 0) yield rows;
@@ -113,9 +114,17 @@ function reorder(rows: CsvRow[], positions: number[]): void {
   }
 }
 
-/** Rows holding bytes that are not UTF-8 or control characters are malformed: no field of any table holds them. */
-function markNotText(rows: CsvRow[]): CsvRow[] {
+/**
+ * Rows holding bytes that are not UTF-8 or control characters are malformed: no field of any table
+ * holds them. A row's bad bytes (marked while decoding) read as U+FFFD in the reject log.
+ */
+function markNotText(rows: CsvRow[], marked: boolean): CsvRow[] {
   for (const row of rows) {
+    if (marked && row.values.some((v) => v.includes(NOT_UTF8_MARK))) {
+      row.values = row.values.map((v) => v.replaceAll(NOT_UTF8_MARK, '\uFFFD'));
+      row.malformed ??= `line ${row.line} holds bytes that are not UTF-8 text`;
+      continue;
+    }
     if (row.malformed !== undefined) continue;
     const problem = textProblem(row.values, 'line', row.line);
     if (problem !== undefined) row.malformed = problem;

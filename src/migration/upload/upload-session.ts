@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Observable } from 'rxjs';
 import { DomainError } from '../../common/errors/domain-error';
+import { withoutControls } from '../../common/text/controls';
 import { echo } from '../../common/text/echo';
 import type { MigrationRunEntity } from '../../database/entities/migration-run.entity';
 import { TABLE_COLUMNS, TABLE_NAMES, type TableName } from '../../database/tables';
@@ -80,7 +81,8 @@ export class UploadSession {
   admit(fields: unknown, fieldName: string, originalName: string): AdmittedFile {
     if (fieldName !== 'file') throw invalid(`Files go in the field named file, not ${fieldName.slice(0, 40)}`);
     const options = this.readOptions(fields);
-    const fullName = baseName(originalName);
+    // Controls in a name (filename*=UTF-8''…%0A…) would forge log lines or drive a terminal.
+    const fullName = withoutControls(baseName(originalName));
     const fileName = storedFileName(fullName);
     const table = options.table ?? tableFromFileName(fullName);
     if (!table) {
