@@ -10,11 +10,11 @@ export const BOOLEAN_VALUES = ['true', 'false'] as const;
 /** The largest maxRejected: a run's counters are 32-bit integers. */
 export const MAX_REJECTED_LIMIT = 2_147_483_647;
 
-/** The form fields of `POST /migrate`; they must come before the files in the form. */
+/**
+ * The form fields of `POST /migrate`, in any order (each may be a query parameter instead). Listed
+ * before the files, so that forms built from this schema send the fields first: the fast path.
+ */
 export class StartMigrationRunDto {
-  @ApiProperty({ type: 'array', items: { type: 'string', format: 'binary' }, description: 'One or more CSV files' })
-  file?: unknown;
-
   @ApiPropertyOptional({
     enum: TABLE_NAMES,
     description: 'The table, when one file is sent; otherwise taken from each file name',
@@ -99,4 +99,18 @@ export class StartMigrationRunDto {
   @Min(0, { message: `maxRejected must be an integer from 0 to ${MAX_REJECTED_LIMIT}` })
   @Max(MAX_REJECTED_LIMIT, { message: `maxRejected must be an integer from 0 to ${MAX_REJECTED_LIMIT}` })
   maxRejected?: number;
+
+  @ApiPropertyOptional({
+    enum: BOOLEAN_VALUES,
+    default: 'false',
+    description:
+      'true: load a file into the table field even when its name names another table (jobs.csv with ' +
+      'table=departments); without it such a file is refused with 400',
+  })
+  @IsOptional()
+  @IsIn(BOOLEAN_VALUES, { message: 'force must be true or false' })
+  force?: (typeof BOOLEAN_VALUES)[number];
+
+  @ApiProperty({ type: 'array', items: { type: 'string', format: 'binary' }, description: 'One or more CSV files' })
+  file?: unknown;
 }
