@@ -62,7 +62,6 @@ export class StartMigrationRunDto {
   @ApiPropertyOptional({
     enum: DELIMITER_VALUES,
     default: ',',
-    example: ';',
     description:
       'The character between fields: `,`, `;`, `|` or `tab` (a tab character is accepted too). Quoting is the same ' +
       'for each: a field holding the delimiter, a quote or a line end is quoted with ", and a quote inside is doubled',
@@ -74,7 +73,6 @@ export class StartMigrationRunDto {
   @ApiPropertyOptional({
     enum: BOOLEAN_VALUES,
     default: 'false',
-    example: 'true',
     description:
       'true: apply every rule (references are looked up in the database and in the earlier files of the upload), ' +
       'record the run (marked dryRun) with its counts and reject log, and change no row of departments, jobs or ' +
@@ -88,7 +86,6 @@ export class StartMigrationRunDto {
     type: 'integer',
     minimum: 0,
     maximum: MAX_REJECTED_LIMIT,
-    example: 10,
     description:
       "Stop a file's run at the batch that would bring its rejected rows past this number: the run fails with " +
       'the reason, the batches before it stay committed (send the file again to complete it). Default: no limit. ' +
