@@ -26,7 +26,11 @@ const NOT_UTF8 = '\uFFFD';
  */
 export function textProblem(values: readonly string[], where: 'line' | 'row', position: number): string | undefined {
   for (const value of values) {
-    if (value.includes(NOT_UTF8)) return `${where} ${position} holds bytes that are not UTF-8 text`;
+    if (value.includes(NOT_UTF8)) {
+      // Such bytes in a file are most often an Excel "CSV" saved in the Windows code page (cp1252).
+      const hint = where === 'line' ? ': save the file as "CSV UTF-8"' : '';
+      return `${where} ${position} holds bytes that are not UTF-8 text${hint}`;
+    }
     if (CONTROL.test(value)) return `${where} ${position} holds a control character`;
   }
   return undefined;
