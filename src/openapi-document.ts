@@ -79,11 +79,44 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
       } else if (READS.has(method)) {
         operation.security = BEARER;
         errorResponse(operation, '401', 'READ_API_KEY is set, and neither it nor API_KEY was sent', 'Unauthorized');
+        const tooMany = errorResponse(
+          operation,
+          '429',
+          'More failed key checks than RATE_LIMIT_PER_MINUTE from this client within a minute',
+          'TooManyRequests',
+        );
+        tooMany.headers = {
+          'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } },
+        };
       }
+      errorsAsJson(operation);
+      if (method === 'get') notModified(operation);
     }
   }
   addExamples(document);
   return document;
+}
+
+/**
+ * Errors are answered as JSON whatever the route produces (a download, a CSV report): each error
+ * response gets the JSON error body alone, or its own JSON schema when it has one.
+ */
+function errorsAsJson(operation: OperationObject): void {
+  for (const [status, response] of Object.entries(operation.responses) as [string, ResponseObject][]) {
+    if (Number(status) < 400) continue;
+    const media = Object.values(response.content ?? {});
+    const schema = response.content?.['application/json']?.schema ?? media.find((m) => m.schema)?.schema;
+    const examples = response.content?.['application/json']?.examples;
+    response.content = { 'application/json': { schema: schema ?? ERROR_SCHEMA, ...(examples ? { examples } : {}) } };
+  }
+}
+
+/** JSON and HTML reads carry an ETag: a request whose If-None-Match names it is answered 304, without a body. */
+function notModified(operation: OperationObject): void {
+  const ok = operation.responses['200'] as ResponseObject | undefined;
+  const types = Object.keys(ok?.content ?? {});
+  if (!types.some((t) => t === 'application/json' || t === 'text/html')) return;
+  operation.responses['304'] = { description: 'Not Modified: If-None-Match named the current ETag; no body' };
 }
 
 /** The operation ids (Controller_method, as the document names them) of the routes marked @OpenRead. */

@@ -330,7 +330,10 @@ describe.each(testEngines())('migration run API on %s', (engine) => {
     expect(form).toBeDefined();
     const ref: string | undefined = form.schema.$ref;
     const fields = (ref ? res.body.components.schemas[ref.split('/').pop() ?? ''] : form.schema).properties;
-    expect(fields.delimiter).toMatchObject({ enum: [',', ';', '|', 'tab', '\t'], default: ',', example: ';' });
+    // No example on a field Swagger UI would send: its "Try it out" fills each field with its example.
+    expect(fields.delimiter).toMatchObject({ enum: [',', ';', '|', 'tab', '\t'], default: ',' });
+    expect(fields.delimiter.example).toBeUndefined();
+    expect(fields.dryRun.example).toBeUndefined();
     expect(fields.header).toMatchObject({ enum: ['auto', 'true', 'false'], default: 'auto', example: 'auto' });
     expect(paths['/migrate'].post.security).toEqual([{ bearer: [] }]);
     expect(Object.keys(paths['/migrate'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '413']));
