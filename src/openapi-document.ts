@@ -60,7 +60,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
       .build(),
   );
   const open = openReadOperations(app);
-  for (const item of Object.values(document.paths)) {
+  for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(item) as [string, OperationObject][]) {
       if (WRITES.has(method)) {
         operation.security = BEARER;
@@ -88,6 +88,10 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
         tooMany.headers = {
           'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } },
         };
+      }
+      // Every route but the page and the metrics reads the database, which may stop answering.
+      if (!operation.responses['503'] && !['/dashboard', '/metrics'].includes(path)) {
+        errorResponse(operation, '503', 'DATABASE_UNAVAILABLE: the database is not answering; try again in a moment');
       }
       errorsAsJson(operation);
       if (method === 'get') notModified(operation);
@@ -138,14 +142,14 @@ function openReadOperations(app: INestApplication): Set<string> {
 }
 
 /** The response for `status`, as the JSON error body with its named example; a description already given stays. */
-function errorResponse(operation: OperationObject, status: string, description: string, example: string) {
+function errorResponse(operation: OperationObject, status: string, description: string, example?: string) {
   const existing = operation.responses[status] as ResponseObject | undefined;
   const response: ResponseObject = {
     description: existing?.description ?? description,
     content: {
       'application/json': {
         schema: ERROR_SCHEMA,
-        examples: { [example]: { $ref: `#/components/examples/${example}` } },
+        ...(example ? { examples: { [example]: { $ref: `#/components/examples/${example}` } } } : {}),
       },
     },
   };

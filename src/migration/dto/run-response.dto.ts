@@ -204,6 +204,13 @@ export class UploadRefusedResponseDto extends ErrorResponseDto {
     description: 'The runs of the files loaded before the refusal, when there were any',
   })
   runs?: RunResponseDto[];
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 7,
+    description: 'DATABASE_UNAVAILABLE: the run that was loading, ended as failed',
+  })
+  runId?: number;
 }
 
 /** Named examples of the OpenAPI document; typed by the DTOs above, so they cannot drift from them. */
