@@ -62,7 +62,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   );
   const open = openReadOperations(app);
   const readsGuarded = app.get(AppConfig).readApiKey !== null;
-  for (const item of Object.values(document.paths)) {
+  for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(item) as [string, OperationObject][]) {
       codeFilePatterns(operation);
       if (WRITES.has(method)) {
@@ -83,7 +83,22 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
       } else if (READS.has(method)) {
         operation.security = BEARER;
         errorResponse(operation, '401', 'READ_API_KEY is set, and neither it nor API_KEY was sent', 'Unauthorized');
+        const tooMany = errorResponse(
+          operation,
+          '429',
+          'More failed key checks than RATE_LIMIT_PER_MINUTE from this client within a minute',
+          'TooManyRequests',
+        );
+        tooMany.headers = {
+          'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } },
+        };
       }
+      // Every route but the page and the metrics reads the database, which may stop answering.
+      if (!operation.responses['503'] && !['/dashboard', '/metrics'].includes(path)) {
+        errorResponse(operation, '503', 'DATABASE_UNAVAILABLE: the database is not answering; try again in a moment');
+      }
+      errorsAsJson(operation);
+      if (method === 'get') notModified(operation);
     }
   }
   addExamples(document);
@@ -97,6 +112,28 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
 function codeFilePatterns(operation: OperationObject): void {
   if (operation.description)
     operation.description = operation.description.replace(/(?<!`)\b(\w+\*\.csv)\b(?!`)/g, '`$1`');
+}
+
+/**
+ * Errors are answered as JSON whatever the route produces (a download, a CSV report): each error
+ * response gets the JSON error body alone, or its own JSON schema when it has one.
+ */
+function errorsAsJson(operation: OperationObject): void {
+  for (const [status, response] of Object.entries(operation.responses) as [string, ResponseObject][]) {
+    if (Number(status) < 400) continue;
+    const media = Object.values(response.content ?? {});
+    const schema = response.content?.['application/json']?.schema ?? media.find((m) => m.schema)?.schema;
+    const examples = response.content?.['application/json']?.examples;
+    response.content = { 'application/json': { schema: schema ?? ERROR_SCHEMA, ...(examples ? { examples } : {}) } };
+  }
+}
+
+/** JSON and HTML reads carry an ETag: a request whose If-None-Match names it is answered 304, without a body. */
+function notModified(operation: OperationObject): void {
+  const ok = operation.responses['200'] as ResponseObject | undefined;
+  const types = Object.keys(ok?.content ?? {});
+  if (!types.some((t) => t === 'application/json' || t === 'text/html')) return;
+  operation.responses['304'] = { description: 'Not Modified: If-None-Match named the current ETag; no body' };
 }
 
 /** The operation ids (Controller_method, as the document names them) of the routes marked @OpenRead. */
@@ -118,14 +155,14 @@ function openReadOperations(app: INestApplication): Set<string> {
 }
 
 /** The response for `status`, as the JSON error body with its named example; a description already given stays. */
-function errorResponse(operation: OperationObject, status: string, description: string, example: string) {
+function errorResponse(operation: OperationObject, status: string, description: string, example?: string) {
   const existing = operation.responses[status] as ResponseObject | undefined;
   const response: ResponseObject = {
     description: existing?.description ?? description,
     content: {
       'application/json': {
         schema: ERROR_SCHEMA,
-        examples: { [example]: { $ref: `#/components/examples/${example}` } },
+        ...(example ? { examples: { [example]: { $ref: `#/components/examples/${example}` } } } : {}),
       },
     },
   };

@@ -1,3 +1,4 @@
+import { NotCsvFileError, refuseBinary } from './csv/binary-file';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
@@ -80,7 +81,7 @@ export class CsvLoadService {
         wouldWrite: options.dryRun ? wouldWrite(options, table) : undefined,
         maxRejected: options.maxRejected,
       };
-      const rows = reader.read(counted.chunks());
+      const rows = reader.read(refuseBinary(counted.chunks()));
       const batches = await this.loader.load(target, runMemory(table, options), rows, options.batchSize);
       if (batches === 0) error = reader.headerSkipped ? 'The file has a header but no rows' : 'The file is empty';
     } catch (cause) {
@@ -114,7 +115,9 @@ function wouldWrite(options: LoadOptions, table: TableName): Set<number> {
 function runFailure(cause: unknown): string {
   const resend =
     'the batches counted here are committed; send the file again to complete it (rows already in are updated)';
-  if (cause instanceof CsvHeaderError || cause instanceof RejectLimitError) return cause.message;
+  if (cause instanceof CsvHeaderError || cause instanceof RejectLimitError || cause instanceof NotCsvFileError) {
+    return cause.message;
+  }
   if (cause instanceof CommitOutcomeUnknownError) {
     return `The database connection was lost while a batch was committing and whether it committed could not be found out, so the run stopped; ${resend}`;
   }

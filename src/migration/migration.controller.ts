@@ -39,6 +39,8 @@ import {
   RunListResponseDto,
   RunResponseDto,
   StartMigrationRunResponseDto,
+  JsonBatchErrorResponseDto,
+  UploadRefusedResponseDto,
 } from './dto/run-response.dto';
 import { RejectsCsvQueryDto } from './dto/rejects-csv-query.dto';
 import { StartMigrationQueryDto } from './dto/start-migration-query.dto';
@@ -61,9 +63,13 @@ export class MigrationController {
   @ApiOperation({
     summary: 'Load CSV files, streamed, in dependency order (departments, jobs, hired_employees)',
     description:
-      'Form fields must come before the files. The table comes from the table field or from each file name ' +
-      '(departments*.csv, jobs*.csv, hired_employees*.csv). A file sent before a file it depends on is spooled to a ' +
-      'temporary file and loaded after it. Example: curl -H "Authorization: Bearer $API_KEY" -F rejectMode=row ' +
+      'The options are form fields, in any order, or query parameters (a form field wins). Fields sent before the ' +
+      'files let each file load as it arrives; a file sent before the fields is spooled to a temporary file and ' +
+      'loads once every field is known, so no answer but 201/202 leaves rows written. The table comes from the ' +
+      'table field or from each file name (departments*.csv, jobs*.csv, hired_employees*.csv); a file named for ' +
+      'another table than the table field is refused unless force=true. A file sent before a file it depends on is ' +
+      'spooled and loaded after it. A file that is not text (an image, a zip, an xlsx) fails its run with one ' +
+      'reason. Example: curl -H "Authorization: Bearer $API_KEY" -F rejectMode=row ' +
       '-F file=@departments.csv -F file=@jobs.csv -F file=@hired_employees.csv http://localhost:3000/migrate. ' +
       'With ?async=true the answer is 202 as soon as the upload is received, and the files load afterwards. ' +
       'Limits: at most 10 files per request (400 when an eleventh begins; files already loaded are listed in ' +
@@ -79,22 +85,26 @@ export class MigrationController {
     description: 'async=true: one run per file, every one status running; the files load in the background',
     headers: { Location: { description: 'The first run: /migrate/runs/<id>', schema: { type: 'string' } } },
   })
-  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'No file, unknown table or a bad option' })
+  @ApiResponse({
+    status: 400,
+    type: UploadRefusedResponseDto,
+    description: 'No file, unknown table, a file named for another table, or a bad option',
+  })
   @ApiResponse({ status: 401, type: ErrorResponseDto, description: 'No or a wrong API key' })
-  @ApiResponse({ status: 413, type: ErrorResponseDto, description: 'Larger than MAX_UPLOAD_MB' })
+  @ApiResponse({ status: 413, type: UploadRefusedResponseDto, description: 'Larger than MAX_UPLOAD_MB' })
   @ApiResponse({
     status: 408,
-    type: ErrorResponseDto,
+    type: UploadRefusedResponseDto,
     description: 'MIGRATION_UPLOAD_IDLE: the upload sent nothing for UPLOAD_IDLE_SECONDS; its run is failed',
   })
   @ApiResponse({
     status: 409,
-    type: ErrorResponseDto,
+    type: UploadRefusedResponseDto,
     description: 'TABLE_BUSY: a restore of the table is in progress',
   })
   @ApiResponse({
     status: 503,
-    type: ErrorResponseDto,
+    type: UploadRefusedResponseDto,
     description:
       'DATABASE_UNAVAILABLE: the database stopped answering for longer than DATABASE_RETRY_SECONDS (a connection lost meanwhile, during a COMMIT too, is retried); the run is marked failed with the batches it committed',
   })
@@ -143,7 +153,7 @@ export class MigrationController {
   })
   @ApiResponse({
     status: 503,
-    type: ErrorResponseDto,
+    type: JsonBatchErrorResponseDto,
     description: 'DATABASE_UNAVAILABLE: the database stopped answering',
   })
   @ApiResponse({
@@ -206,6 +216,7 @@ export class MigrationController {
       },
     },
   })
+  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'The id or reasons is out of range' })
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'No such run' })
   async getRejectsCsv(
     @IdParam('id', 'run id') id: number,
@@ -236,6 +247,7 @@ export class MigrationController {
       },
     },
   })
+  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'The id is not a run id (JSON, not a stream)' })
   @ApiResponse({
     status: 404,
     description: 'No such run (JSON, not a stream)',

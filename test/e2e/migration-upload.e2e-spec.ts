@@ -122,7 +122,8 @@ describe.each(testEngines())('uploads against a service process on %s', (engine)
   });
 
   it('should answer 408 and fail the run when an upload sends nothing for UPLOAD_IDLE_SECONDS', async () => {
-    const { req, answer } = openPost(service, '/migrate');
+    // An option in the query string: the file streams into its run as it arrives.
+    const { req, answer } = openPost(service, '/migrate?rejectMode=batch');
     req.write(`${HEAD}701,Idle one\r\n`);
     const res = await answer;
     req.destroy();

@@ -203,4 +203,24 @@ describe('the OpenAPI document', () => {
       RunWithRejectedBatch: { $ref: '#/components/examples/RunWithRejectedBatch' },
     });
   });
+
+  it('should list the upload form fields before the file and every option as a query parameter too', () => {
+    const upload = (doc as unknown as { paths: Record<string, Record<string, UploadOperation>> }).paths['/migrate']
+      .post;
+    const schema = upload.requestBody.content['multipart/form-data'].schema;
+    const ref = schema.$ref?.split('/').pop() ?? '';
+    const fields = Object.keys(
+      (doc.components as unknown as { schemas: Record<string, { properties: object }> }).schemas[ref].properties,
+    );
+    expect(fields[fields.length - 1]).toBe('file');
+    const options = fields.filter((f) => f !== 'file');
+    expect(upload.parameters.filter((p) => p.in === 'query').map((p) => p.name)).toEqual(
+      expect.arrayContaining(['async', ...options]),
+    );
+  });
 });
+
+interface UploadOperation {
+  parameters: { in: string; name: string }[];
+  requestBody: { content: Record<string, { schema: { $ref?: string } }> };
+}

@@ -36,12 +36,13 @@ export class UploadInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request>();
     this.checkRequest(request);
-    const session = new UploadSession(request, request.query.async === 'true');
+    const { async: mode, ...query } = request.query;
+    const session = new UploadSession(request, query, mode === 'true');
     let received = false;
     const handler: CallHandler = {
       handle: () =>
         defer(() => {
-          session.checkComplete(request.body);
+          session.complete(request.body);
           received = true;
           return next.handle();
         }),
