@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
-import { validateCronExpression } from 'cron';
+import { CronTime, validateCronExpression } from 'cron';
 import {
   IsIn,
   IsInt,
@@ -91,11 +91,25 @@ export class EnvironmentVariables {
   @ValidateBy(
     {
       name: 'isCronExpression',
-      validator: { validate: (value) => typeof value === 'string' && validateCronExpression(value).valid },
+      validator: { validate: (value) => scheduleProblem(value) === null },
     },
-    { message: "BACKUP_SCHEDULE must be a cron expression such as '0 3 * * *' (every day at 03:00 UTC)" },
+    { message: ({ value }) => `BACKUP_SCHEDULE ${scheduleProblem(value) ?? ''}` },
   )
   BACKUP_SCHEDULE?: string;
+}
+
+/** Why a BACKUP_SCHEDULE cannot be used, or null when it can. */
+function scheduleProblem(value: unknown): string | null {
+  if (typeof value !== 'string' || !validateCronExpression(value).valid) {
+    return "must be a cron expression such as '0 3 * * *' (every day at 03:00 UTC)";
+  }
+  try {
+    // A valid expression may still name no real date ('0 0 30 2 *'); the cron library only finds out at start.
+    new CronTime(value, 'UTC').sendAt();
+    return null;
+  } catch {
+    return `'${value}' never comes: no date matches it (such as 30 February)`;
+  }
 }
 
 /** BACKUP_KEEP and BACKUP_SCHEDULE: null keeps every backup, and backs up only on request. */
