@@ -155,9 +155,14 @@ export class BackupFilesService {
     this.summaries.delete(name);
   }
 
-  /** Deletes all but the newest `keep` backups of the table; returns the names deleted. */
-  async prune(table: TableName, keep: number): Promise<string[]> {
-    const old = (await this.list(table)).slice(keep).map((backup) => backup.file);
+  /**
+   * Deletes all but the newest `keep` backups of the table, counting `written` (the backup just made)
+   * as one of them whatever its place: a file named or dated later than now (a replica's clock ahead,
+   * a copy from elsewhere) never pushes it out. Returns the names deleted.
+   */
+  async prune(table: TableName, keep: number, written: string): Promise<string[]> {
+    const others = (await this.list(table)).map((backup) => backup.file).filter((name) => name !== written);
+    const old = others.slice(Math.max(keep - 1, 0));
     for (const name of old) {
       // Another replica sharing the folder may have pruned it first.
       await unlink(join(this.dir, name)).catch(ignoreMissing);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { seedHrTables } from '../support/hr-seed';
@@ -68,5 +68,18 @@ describe.each(testEngines())('backup files: keep, download, delete on %s', (engi
     expect(listed.body.map((b: { file: string }) => b.file)).toEqual([made[2]]);
     await request(t.server).delete(`/backup/jobs/${made[1]}`).set(t.auth).expect(404);
     await request(t.server).delete(`/backup/nope/${made[2]}`).set(t.auth).expect(400);
+  });
+
+  it('should keep the backup it has just written when other backups are named later than now', async () => {
+    const [source] = (await request(t.server).get('/backup/jobs').expect(200)).body;
+    for (const name of ['jobs-20991231T000000000Z.avro', 'jobs-20991230T000000000Z.avro']) {
+      copyFileSync(join(t.backupDir, source.file), join(t.backupDir, name));
+    }
+    const created = (await request(t.server).post('/backup/jobs').set(t.auth).expect(201)).body.file;
+    await request(t.server).get(`/backup/jobs/${created}`).expect(200);
+    const listed = await request(t.server).get('/backup/jobs').expect(200);
+    expect(listed.body.map((b: { file: string }) => b.file).sort()).toEqual(
+      ['jobs-20991231T000000000Z.avro', created].sort(),
+    );
   });
 });
