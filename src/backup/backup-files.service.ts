@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { link, lstat, mkdir, open, readdir, realpath, stat, unlink } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, realpath, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { DomainError } from '../common/errors/domain-error';
@@ -134,6 +134,20 @@ export class BackupFilesService {
       );
     }
     return { file: name, path };
+  }
+
+  /**
+   * Opens one of the table's backups (the named one, or else the newest) for a restore. The restore
+   * reads this open file to its end, so deleting or pruning the name meanwhile cannot cut it short.
+   */
+  async open(table: TableName, name: string | undefined): Promise<{ file: string; handle: FileHandle }> {
+    const { file, path } = await this.locate(table, name);
+    try {
+      return { file, handle: await open(path, 'r') };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      throw new DomainError('BACKUP_FILE_NOT_FOUND', `The backup ${file} was deleted; GET /backup/${table} lists them`);
+    }
   }
 
   /** One of the table's backups by name, with the path to read it from; 404 for any other name. */

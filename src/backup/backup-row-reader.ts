@@ -1,3 +1,4 @@
+import type { FileHandle } from 'node:fs/promises';
 import { DomainError } from '../common/errors/domain-error';
 import type { TableName } from '../database/tables';
 import { AvroContainerReader, ContainerDamageError, type ContainerBlock } from './avro-container-reader';
@@ -22,14 +23,15 @@ export interface BackupReadSummary {
  * container (every sync marker, no truncation), that each block holds exactly the records it
  * declares, the writer schema against the table's, and every record against the data rules.
  * Throws coded errors naming the file (never its path). `summary` is filled once the file is done.
+ * Given an open file rather than a path, it reads it from its start and leaves it open.
  */
 export async function* readBackupRows(
   table: TableName,
   file: string,
-  path: string,
+  source: string | FileHandle,
   summary: Partial<BackupReadSummary> = {},
 ): AsyncGenerator<TableRow[]> {
-  const reader = await AvroContainerReader.open(path);
+  const reader = typeof source === 'string' ? await AvroContainerReader.open(source) : AvroContainerReader.of(source);
   try {
     const header = await reader.header();
     const decoder = new BlockRowDecoder(table, file, resolveWriterSchema(table, header.schema));

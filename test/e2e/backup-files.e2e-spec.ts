@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { seedHrTables } from '../support/hr-seed';
+import { BackupRepository } from '../../src/backup/backup.repository';
+import { readTable, seedHrTables } from '../support/hr-seed';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
 
@@ -81,5 +82,26 @@ describe.each(testEngines())('backup files: keep, download, delete on %s', (engi
     expect(listed.body.map((b: { file: string }) => b.file).sort()).toEqual(
       ['jobs-20991231T000000000Z.avro', created].sort(),
     );
+  });
+
+  it('should finish a restore from the open file when the backup is deleted while it is restored', async () => {
+    const file = (await request(t.server).post('/backup/hired_employees').set(t.auth).expect(201)).body.file;
+    const before = await readTable(t.dataSource, 'hired_employees');
+    const repository = t.app.get(BackupRepository);
+    const hasRows = repository.hasRows.bind(repository);
+    // The delete lands after the restore has chosen its file and before it reads it.
+    const spy = jest.spyOn(repository, 'hasRows').mockImplementationOnce(async (table, runner) => {
+      await request(t.server).delete(`/backup/hired_employees/${file}`).set(t.auth).expect(204);
+      return hasRows(table, runner);
+    });
+    try {
+      const res = await request(t.server).post('/restore/hired_employees').set(t.auth).send({ file });
+      expect(res.body).toEqual({ table: 'hired_employees', file, rowsRestored: before.length });
+      expect(res.status).toBe(200);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(existsSync(join(t.backupDir, file))).toBe(false);
+    expect(await readTable(t.dataSource, 'hired_employees')).toEqual(before);
   });
 });
