@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { copyFileSync, createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { streams } from 'avsc';
 import request from 'supertest';
@@ -40,6 +40,9 @@ const hires = (n: number): Hire[] =>
     department_id: 1 + (i % 5),
     job_id: 1 + (i % 4),
   }));
+
+/** Files Avro C (Debian's avro-bin, `avromod`) wrote: see test/fixtures/avro/README.md. */
+const AVRO_C = join(__dirname, '..', 'fixtures', 'avro');
 
 const stored = (r: Hire) => ({ ...r, datetime: new Date(r.datetime).toISOString() });
 
@@ -213,5 +216,28 @@ describe.each(testEngines())('restore of files other tools write, on %s', (engin
     const records = hires(1).map((r) => ({ ...r, photo: 'p'.repeat(33 * 1024 * 1024) }));
     const file = write('hired_employees-huge-block.avro', 'null', schema, records);
     await refused('hired_employees', file, 'BACKUP_FILE_CORRUPT', 'block 1 is over 32 MB', 'the limit of a block');
+  });
+
+  it('should restore a file Avro C wrote, whose union branches are in object form', async () => {
+    copyFileSync(join(AVRO_C, 'hired_employees-avro-c.avro'), join(t.backupDir, 'hired_employees-avro-c.avro'));
+    const res = await restore('hired_employees', 'hired_employees-avro-c.avro').expect(200);
+    expect(res.body.rowsRestored).toBe(3);
+    expect(await readTable(t.dataSource, 'hired_employees')).toEqual(
+      [2, 1, 4].map((job, i) => ({
+        id: i + 1,
+        name: `${['Ann', 'Bob', 'Cy'][i]} Avro-C`,
+        datetime: new Date(AT + i * 1000).toISOString(),
+        department_id: i + 1,
+        job_id: job,
+      })),
+    );
+    snapshot = await allTables();
+  });
+
+  it('should refuse a null in a union Avro C wrote in object form, naming the record and the field', async () => {
+    const file = 'hired_employees-avro-c-null-job.avro';
+    copyFileSync(join(AVRO_C, file), join(t.backupDir, file));
+    const message = await refused('hired_employees', file, 'BACKUP_INVALID_RECORDS');
+    expect(message).toBe(`The backup ${file} holds 1 invalid record: record 3: job_id is null`);
   });
 });
