@@ -34,6 +34,11 @@ export interface SchemaResolution {
   writerType: Type;
   /** The table's field that each writer field is read into (by name or alias); absent: skipped. */
   readerNames: Map<string, string>;
+  /**
+   * The same reading with text fields read as bytes, to tell bytes that are not UTF-8 (which
+   * avsc decodes to U+FFFD) from a U+FFFD written as UTF-8. Only used on a record holding U+FFFD.
+   */
+  textAsBytes?: { readerType: Type; resolver: ReturnType<Type['createResolver']> };
 }
 
 const cache = new Map<TableName, TableSchema>();
@@ -88,10 +93,24 @@ export function resolveWriterSchema(table: TableName, writerSchema: unknown): Sc
     namespace: undefined,
   } as Schema);
   const readerNames = new Map(matches.map((m) => [m.match.name, m.field.name]));
+  let resolver: ReturnType<Type['createResolver']>;
   try {
-    return { readerType, resolver: readerType.createResolver(writerType), writerType, readerNames };
+    resolver = readerType.createResolver(writerType);
   } catch {
     throw mismatch(table, culprit(matches) ?? "its fields cannot be read as the table's");
+  }
+  return { readerType, resolver, writerType, readerNames, textAsBytes: textAsBytes(readerType, writerType) };
+}
+
+/** The reader with every `string` read as `bytes` (Avro reads either as the other). */
+function textAsBytes(readerType: Type, writerType: Type): SchemaResolution['textAsBytes'] {
+  const json = JSON.stringify(readerType.schema()).replace(/"string"/g, '"bytes"');
+  try {
+    const bytesType = Type.forSchema(JSON.parse(json) as Schema);
+    return { readerType: bytesType, resolver: bytesType.createResolver(writerType) };
+  } catch {
+    // Without it, a U+FFFD is taken as written: the record is still checked by every other rule.
+    return undefined;
   }
 }
 

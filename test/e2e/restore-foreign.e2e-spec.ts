@@ -1,4 +1,4 @@
-import { copyFileSync, createReadStream } from 'node:fs';
+import { copyFileSync, createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { streams } from 'avsc';
 import request from 'supertest';
@@ -239,5 +239,35 @@ describe.each(testEngines())('restore of files other tools write, on %s', (engin
     copyFileSync(join(AVRO_C, file), join(t.backupDir, file));
     const message = await refused('hired_employees', file, 'BACKUP_INVALID_RECORDS');
     expect(message).toBe(`The backup ${file} holds 1 invalid record: record 3: job_id is null`);
+  });
+
+  it('should refuse control characters and bytes that are not UTF-8, naming the record and the field', async () => {
+    const records = hires(6);
+    records[1].name = 'Ctrl\u0001A';
+    records[2].name = 'Nul\u0000';
+    records[3].name = 'cafX';
+    records[4].name = 'cesuQQQQQQ';
+    const file = write('hired_employees-not-text.avro', 'null', EMPLOYEE_SCHEMA, records);
+    // Bytes no UTF-8 writer makes: Latin-1 é, and U+1F600 as CESU-8 surrogates (same lengths).
+    const path = join(t.backupDir, file);
+    const bytes = readFileSync(path);
+    bytes[bytes.indexOf('cafX') + 3] = 0xe9;
+    Buffer.from([0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80]).copy(bytes, bytes.indexOf('QQQQQQ'));
+    writeFileSync(path, bytes);
+    const message = await refused('hired_employees', file, 'BACKUP_INVALID_RECORDS');
+    expect(message).toBe(
+      `The backup ${file} holds 4 invalid records: record 2: name holds a control character; ` +
+        'record 3: name holds a control character; record 4: name holds bytes that are not UTF-8 text; ' +
+        'record 5: name holds bytes that are not UTF-8 text',
+    );
+  });
+
+  it('should restore U+FFFD written as UTF-8, since it is a character', async () => {
+    const records = hires(2).map((r) => ({ ...r, name: `${r.name} \uFFFD` }));
+    await restore('hired_employees', write('hired_employees-fffd.avro', 'deflate', EMPLOYEE_SCHEMA, records)).expect(
+      200,
+    );
+    expect(await readTable(t.dataSource, 'hired_employees')).toEqual(records.map(stored));
+    snapshot = await allTables();
   });
 });

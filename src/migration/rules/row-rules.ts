@@ -4,7 +4,7 @@ import { textFormProblem } from '../../common/text-form';
  * The data rules in one place: limits and the words of every reason. The row DTOs (the readable
  * statement, checked with class-validator) and the fast row validator both build on these.
  */
-import { MAX_ID, MAX_TEXT_CHARS, MAX_YEAR, MIN_YEAR } from '../../common/data-rules';
+import { holdsControlCharacter, MAX_ID, MAX_TEXT_CHARS, MAX_YEAR, MIN_YEAR } from '../../common/data-rules';
 
 export { MAX_ID, MAX_TEXT_CHARS, MAX_YEAR, MIN_YEAR };
 
@@ -14,9 +14,7 @@ export const ISO_INSTANT_SHAPE =
 
 const SHOWN_CHARS = 40;
 
-// Control characters other than tab, CR and LF; U+FFFD is what bytes that are not UTF-8 decode to.
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+// U+FFFD is what bytes that are not UTF-8 decode to.
 const NOT_UTF8 = '\uFFFD';
 
 /**
@@ -27,7 +25,7 @@ const NOT_UTF8 = '\uFFFD';
 export function textProblem(values: readonly string[], where: 'line' | 'row', position: number): string | undefined {
   for (const value of values) {
     if (value.includes(NOT_UTF8)) return `${where} ${position} holds bytes that are not UTF-8 text`;
-    if (CONTROL.test(value)) return `${where} ${position} holds a control character`;
+    if (holdsControlCharacter(value)) return `${where} ${position} holds a control character`;
   }
   return undefined;
 }
