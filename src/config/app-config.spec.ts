@@ -91,4 +91,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BACKUP_SCHEDULE: '0 0 30 2 *' })).toThrow(/BACKUP_SCHEDULE .*no date/);
     expect(loadConfig({ BACKUP_SCHEDULE: '0 0 29 2 *' }).backupPolicy.schedule).toBe('0 0 29 2 *');
   });
+
+  it('should spool uploads in the data folder when nothing else is said', () => {
+    expect(loadConfig({ DATABASE_URL: 'sqlite:/srv/hr/app.sqlite' }).spoolDir).toBe('/srv/hr/uploads');
+    expect(loadConfig({ DATABASE_URL: 'mysql://u:p@db:3306/hr' }).spoolDir).toBe('data/uploads');
+  });
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { CronTime, validateCronExpression } from 'cron';
 import {
@@ -156,6 +157,8 @@ export interface AppConfigInit {
   uploadIdleMs?: number;
   logging?: LoggingConfig;
   backupPolicy?: BackupPolicy;
+  /** Where uploads wait on disk; default `uploads` in the data folder (see spoolDirOf). */
+  spoolDir?: string;
 }
 
 /** The validated configuration, one instance for the whole application. */
@@ -172,6 +175,7 @@ export class AppConfig {
   readonly uploadIdleMs: number;
   readonly logging: LoggingConfig;
   readonly backupPolicy: BackupPolicy;
+  readonly spoolDir: string;
 
   constructor(init: AppConfigInit) {
     this.database = init.database;
@@ -186,7 +190,14 @@ export class AppConfig {
     this.uploadIdleMs = init.uploadIdleMs ?? CONFIG_DEFAULTS.uploadIdleSeconds * 1000;
     this.logging = init.logging ?? CONFIG_DEFAULTS.logging;
     this.backupPolicy = init.backupPolicy ?? CONFIG_DEFAULTS.backupPolicy;
+    this.spoolDir = init.spoolDir ?? spoolDirOf(init.database);
   }
+}
+
+/** `uploads` in the service's data folder: the SQLite file's folder, else `data` in the working folder. */
+export function spoolDirOf(database: DatabaseConfig): string {
+  const folder = database.type === 'sqlite' && database.path !== ':memory:' ? dirname(database.path) : 'data';
+  return join(folder, 'uploads');
 }
 
 export class ConfigError extends Error {}

@@ -33,10 +33,13 @@ export async function startTestApp(
     backupKeep: number;
     /** The URL the service connects with, e.g. through a proxy; the database is the same. */
     databaseUrl: (url: string) => string;
+    /** Where uploads wait on disk; default a new temporary folder, so that apps never share one. */
+    spoolDir: string;
   }> = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase(engine);
   const backupDir = mkdtempSync(join(tmpdir(), 'hr-backups-'));
+  const spoolDir = overrides.spoolDir ?? mkdtempSync(join(tmpdir(), 'hr-spool-'));
   const database =
     overrides.databaseUrl && db.config.type === 'mysql'
       ? { type: 'mysql' as const, url: overrides.databaseUrl(db.config.url) }
@@ -52,6 +55,7 @@ export async function startTestApp(
     readApiKey: overrides.readApiKey,
     databaseRetryMs: overrides.databaseRetryMs,
     backupPolicy: { keep: overrides.backupKeep ?? null, schedule: null },
+    spoolDir,
   });
   const app = await createApp(config, process.env.TEST_LOG ? {} : { logger: false });
   await app.init();
@@ -67,6 +71,7 @@ export async function startTestApp(
       await app.close();
       await db.drop();
       rmSync(backupDir, { recursive: true, force: true });
+      rmSync(spoolDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,6 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { Observable } from 'rxjs';
 import { DomainError } from '../../common/errors/domain-error';
 import { echo } from '../../common/text/echo';
@@ -72,6 +70,7 @@ export class UploadSession {
   constructor(
     request: object,
     readonly spoolEverything: boolean,
+    private readonly makeSpoolDir: () => Promise<string>,
   ) {
     sessions.set(request, this);
   }
@@ -126,7 +125,7 @@ export class UploadSession {
   }
 
   spoolDir(): Promise<string> {
-    this.dir ??= mkdtemp(join(tmpdir(), 'hr-upload-'));
+    this.dir ??= this.makeSpoolDir();
     return this.dir;
   }
 
