@@ -35,6 +35,8 @@ export async function startTestApp(
     databaseUrl: (url: string) => string;
     /** Where uploads wait on disk; default a new temporary folder, so that apps never share one. */
     spoolDir: string;
+    /** UPLOAD_IDLE_SECONDS, in milliseconds. */
+    uploadIdleMs: number;
   }> = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase(engine);
@@ -54,6 +56,7 @@ export async function startTestApp(
     rateLimitPerMinute: overrides.rateLimitPerMinute ?? 0,
     readApiKey: overrides.readApiKey,
     databaseRetryMs: overrides.databaseRetryMs,
+    uploadIdleMs: overrides.uploadIdleMs,
     backupPolicy: { keep: overrides.backupKeep ?? null, schedule: null },
     spoolDir,
   });
