@@ -113,6 +113,13 @@ function scheduleProblem(value: unknown): string | null {
   }
 }
 
+/** Run event streams open at once, per client (by address) and in all, and the longest one lasts. */
+export interface EventStreamLimits {
+  perClient: number;
+  total: number;
+  maxMs: number;
+}
+
 /** BACKUP_KEEP and BACKUP_SCHEDULE: null keeps every backup, and backs up only on request. */
 export interface BackupPolicy {
   keep: number | null;
@@ -135,6 +142,8 @@ export const CONFIG_DEFAULTS = {
   /** How long an upload may send nothing before it is stopped (408). */
   uploadIdleSeconds: 60,
   logging: { format: 'text', level: 'log' } as LoggingConfig,
+  /** Each stream reads its run four times a second: these bound that load. */
+  eventStreams: { perClient: 5, total: 100, maxMs: 30 * 60_000 } as EventStreamLimits,
   /** Every backup kept; backups on request only. */
   backupPolicy: { keep: null, schedule: null } as BackupPolicy,
 } as const;
@@ -159,6 +168,7 @@ export interface AppConfigInit {
   backupPolicy?: BackupPolicy;
   /** Where uploads wait on disk; default `uploads` in the data folder (see spoolDirOf). */
   spoolDir?: string;
+  eventStreams?: EventStreamLimits;
 }
 
 /** The validated configuration, one instance for the whole application. */
@@ -176,6 +186,7 @@ export class AppConfig {
   readonly logging: LoggingConfig;
   readonly backupPolicy: BackupPolicy;
   readonly spoolDir: string;
+  readonly eventStreams: EventStreamLimits;
 
   constructor(init: AppConfigInit) {
     this.database = init.database;
@@ -191,6 +202,7 @@ export class AppConfig {
     this.logging = init.logging ?? CONFIG_DEFAULTS.logging;
     this.backupPolicy = init.backupPolicy ?? CONFIG_DEFAULTS.backupPolicy;
     this.spoolDir = init.spoolDir ?? spoolDirOf(init.database);
+    this.eventStreams = init.eventStreams ?? CONFIG_DEFAULTS.eventStreams;
   }
 }
 

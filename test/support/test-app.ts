@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
-import { AppConfig } from '../../src/config/app-config';
+import { AppConfig, type EventStreamLimits } from '../../src/config/app-config';
 import { createTestDatabase, type Engine, type TestDatabase } from './test-database';
 
 export const TEST_API_KEY = 'test-api-key-0123456789abcdef';
@@ -37,6 +37,8 @@ export async function startTestApp(
     spoolDir: string;
     /** UPLOAD_IDLE_SECONDS, in milliseconds. */
     uploadIdleMs: number;
+    /** The caps of run event streams. */
+    eventStreams: EventStreamLimits;
   }> = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase(engine);
@@ -57,6 +59,7 @@ export async function startTestApp(
     readApiKey: overrides.readApiKey,
     databaseRetryMs: overrides.databaseRetryMs,
     uploadIdleMs: overrides.uploadIdleMs,
+    eventStreams: overrides.eventStreams,
     backupPolicy: { keep: overrides.backupKeep ?? null, schedule: null },
     spoolDir,
   });
