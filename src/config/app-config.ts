@@ -76,6 +76,12 @@ export class EnvironmentVariables {
   UPLOAD_IDLE_SECONDS?: number;
 
   @IsOptional()
+  @IsInt({ message: 'MAX_CONCURRENT_RUNS must be an integer between 1 and 1000' })
+  @Min(1, { message: 'MAX_CONCURRENT_RUNS must be an integer between 1 and 1000' })
+  @Max(1000, { message: 'MAX_CONCURRENT_RUNS must be an integer between 1 and 1000' })
+  MAX_CONCURRENT_RUNS?: number;
+
+  @IsOptional()
   @IsIn(['text', 'json'], { message: 'LOG_FORMAT must be text or json' })
   LOG_FORMAT?: 'text' | 'json';
 
@@ -141,6 +147,8 @@ export const CONFIG_DEFAULTS = {
   databaseRetrySeconds: 30,
   /** How long an upload may send nothing before it is stopped (408). */
   uploadIdleSeconds: 60,
+  /** Runs loading or queued at once in one process; on MySQL each holds a connection besides the pool. */
+  maxConcurrentRuns: 20,
   logging: { format: 'text', level: 'log' } as LoggingConfig,
   /** Each stream reads its run four times a second: these bound that load. */
   eventStreams: { perClient: 5, total: 100, maxMs: 30 * 60_000 } as EventStreamLimits,
@@ -169,6 +177,7 @@ export interface AppConfigInit {
   /** Where uploads wait on disk; default `uploads` in the data folder (see spoolDirOf). */
   spoolDir?: string;
   eventStreams?: EventStreamLimits;
+  maxConcurrentRuns?: number;
 }
 
 /** The validated configuration, one instance for the whole application. */
@@ -187,6 +196,7 @@ export class AppConfig {
   readonly backupPolicy: BackupPolicy;
   readonly spoolDir: string;
   readonly eventStreams: EventStreamLimits;
+  readonly maxConcurrentRuns: number;
 
   constructor(init: AppConfigInit) {
     this.database = init.database;
@@ -203,6 +213,7 @@ export class AppConfig {
     this.backupPolicy = init.backupPolicy ?? CONFIG_DEFAULTS.backupPolicy;
     this.spoolDir = init.spoolDir ?? spoolDirOf(init.database);
     this.eventStreams = init.eventStreams ?? CONFIG_DEFAULTS.eventStreams;
+    this.maxConcurrentRuns = init.maxConcurrentRuns ?? CONFIG_DEFAULTS.maxConcurrentRuns;
   }
 }
 
@@ -221,6 +232,7 @@ const NUMERIC = new Set([
   'DATABASE_RETRY_SECONDS',
   'UPLOAD_IDLE_SECONDS',
   'BACKUP_KEEP',
+  'MAX_CONCURRENT_RUNS',
 ]);
 const VARIABLES = [
   'DATABASE_URL',
@@ -236,6 +248,7 @@ const VARIABLES = [
   'LOG_LEVEL',
   'BACKUP_KEEP',
   'BACKUP_SCHEDULE',
+  'MAX_CONCURRENT_RUNS',
 ];
 
 /** Validates the environment; throws ConfigError naming every bad variable. */
@@ -267,6 +280,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     readApiKey: vars.READ_API_KEY,
     databaseRetryMs: vars.DATABASE_RETRY_SECONDS === undefined ? undefined : vars.DATABASE_RETRY_SECONDS * 1000,
     uploadIdleMs: vars.UPLOAD_IDLE_SECONDS === undefined ? undefined : vars.UPLOAD_IDLE_SECONDS * 1000,
+    maxConcurrentRuns: vars.MAX_CONCURRENT_RUNS,
     logging: {
       format: vars.LOG_FORMAT ?? CONFIG_DEFAULTS.logging.format,
       level: vars.LOG_LEVEL ?? CONFIG_DEFAULTS.logging.level,

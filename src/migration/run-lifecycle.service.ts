@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
+import { AppConfig } from '../config/app-config';
 import { CommitOutcomeUnknownError, isConnectionError } from '../database/database-errors';
 import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
 import { Dialect, type NamedLock } from '../database/dialect';
@@ -42,6 +43,8 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
   /** Runs of this process that could not be ended because the database was away; ended when it is back. */
   private readonly pending = new Map<number, RunEnd>();
   private pendingTimer: NodeJS.Timeout | null = null;
+  /** Runs admitted under MAX_CONCURRENT_RUNS whose row is still being created. */
+  private starting = 0;
 
   constructor(
     private readonly runs: MigrationRunsRepository,
@@ -49,6 +52,7 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly transaction: BatchTransaction,
     private readonly dialect: Dialect,
     private readonly telemetry: Telemetry,
+    private readonly config: AppConfig,
   ) {
     // A restore on any replica asks whether a run writes its table.
     locks.checkLiveWritersWith((table) => this.findLoadingRun(table));
@@ -99,15 +103,20 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
    * a restore starting meanwhile sees the run; a run refused at that point is ended as failed.
    */
   async start(newRun: NewRun): Promise<{ run: MigrationRunEntity; lease: TableLease }> {
-    const lease = this.locks.beginWrite(newRun.table);
+    const admitted = this.admit(1);
     try {
-      const run = await this.create(newRun);
-      this.telemetry.runStarted(run);
-      await this.confirmOrEnd(run.id, lease);
-      return { run, lease };
-    } catch (error) {
-      await lease.release();
-      throw error;
+      const lease = this.locks.beginWrite(newRun.table);
+      try {
+        const run = await this.create(newRun);
+        this.telemetry.runStarted(run);
+        await this.confirmOrEnd(run.id, lease);
+        return { run, lease };
+      } catch (error) {
+        await lease.release();
+        throw error;
+      }
+    } finally {
+      admitted();
     }
   }
 
@@ -117,6 +126,7 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
    */
   async queue(newRuns: NewRun[]): Promise<MigrationRunEntity[]> {
     const created: MigrationRunEntity[] = [];
+    const admitted = this.admit(newRuns.length);
     try {
       for (const newRun of newRuns) created.push(await this.create(newRun));
       return created;
@@ -127,7 +137,32 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
         reason,
       );
       throw error;
+    } finally {
+      admitted();
     }
+  }
+
+  /**
+   * Takes `count` places among MAX_CONCURRENT_RUNS (runs of this process not yet ended, queued
+   * ones included): 429 when they are not free. Returns the release of the places, to call once
+   * the runs are created (then they count as live) or failed to be.
+   */
+  private admit(count: number): () => void {
+    const max = this.config.maxConcurrentRuns;
+    const busy = this.live.size + this.starting;
+    if (busy + count > max) {
+      throw new DomainError(
+        'MIGRATION_TOO_MANY_RUNS',
+        `This replica already has ${busy} runs loading or queued, and ${max} may run at once (MAX_CONCURRENT_RUNS); ` +
+          'try again once one has ended',
+      );
+    }
+    this.starting += count;
+    let released = false;
+    return () => {
+      if (!released) this.starting -= count;
+      released = true;
+    };
   }
 
   /** A queued run begins to load: its time counts from now, once no restore holds its table. */

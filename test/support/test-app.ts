@@ -39,6 +39,8 @@ export async function startTestApp(
     uploadIdleMs: number;
     /** The caps of run event streams. */
     eventStreams: EventStreamLimits;
+    /** MAX_CONCURRENT_RUNS */
+    maxConcurrentRuns: number;
   }> = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase(engine);
@@ -60,6 +62,7 @@ export async function startTestApp(
     databaseRetryMs: overrides.databaseRetryMs,
     uploadIdleMs: overrides.uploadIdleMs,
     eventStreams: overrides.eventStreams,
+    maxConcurrentRuns: overrides.maxConcurrentRuns,
     backupPolicy: { keep: overrides.backupKeep ?? null, schedule: null },
     spoolDir,
   });
