@@ -138,6 +138,11 @@ export class MigrationController {
       'Unknown table; not an array of 1..1000 rows; malformed JSON, nested over 32 levels or over 100,000 values',
   })
   @ApiResponse({
+    status: 408,
+    type: ErrorResponseDto,
+    description: 'REQUEST_BODY_IDLE: the body sent nothing for UPLOAD_IDLE_SECONDS; no run was created',
+  })
+  @ApiResponse({
     status: 409,
     type: ErrorResponseDto,
     description: 'TABLE_BUSY: a restore of the table is in progress',
