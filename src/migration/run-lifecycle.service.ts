@@ -43,8 +43,12 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
   /** Runs of this process that could not be ended because the database was away; ended when it is back. */
   private readonly pending = new Map<number, RunEnd>();
   private pendingTimer: NodeJS.Timeout | null = null;
-  /** Runs admitted under MAX_CONCURRENT_RUNS whose row is still being created. */
-  private starting = 0;
+  /** Runs of this process loading now, each in one of MAX_CONCURRENT_RUNS places. */
+  private readonly loading = new Set<number>();
+  /** Places taken by runs whose row is still being created. */
+  private reserved = 0;
+  /** Queued runs waiting for a place, woken one at a time as places free up. */
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
     private readonly runs: MigrationRunsRepository,
@@ -103,11 +107,12 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
    * a restore starting meanwhile sees the run; a run refused at that point is ended as failed.
    */
   async start(newRun: NewRun): Promise<{ run: MigrationRunEntity; lease: TableLease }> {
-    const admitted = this.admit(1);
+    this.reservePlace();
     try {
       const lease = this.locks.beginWrite(newRun.table);
       try {
         const run = await this.create(newRun);
+        this.loading.add(run.id);
         this.telemetry.runStarted(run);
         await this.confirmOrEnd(run.id, lease);
         return { run, lease };
@@ -116,7 +121,8 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
         throw error;
       }
     } finally {
-      admitted();
+      this.reserved -= 1;
+      this.wake();
     }
   }
 
@@ -126,7 +132,6 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
    */
   async queue(newRuns: NewRun[]): Promise<MigrationRunEntity[]> {
     const created: MigrationRunEntity[] = [];
-    const admitted = this.admit(newRuns.length);
     try {
       for (const newRun of newRuns) created.push(await this.create(newRun));
       return created;
@@ -137,36 +142,44 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
         reason,
       );
       throw error;
-    } finally {
-      admitted();
     }
   }
 
   /**
-   * Takes `count` places among MAX_CONCURRENT_RUNS (runs of this process not yet ended, queued
-   * ones included): 429 when they are not free. Returns the release of the places, to call once
-   * the runs are created (then they count as live) or failed to be.
+   * Takes a place among MAX_CONCURRENT_RUNS for a run that loads at once (an upload's file, a JSON
+   * batch): 429 when none is free. Queued runs wait for a place instead (see beginQueued).
    */
-  private admit(count: number): () => void {
+  private reservePlace(): void {
     const max = this.config.maxConcurrentRuns;
-    const busy = this.live.size + this.starting;
-    if (busy + count > max) {
+    const busy = this.loading.size + this.reserved;
+    if (busy >= max) {
       throw new DomainError(
         'MIGRATION_TOO_MANY_RUNS',
-        `This replica already has ${busy} runs loading or queued, and ${max} may run at once (MAX_CONCURRENT_RUNS); ` +
-          'try again once one has ended',
+        `This replica already loads ${busy} runs, and ${max} may load at once (MAX_CONCURRENT_RUNS); ` +
+          'try again once one has ended, or send the upload with ?async=true to have it queued',
       );
     }
-    this.starting += count;
-    let released = false;
-    return () => {
-      if (!released) this.starting -= count;
-      released = true;
-    };
+    this.reserved += 1;
   }
 
-  /** A queued run begins to load: its time counts from now, once no restore holds its table. */
+  /** Waits for a free place among MAX_CONCURRENT_RUNS and gives it to the queued run. */
+  private async waitForPlace(runId: number): Promise<void> {
+    while (this.loading.size + this.reserved >= this.config.maxConcurrentRuns) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    this.loading.add(runId);
+  }
+
+  private wake(): void {
+    this.waiting.shift()?.();
+  }
+
+  /**
+   * A queued run begins to load once one of MAX_CONCURRENT_RUNS places is free: its time counts
+   * from now, once no restore holds its table.
+   */
   async beginQueued(run: MigrationRunEntity): Promise<TableLease> {
+    await this.waitForPlace(run.id);
     let lease: WriteLease | undefined;
     try {
       await this.runs.markRunStarted(run.id);
@@ -274,6 +287,7 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Once a run's end is committed: its lock goes. */
   private async forget(runId: number): Promise<void> {
+    if (this.loading.delete(runId)) this.wake();
     const lock = this.live.get(runId);
     this.live.delete(runId);
     this.lockLost.delete(runId);
