@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { DomainError } from './common/errors/domain-error';
+import { WriteGate } from './common/guards/write-gate';
 import { refuseNonUtf8Body, rejectHostileJson } from './common/json-depth';
 import { AccessLog } from './observability/access-log';
 import { AppLogger } from './observability/app-logger';
@@ -22,6 +23,8 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
   });
   // First, so that every later step (parsers, guards, the exception filter) logs with the request's id.
   app.use(requestContext, app.get(AccessLog).middleware);
+  // Before any body parser: a write without the key, or over the rate limit, is answered unread.
+  app.use(app.get(WriteGate).middleware);
   // No deadline on a whole request: an upload may take longer than Node's 300 s and still be sending.
   // An upload that stops sending is cut after UPLOAD_IDLE_SECONDS instead (see UploadInterceptor).
   (app.getHttpServer() as Server).requestTimeout = 0;

@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { BackupModule } from './backup/backup.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { ApiKeyCheck, ApiKeyGuard } from './common/guards/api-key.guard';
+import { WriteGate } from './common/guards/write-gate';
 import { WriteThrottlerGuard } from './common/guards/write-throttler.guard';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -46,8 +47,10 @@ export class AppModule {
       ],
       providers: [
         ApiKeyCheck,
+        WriteThrottlerGuard,
+        WriteGate,
         // The throttler first: a failed key check counts against the limit before it answers 401.
-        { provide: APP_GUARD, useClass: WriteThrottlerGuard },
+        { provide: APP_GUARD, useExisting: WriteThrottlerGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         // Here, in the root module, so that its hook runs last.

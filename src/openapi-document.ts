@@ -71,7 +71,8 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
         const tooMany = errorResponse(
           operation,
           '429',
-          'More writes than RATE_LIMIT_PER_MINUTE from this client within a minute',
+          'More writes than RATE_LIMIT_PER_MINUTE from this client within a minute; for a load, also ' +
+            'MIGRATION_TOO_MANY_RUNS: MAX_CONCURRENT_RUNS runs are loading (async uploads wait instead)',
           'TooManyRequests',
         );
         tooMany.headers = {

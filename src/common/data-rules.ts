@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { textFormProblem } from './text-form';
 
 /**
@@ -46,4 +47,18 @@ export function codePoints(text: string): number {
     }
   }
   return count;
+}
+
+// Control characters other than tab, CR and LF: no field of any table holds them.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+
+/** Whether a value holds a control character (tab, CR and LF aside): the load and the restore refuse it. */
+export function holdsControlCharacter(value: string): boolean {
+  return CONTROL.test(value);
+}
+
+/** Whether bytes are UTF-8 text, found by decoding them: a U+FFFD sent as UTF-8 is a character like any other. */
+export function isUtf8Text(bytes: Uint8Array): boolean {
+  return isUtf8(bytes);
 }

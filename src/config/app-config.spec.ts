@@ -124,8 +124,20 @@ describe('loadConfig', () => {
     ['BACKUP_KEEP', 'all'],
     ['BACKUP_SCHEDULE', 'every day'],
     ['BACKUP_SCHEDULE', '61 * * * *'],
+    ['BACKUP_SCHEDULE', '0 0 30 2 *'],
+    ['BACKUP_SCHEDULE', '0 0 31 4,6 *'],
   ])('should refuse to start and name %s when it is %s', (variable, value) => {
     expect(() => loadConfig({ [variable]: value }, { dataFolder })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value }, { dataFolder })).toThrow(variable);
+  });
+
+  it('should say that the schedule never comes when BACKUP_SCHEDULE names a date that does not exist', () => {
+    expect(() => loadConfig({ BACKUP_SCHEDULE: '0 0 30 2 *' })).toThrow(/BACKUP_SCHEDULE .*no date/);
+    expect(loadConfig({ BACKUP_SCHEDULE: '0 0 29 2 *' }).backupPolicy.schedule).toBe('0 0 29 2 *');
+  });
+
+  it('should spool uploads in the data folder when nothing else is said', () => {
+    expect(loadConfig({ DATABASE_URL: 'sqlite:/srv/hr/app.sqlite' }).spoolDir).toBe('/srv/hr/uploads');
+    expect(loadConfig({ DATABASE_URL: 'mysql://u:p@db:3306/hr' }).spoolDir).toBe('data/uploads');
   });
 });

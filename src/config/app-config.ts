@@ -1,5 +1,6 @@
+import { dirname, join } from 'node:path';
 import { plainToInstance } from 'class-transformer';
-import { validateCronExpression } from 'cron';
+import { CronTime, validateCronExpression } from 'cron';
 import {
   IsIn,
   IsInt,
@@ -85,6 +86,12 @@ export class EnvironmentVariables {
   UPLOAD_IDLE_SECONDS?: number;
 
   @IsOptional()
+  @IsInt({ message: 'MAX_CONCURRENT_RUNS must be an integer between 1 and 1000' })
+  @Min(1, { message: 'MAX_CONCURRENT_RUNS must be an integer between 1 and 1000' })
+  @Max(1000, { message: 'MAX_CONCURRENT_RUNS must be an integer between 1 and 1000' })
+  MAX_CONCURRENT_RUNS?: number;
+
+  @IsOptional()
   @IsIn(['text', 'json'], { message: 'LOG_FORMAT must be text or json' })
   LOG_FORMAT?: 'text' | 'json';
 
@@ -101,11 +108,32 @@ export class EnvironmentVariables {
   @ValidateBy(
     {
       name: 'isCronExpression',
-      validator: { validate: (value) => typeof value === 'string' && validateCronExpression(value).valid },
+      validator: { validate: (value) => scheduleProblem(value) === null },
     },
-    { message: "BACKUP_SCHEDULE must be a cron expression such as '0 3 * * *' (every day at 03:00 UTC)" },
+    { message: ({ value }) => `BACKUP_SCHEDULE ${scheduleProblem(value) ?? ''}` },
   )
   BACKUP_SCHEDULE?: string;
+}
+
+/** Why a BACKUP_SCHEDULE cannot be used, or null when it can. */
+function scheduleProblem(value: unknown): string | null {
+  if (typeof value !== 'string' || !validateCronExpression(value).valid) {
+    return "must be a cron expression such as '0 3 * * *' (every day at 03:00 UTC)";
+  }
+  try {
+    // A valid expression may still name no real date ('0 0 30 2 *'); the cron library only finds out at start.
+    new CronTime(value, 'UTC').sendAt();
+    return null;
+  } catch {
+    return `'${value}' never comes: no date matches it (such as 30 February)`;
+  }
+}
+
+/** Run event streams open at once, per client (by address) and in all, and the longest one lasts. */
+export interface EventStreamLimits {
+  perClient: number;
+  total: number;
+  maxMs: number;
 }
 
 /** BACKUP_KEEP and BACKUP_SCHEDULE: null keeps every backup, and backs up only on request. */
@@ -129,7 +157,11 @@ export const CONFIG_DEFAULTS = {
   databaseRetrySeconds: 30,
   /** How long an upload may send nothing before it is stopped (408). */
   uploadIdleSeconds: 60,
+  /** Runs loading or queued at once in one process; on MySQL each holds a connection besides the pool. */
+  maxConcurrentRuns: 20,
   logging: { format: 'text', level: 'log' } as LoggingConfig,
+  /** Each stream reads its run four times a second: these bound that load. */
+  eventStreams: { perClient: 5, total: 100, maxMs: 30 * 60_000 } as EventStreamLimits,
   /** Every backup kept; backups on request only. */
   backupPolicy: { keep: null, schedule: null } as BackupPolicy,
 } as const;
@@ -152,6 +184,10 @@ export interface AppConfigInit {
   uploadIdleMs?: number;
   logging?: LoggingConfig;
   backupPolicy?: BackupPolicy;
+  /** Where uploads wait on disk; default `uploads` in the data folder (see spoolDirOf). */
+  spoolDir?: string;
+  eventStreams?: EventStreamLimits;
+  maxConcurrentRuns?: number;
 }
 
 /** The validated configuration, one instance for the whole application. */
@@ -168,6 +204,9 @@ export class AppConfig {
   readonly uploadIdleMs: number;
   readonly logging: LoggingConfig;
   readonly backupPolicy: BackupPolicy;
+  readonly spoolDir: string;
+  readonly eventStreams: EventStreamLimits;
+  readonly maxConcurrentRuns: number;
 
   constructor(init: AppConfigInit) {
     this.database = init.database;
@@ -182,7 +221,16 @@ export class AppConfig {
     this.uploadIdleMs = init.uploadIdleMs ?? CONFIG_DEFAULTS.uploadIdleSeconds * 1000;
     this.logging = init.logging ?? CONFIG_DEFAULTS.logging;
     this.backupPolicy = init.backupPolicy ?? CONFIG_DEFAULTS.backupPolicy;
+    this.spoolDir = init.spoolDir ?? spoolDirOf(init.database);
+    this.eventStreams = init.eventStreams ?? CONFIG_DEFAULTS.eventStreams;
+    this.maxConcurrentRuns = init.maxConcurrentRuns ?? CONFIG_DEFAULTS.maxConcurrentRuns;
   }
+}
+
+/** `uploads` in the service's data folder: the SQLite file's folder, else `data` in the working folder. */
+export function spoolDirOf(database: DatabaseConfig): string {
+  const folder = database.type === 'sqlite' && database.path !== ':memory:' ? dirname(database.path) : 'data';
+  return join(folder, 'uploads');
 }
 
 export class ConfigError extends Error {}
@@ -194,6 +242,7 @@ const NUMERIC = new Set([
   'DATABASE_RETRY_SECONDS',
   'UPLOAD_IDLE_SECONDS',
   'BACKUP_KEEP',
+  'MAX_CONCURRENT_RUNS',
 ]);
 const VARIABLES = [
   'DATABASE_URL',
@@ -209,6 +258,7 @@ const VARIABLES = [
   'LOG_LEVEL',
   'BACKUP_KEEP',
   'BACKUP_SCHEDULE',
+  'MAX_CONCURRENT_RUNS',
 ];
 
 /**
@@ -245,6 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: { dataFolder?: strin
     readApiKey: vars.READ_API_KEY,
     databaseRetryMs: vars.DATABASE_RETRY_SECONDS === undefined ? undefined : vars.DATABASE_RETRY_SECONDS * 1000,
     uploadIdleMs: vars.UPLOAD_IDLE_SECONDS === undefined ? undefined : vars.UPLOAD_IDLE_SECONDS * 1000,
+    maxConcurrentRuns: vars.MAX_CONCURRENT_RUNS,
     logging: {
       format: vars.LOG_FORMAT ?? CONFIG_DEFAULTS.logging.format,
       level: vars.LOG_LEVEL ?? CONFIG_DEFAULTS.logging.level,

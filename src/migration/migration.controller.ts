@@ -3,6 +3,7 @@ import {
   Controller,
   Get,
   HttpCode,
+  Ip,
   type MessageEvent,
   Param,
   Post,
@@ -147,6 +148,11 @@ export class MigrationController {
       'Unknown table; not an array of 1..1000 rows; malformed JSON, nested over 32 levels or over 100,000 values',
   })
   @ApiResponse({
+    status: 408,
+    type: ErrorResponseDto,
+    description: 'REQUEST_BODY_IDLE: the body sent nothing for UPLOAD_IDLE_SECONDS; no run was created',
+  })
+  @ApiResponse({
     status: 409,
     type: ErrorResponseDto,
     description: 'TABLE_BUSY: a restore of the table is in progress',
@@ -236,6 +242,8 @@ export class MigrationController {
       '`event: progress` with the run (the Run JSON, progress included) whenever its counters change, at most ' +
       'four a second; then `event: end` with the final run, and the stream closes. A run that has already ended ' +
       'gives one `end` event. The run is read from the database, so any replica can follow it. ' +
+      'Each client may hold 5 streams at once and the service 100 in all (429 over either); a stream lasts ' +
+      'at most 30 minutes, then ends with `event: error` saying to reconnect. ' +
       'Example: curl -N http://localhost:3000/migrate/runs/3/events',
   })
   @ApiResponse({
@@ -249,11 +257,16 @@ export class MigrationController {
   })
   @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'The id is not a run id (JSON, not a stream)' })
   @ApiResponse({
+    status: 429,
+    description: 'MIGRATION_TOO_MANY_STREAMS: this client, or the service in all, holds the most streams it may',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } } },
+  })
+  @ApiResponse({
     status: 404,
     description: 'No such run (JSON, not a stream)',
     content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } } },
   })
-  followRun(@IdParam('id', 'run id') id: number): Promise<Observable<MessageEvent>> {
-    return this.migration.followRun(id);
+  followRun(@IdParam('id', 'run id') id: number, @Ip() client: string): Promise<Observable<MessageEvent>> {
+    return this.migration.followRun(id, client);
   }
 }

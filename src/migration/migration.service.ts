@@ -53,8 +53,9 @@ export class MigrationService {
     return { runs: (await this.asyncRuns.start(upload)).map(toRunResponse) };
   }
 
-  followRun(id: number): Promise<Observable<MessageEvent>> {
-    return this.events.follow(id);
+  /** `client`: the address its streams are counted against. */
+  followRun(id: number, client: string): Promise<Observable<MessageEvent>> {
+    return this.events.follow(id, client);
   }
 
   async loadJsonBatch(table: string, body: unknown): Promise<RunResponseDto> {

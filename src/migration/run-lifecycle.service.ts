@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
+import { AppConfig } from '../config/app-config';
 import { CommitOutcomeUnknownError, isConnectionError } from '../database/database-errors';
 import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
 import { Dialect, type NamedLock } from '../database/dialect';
@@ -42,6 +43,12 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
   /** Runs of this process that could not be ended because the database was away; ended when it is back. */
   private readonly pending = new Map<number, RunEnd>();
   private pendingTimer: NodeJS.Timeout | null = null;
+  /** Runs of this process loading now, each in one of MAX_CONCURRENT_RUNS places. */
+  private readonly loading = new Set<number>();
+  /** Places taken by runs whose row is still being created. */
+  private reserved = 0;
+  /** Queued runs waiting for a place, woken one at a time as places free up. */
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
     private readonly runs: MigrationRunsRepository,
@@ -49,6 +56,7 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly transaction: BatchTransaction,
     private readonly dialect: Dialect,
     private readonly telemetry: Telemetry,
+    private readonly config: AppConfig,
   ) {
     // A restore on any replica asks whether a run writes its table.
     locks.checkLiveWritersWith((table) => this.findLoadingRun(table));
@@ -99,15 +107,22 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
    * a restore starting meanwhile sees the run; a run refused at that point is ended as failed.
    */
   async start(newRun: NewRun): Promise<{ run: MigrationRunEntity; lease: TableLease }> {
-    const lease = this.locks.beginWrite(newRun.table);
+    this.reservePlace();
     try {
-      const run = await this.create(newRun);
-      this.telemetry.runStarted(run);
-      await this.confirmOrEnd(run.id, lease);
-      return { run, lease };
-    } catch (error) {
-      await lease.release();
-      throw error;
+      const lease = this.locks.beginWrite(newRun.table);
+      try {
+        const run = await this.create(newRun);
+        this.loading.add(run.id);
+        this.telemetry.runStarted(run);
+        await this.confirmOrEnd(run.id, lease);
+        return { run, lease };
+      } catch (error) {
+        await lease.release();
+        throw error;
+      }
+    } finally {
+      this.reserved -= 1;
+      this.wake();
     }
   }
 
@@ -130,8 +145,41 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  /** A queued run begins to load: its time counts from now, once no restore holds its table. */
+  /**
+   * Takes a place among MAX_CONCURRENT_RUNS for a run that loads at once (an upload's file, a JSON
+   * batch): 429 when none is free. Queued runs wait for a place instead (see beginQueued).
+   */
+  private reservePlace(): void {
+    const max = this.config.maxConcurrentRuns;
+    const busy = this.loading.size + this.reserved;
+    if (busy >= max) {
+      throw new DomainError(
+        'MIGRATION_TOO_MANY_RUNS',
+        `This replica already loads ${busy} runs, and ${max} may load at once (MAX_CONCURRENT_RUNS); ` +
+          'try again once one has ended, or send the upload with ?async=true to have it queued',
+      );
+    }
+    this.reserved += 1;
+  }
+
+  /** Waits for a free place among MAX_CONCURRENT_RUNS and gives it to the queued run. */
+  private async waitForPlace(runId: number): Promise<void> {
+    while (this.loading.size + this.reserved >= this.config.maxConcurrentRuns) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    this.loading.add(runId);
+  }
+
+  private wake(): void {
+    this.waiting.shift()?.();
+  }
+
+  /**
+   * A queued run begins to load once one of MAX_CONCURRENT_RUNS places is free: its time counts
+   * from now, once no restore holds its table.
+   */
   async beginQueued(run: MigrationRunEntity): Promise<TableLease> {
+    await this.waitForPlace(run.id);
     let lease: WriteLease | undefined;
     try {
       await this.runs.markRunStarted(run.id);
@@ -239,6 +287,7 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Once a run's end is committed: its lock goes. */
   private async forget(runId: number): Promise<void> {
+    if (this.loading.delete(runId)) this.wake();
     const lock = this.live.get(runId);
     this.live.delete(runId);
     this.lockLost.delete(runId);

@@ -1,9 +1,12 @@
 import fc from 'fast-check';
 import { parseString } from 'fast-csv';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import request from 'supertest';
 import { leaksIn, seedOneDepartmentAndJob } from '../support/hr-files';
+import { parseServerSentEvents } from '../support/run-events';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
 
@@ -278,6 +281,90 @@ function records(text: string): Promise<string[][]> {
   });
 }
 
+/** A write without the right key: any route, any header but the key, any body, perhaps announced longer than sent. */
+const keylessWrite = fc.record({
+  route: fc.constantFrom<[string, string]>(
+    ['POST', '/migrate'],
+    ['POST', '/migrate?async=true'],
+    ['POST', '/migrate/departments'],
+    ['POST', '/migrate/nope'],
+    ['POST', '/backup/jobs'],
+    ['POST', '/restore/jobs'],
+    ['DELETE', '/backup/jobs/jobs-20210101T000000000Z.avro'],
+  ),
+  authorization: fc.oneof(
+    fc.constant(undefined),
+    fc.constantFrom('Bearer', 'Bearer ', 'Basic dGVzdA==', 'bearer wrong-key-0123456789', 'Bearer a b'),
+    fc.string({ unit: 'binary-ascii', maxLength: 40 }).map((s) => `Bearer ${s.replace(/[^\x20-\x7e]/g, '')}`),
+  ),
+  contentType: fc.constantFrom(
+    'application/json',
+    'multipart/form-data; boundary=x',
+    'text/csv',
+    'application/x-www-form-urlencoded',
+  ),
+  body: fc.oneof(
+    fc.json({ maxDepth: 2 }).map((j) => Buffer.from(j)),
+    fc.uint8Array({ maxLength: 300 }).map(Buffer.from),
+  ),
+  missing: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5_000_000 })),
+});
+
+/** A run id as a client may send it, and what else it may send with the stream request. */
+const streamRequest = fc.record({
+  id: fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom('1', '2') },
+    fc.constantFrom('0', '-1', '999999', '2147483648', '1e3', '01', 'abc', '%00', '1%2F..', ''),
+    fc.string({ maxLength: 8 }).map(encodeURIComponent),
+  ),
+  lastEventId: fc.option(fc.string({ unit: 'binary-ascii', maxLength: 20 }).map((s) => s.replace(/[^\x20-\x7e]/g, ''))),
+  accept: fc.constantFrom('text/event-stream', '*/*', 'application/json'),
+});
+
+interface RawAnswer extends Answer {
+  /** The body as sent, however it is typed. */
+  raw: string;
+}
+
+/** One request on its own connection; resolves on the answer, whether or not the whole body was sent. */
+function rawRequest(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Buffer,
+): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers });
+    req.on('response', (res) => {
+      let raw = '';
+      res.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+      res.on('end', () => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(raw);
+        } catch {
+          parsed = undefined;
+        }
+        resolve({
+          status: res.statusCode ?? 0,
+          text: raw,
+          raw,
+          body: parsed,
+          headers: res.headers as Record<string, string>,
+        });
+        req.destroy();
+      });
+    });
+    // The server closes a refused body's connection while the client may still be sending.
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error),
+    );
+    if (body) req.write(body);
+    else req.end();
+  });
+}
+
 describe.each(testEngines())('fuzzing the API on %s', (engine) => {
   let t: TestApp;
   const backups: Record<string, Buffer> = {};
@@ -285,6 +372,7 @@ describe.each(testEngines())('fuzzing the API on %s', (engine) => {
   beforeAll(async () => {
     process.stdout.write(`fuzz on ${engine}: seed ${SEED}, ${RUNS} runs each (replay with FUZZ_SEED=${SEED})\n`);
     t = await startTestApp(engine);
+    await t.app.listen(0);
     await seedOneDepartmentAndJob(t);
     for (const table of ['departments', 'jobs']) {
       const res = await request(t.server).post(`/backup/${table}`).set(t.auth).expect(201);
@@ -411,6 +499,55 @@ describe.each(testEngines())('fuzzing the API on %s', (engine) => {
         const file = `${m.table}-fuzz.avro`;
         writeFileSync(join(t.backupDir, file), mutate(backups[m.table], m));
         return check(() => request(t.server).post(`/restore/${m.table}`).set(t.auth).send({ file }));
+      }),
+      PARAMETERS,
+    );
+  });
+
+  it('should refuse any write without the key with 401, unread, and change nothing', async () => {
+    const port = (t.server.address() as AddressInfo).port;
+    const counts = async () => [
+      Number((await t.dataSource.query('SELECT COUNT(*) AS n FROM migration_runs'))[0].n),
+      (await request(t.server).get('/backup/jobs').expect(200)).body.length as number,
+    ];
+    const before = await counts();
+    await fc.assert(
+      fc.asyncProperty(keylessWrite, async (w) => {
+        const [method, path] = w.route;
+        const headers: Record<string, string> = {
+          'Content-Type': w.contentType,
+          'Content-Length': String(w.body.length + w.missing),
+        };
+        if (w.authorization !== undefined) headers.Authorization = w.authorization;
+        // Sent only in part when `missing` > 0: an answer can only come without reading the rest.
+        const res = await rawRequest(port, method, path, headers, w.body);
+        expectSafe(res);
+        expect(res.status).toBe(401);
+        expect(res.body).toMatchObject({ code: expect.stringMatching(/^AUTH_(MISSING|INVALID)_KEY$/) });
+        await request(t.server).get('/health').expect(200);
+      }),
+      PARAMETERS,
+    );
+    expect(await counts()).toEqual(before);
+  });
+
+  it('should answer any event stream request with a stream that ends, or a 4xx JSON answer', async () => {
+    const port = (t.server.address() as AddressInfo).port;
+    await fc.assert(
+      fc.asyncProperty(streamRequest, async (s) => {
+        const headers: Record<string, string> = { Accept: s.accept };
+        if (s.lastEventId !== null) headers['Last-Event-ID'] = s.lastEventId;
+        const res = await rawRequest(port, 'GET', `/migrate/runs/${s.id}/events`, headers);
+        if (res.status === 200) {
+          expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
+          const events = parseServerSentEvents(res.raw);
+          expect(events.at(-1)?.event).toBe('end');
+          expect(leaksIn(res.raw)).toEqual([]);
+        } else {
+          expect(res.status).not.toBe(429);
+          expectSafe(res);
+        }
+        await request(t.server).get('/health').expect(200);
       }),
       PARAMETERS,
     );

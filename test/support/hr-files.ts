@@ -52,9 +52,10 @@ export function openUpload(
   apiKey: string,
   table: string,
   head: string,
+  path = '/migrate',
 ): { finish(tail: string): Promise<{ status: number; body: OpenUploadAnswer }> } {
   const boundary = `----hr${Date.now()}`;
-  const target = new URL('/migrate', url);
+  const target = new URL(path, url);
   const req = httpRequest(target, {
     method: 'POST',
     headers: {

@@ -5,7 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
-import { AppConfig } from '../../src/config/app-config';
+import { AppConfig, type EventStreamLimits } from '../../src/config/app-config';
 import { AnswerRecorder, logContract, OpenApiContract } from './openapi-contract';
 import { createTestDatabase, type Engine, type TestDatabase } from './test-database';
 
@@ -35,10 +35,19 @@ export async function startTestApp(
     backupKeep: number;
     /** The URL the service connects with, e.g. through a proxy; the database is the same. */
     databaseUrl: (url: string) => string;
+    /** Where uploads wait on disk; default a new temporary folder, so that apps never share one. */
+    spoolDir: string;
+    /** UPLOAD_IDLE_SECONDS, in milliseconds. */
+    uploadIdleMs: number;
+    /** The caps of run event streams. */
+    eventStreams: EventStreamLimits;
+    /** MAX_CONCURRENT_RUNS */
+    maxConcurrentRuns: number;
   }> = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase(engine);
   const backupDir = mkdtempSync(join(tmpdir(), 'hr-backups-'));
+  const spoolDir = overrides.spoolDir ?? mkdtempSync(join(tmpdir(), 'hr-spool-'));
   const database =
     overrides.databaseUrl && db.config.type === 'mysql'
       ? { type: 'mysql' as const, url: overrides.databaseUrl(db.config.url) }
@@ -53,7 +62,11 @@ export async function startTestApp(
     rateLimitPerMinute: overrides.rateLimitPerMinute ?? 0,
     readApiKey: overrides.readApiKey,
     databaseRetryMs: overrides.databaseRetryMs,
+    uploadIdleMs: overrides.uploadIdleMs,
+    eventStreams: overrides.eventStreams,
+    maxConcurrentRuns: overrides.maxConcurrentRuns,
     backupPolicy: { keep: overrides.backupKeep ?? null, schedule: null },
+    spoolDir,
   });
   const app = await createApp(config, process.env.TEST_LOG ? {} : { logger: false });
   const recorder = recordAnswers(app);
@@ -74,6 +87,7 @@ export async function startTestApp(
         await app.close();
         await db.drop();
         rmSync(backupDir, { recursive: true, force: true });
+        rmSync(spoolDir, { recursive: true, force: true });
       }
       if (mismatches.length > 0) {
         throw new Error(`Answers outside the OpenAPI document:\n${mismatches.slice(0, 20).join('\n')}`);

@@ -37,7 +37,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       response.destroy();
       return;
     }
-    if (body.statusCode === 429 && exception instanceof HttpException) {
+    if (body.statusCode === 429) {
       const retry = response.getHeader('Retry-After');
       if (retry === undefined) response.setHeader('Retry-After', '60');
     }

@@ -4,7 +4,7 @@ import { textFormProblem } from '../../common/text-form';
  * The data rules in one place: limits and the words of every reason. The row DTOs (the readable
  * statement, checked with class-validator) and the fast row validator both build on these.
  */
-import { MAX_ID, MAX_TEXT_CHARS, MAX_YEAR, MIN_YEAR } from '../../common/data-rules';
+import { holdsControlCharacter, MAX_ID, MAX_TEXT_CHARS, MAX_YEAR, MIN_YEAR } from '../../common/data-rules';
 import { MAX_LINE_CHARS } from '../csv/csv-tokenizer';
 
 export { MAX_ID, MAX_TEXT_CHARS, MAX_YEAR, MIN_YEAR };
@@ -15,10 +15,6 @@ export const ISO_INSTANT_SHAPE =
 
 const SHOWN_CHARS = 40;
 
-// C0 and C1 control characters other than tab, CR and LF.
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
-
 /**
  * Why a row's values are not text (control characters), if they are not. U+FFFD is a character like
  * any other: bytes that are not UTF-8 are found where the bytes are decoded (Utf8Text, the JSON parser).
@@ -27,7 +23,7 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
  */
 export function textProblem(values: readonly string[], where: 'line' | 'row', position: number): string | undefined {
   for (const value of values) {
-    if (CONTROL.test(value)) return `${where} ${position} holds a control character`;
+    if (holdsControlCharacter(value)) return `${where} ${position} holds a control character`;
   }
   return undefined;
 }

@@ -1,6 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { Observable } from 'rxjs';
 import { DomainError } from '../../common/errors/domain-error';
 import { withoutControls } from '../../common/text/controls';
@@ -88,6 +86,7 @@ export class UploadSession {
     request: object,
     private readonly query: Record<string, unknown>,
     readonly spoolEverything: boolean,
+    private readonly makeSpoolDir: () => Promise<string>,
   ) {
     sessions.set(request, this);
   }
@@ -162,7 +161,7 @@ export class UploadSession {
   }
 
   spoolDir(): Promise<string> {
-    this.dir ??= mkdtemp(join(tmpdir(), 'hr-upload-'));
+    this.dir ??= this.makeSpoolDir();
     return this.dir;
   }
 
