@@ -98,6 +98,14 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
       if (!operation.responses['503'] && !['/dashboard', '/metrics'].includes(path)) {
         errorResponse(operation, '503', 'DATABASE_UNAVAILABLE: the database is not answering; try again in a moment');
       }
+      // Every 429 carries Retry-After (the exception filter sees to it), whichever limit it is.
+      const tooMany = operation.responses['429'] as ResponseObject | undefined;
+      if (tooMany && !tooMany.headers?.['Retry-After']) {
+        tooMany.headers = {
+          ...tooMany.headers,
+          'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } },
+        };
+      }
       errorsAsJson(operation);
       if (method === 'get') notModified(operation);
     }

@@ -1,8 +1,9 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
 import { DomainError } from '../errors/domain-error';
+import { ErrorTranslator } from '../errors/error-translator';
 import { REQUEST_ID_HEADER } from '../http/request-id';
 import { MAX_JSON_DEPTH, MAX_JSON_VALUES } from '../json-depth';
 import { shortened } from '../text/echo';
@@ -27,6 +28,9 @@ interface ErrorBody {
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
+  /** `translator`: how a lower layer's errors (a lost database) become domain errors. */
+  constructor(@Optional() private readonly translator?: ErrorTranslator) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const response = ctx.getResponse<Response>();
@@ -47,6 +51,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown, request: Request, requestId: string): ErrorBody {
+    const translated = this.translator?.translate(exception);
+    if (translated) {
+      this.logger.warn(`${translated.code} on ${request.method} ${request.path}: ${String(exception)}`);
+      exception = translated;
+    }
     if (exception instanceof DomainError) {
       return {
         statusCode: exception.status,
