@@ -13,6 +13,8 @@ export interface ServiceProcess {
   backupDir: string;
   /** What the process wrote to stdout and stderr so far. */
   output(): string;
+  /** Sends `signal` to the process (SIGKILL to kill it, SIGSTOP and SIGCONT to pause it). */
+  signal(signal: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
@@ -66,7 +68,10 @@ export async function startServiceProcess(
     apiKey,
     backupDir,
     output: () => log,
+    signal: (signal) => void child.kill(signal),
     stop: async () => {
+      // A paused process could not stop.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGCONT');
       await stopChild(child);
       if (!shared) await db.drop();
       if (options.backupDir === undefined) rmSync(backupDir, { recursive: true, force: true });
