@@ -46,7 +46,10 @@ export abstract class LeaseStore {
   /** Lets `lease` go (it expires now; its token stays, so tokens only grow). */
   abstract release(lease: Lease): Promise<void>;
 
-  /** The leases whose name starts with `prefix` (one name when exact), as last committed. */
+  /**
+   * The lease `prefix` (`exact`), or the leases held now whose name starts with `prefix` (released
+   * ones may be left out), as last committed.
+   */
   abstract read(prefix: string, exact?: boolean): Promise<Map<string, LeaseState>>;
 
   /**

@@ -32,15 +32,19 @@ export class SqlLeaseStore extends LeaseStore {
   }
 
   async take(name: string, owner: string, ttlMs: number, gone?: OwnerGone): Promise<Lease | null> {
-    try {
-      await this.transaction.run((runner) => this.create(runner, name, owner, ttlMs));
-      return { name, owner, token: 1 };
-    } catch (error) {
-      if (isLockError(error)) return null;
-      if (!isDuplicateKeyError(error)) throw error;
+    let state = (await this.read(name, true)).get(name);
+    if (!state) {
+      try {
+        await this.transaction.run((runner) => this.create(runner, name, owner, ttlMs));
+        return { name, owner, token: 1 };
+      } catch (error) {
+        if (isLockError(error)) return null;
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+      // Another replica created it meanwhile.
+      state = (await this.read(name, true)).get(name);
+      if (!state) return null;
     }
-    const state = (await this.read(name, true)).get(name);
-    if (!state) return null;
     const ownerGone = !state.expired && state.owner !== '' && (await gone?.(state.owner)) === true;
     if (!state.expired && !ownerGone) return null;
     // Taken over only if no one changed the lease since it was read (and, when only expiry allows it, still expired).
@@ -95,7 +99,7 @@ export class SqlLeaseStore extends LeaseStore {
     const rows: LeaseRow[] = await this.query(
       this.dialect.causalRead(
         `SELECT name, owner, token, CASE WHEN expires_at_ms < ${this.clock} THEN 1 ELSE 0 END AS expired
-          FROM coordination_leases WHERE ${exact ? 'name = ?' : "name LIKE ? ESCAPE '!'"}`,
+          FROM coordination_leases WHERE ${exact ? 'name = ?' : "name LIKE ? ESCAPE '!' AND owner <> ''"}`,
       ),
       [exact ? prefix : `${prefix.replace(/[!%_]/g, '!$&')}%`],
     );
