@@ -9,11 +9,11 @@ import { WriteGate } from './common/guards/write-gate';
 import { WriteThrottlerGuard } from './common/guards/write-throttler.guard';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { CoordinationModule } from './coordination/coordination.module';
 import { DataChangeModule } from './database/data-change.service';
 import { DatabaseModule } from './database/database.module';
 import { buildDataSourceOptions } from './database/data-source';
 import { ReadDatabaseModule } from './database/read-database';
-import { TableLocksModule } from './database/table-locks.service';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
 import { MigrationModule } from './migration/migration.module';
@@ -33,7 +33,7 @@ export class AppModule {
         DatabaseModule,
         ReadDatabaseModule,
         DataChangeModule,
-        TableLocksModule,
+        CoordinationModule,
         // Per process (in memory): with several replicas, each one counts its own clients.
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }],

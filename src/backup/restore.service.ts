@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FileHandle } from 'node:fs/promises';
 import { DomainError } from '../common/errors/domain-error';
 import { DataChangeService } from '../database/data-change.service';
-import { TableLocksService } from '../database/table-locks.service';
+import { TableGuard } from '../coordination/table-guard';
 import type { TableName } from '../database/tables';
 import { Telemetry } from '../observability/telemetry.service';
 import { BackupFilesService } from './backup-files.service';
@@ -33,7 +33,7 @@ export class RestoreService {
     private readonly files: BackupFilesService,
     private readonly repository: BackupRepository,
     private readonly dataChange: DataChangeService,
-    private readonly locks: TableLocksService,
+    private readonly locks: TableGuard,
     private readonly telemetry: Telemetry,
   ) {}
 

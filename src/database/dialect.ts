@@ -51,6 +51,22 @@ export abstract class Dialect {
   /** A second connection for reads that must see only committed rows, or null when the main one does. */
   abstract openReadConnection(): Promise<DataSource | null>;
 
+  /** SQL for the database's clock, in milliseconds since 1970 (a BIGINT): the one clock leases use. */
+  abstract clockMs(): string;
+
+  /**
+   * Whether the database is a cluster whose nodes do not share named locks (a MariaDB Galera
+   * cluster: @@wsrep_on); once asked, `causalRead` waits for what other nodes committed.
+   */
+  async detectCluster(): Promise<boolean> {
+    return false;
+  }
+
+  /** `select`, made to see every transaction the cluster committed before it (unchanged off a cluster). */
+  causalRead(select: string): string {
+    return select;
+  }
+
   /** UTC 'YYYY-MM-DD HH:MM:SS.mmm', the form both engines store and compare. */
   dateTime(date: Date): string {
     return date.toISOString().replace('T', ' ').replace('Z', '');
@@ -123,6 +139,28 @@ class MysqlDialect extends Dialect {
   async openReadConnection(): Promise<DataSource | null> {
     // A pooled connection per query already sees only committed rows.
     return null;
+  }
+
+  clockMs(): string {
+    return 'CAST(UNIX_TIMESTAMP(NOW(3)) * 1000 AS SIGNED)';
+  }
+
+  private cluster = false;
+
+  override async detectCluster(): Promise<boolean> {
+    try {
+      const [row] = await this.dataSource.query('SELECT @@wsrep_on AS wsrep');
+      this.cluster = Number(row?.wsrep) === 1;
+    } catch {
+      // MySQL and servers built without wsrep have no such variable: not a Galera node.
+      this.cluster = false;
+    }
+    return this.cluster;
+  }
+
+  /** A Galera node applies other nodes' commits a little later; wsrep_sync_wait waits for them. */
+  override causalRead(select: string): string {
+    return this.cluster ? `SET STATEMENT wsrep_sync_wait = 1 FOR ${select}` : select;
   }
 
   private connect(): Promise<Connection> {
@@ -201,6 +239,10 @@ class SqliteDialect extends Dialect {
 
   async endUnchecked(): Promise<void> {
     // defer_foreign_keys ends with its transaction.
+  }
+
+  clockMs(): string {
+    return "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
   }
 
   async tryLock(name: string): Promise<NamedLock | null> {

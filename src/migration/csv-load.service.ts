@@ -1,6 +1,8 @@
 import { NotCsvFileError, refuseBinary } from './csv/binary-file';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Readable } from 'node:stream';
+import { LeaseLostError } from '../coordination/lease-store';
+import type { Fence } from '../coordination/table-guard';
 import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
 import type { TableName } from '../database/tables';
 import { CommitOutcomeUnknownError, isConnectionError } from '../database/database-errors';
@@ -37,7 +39,7 @@ export class CsvLoadService {
       delimiter: options.delimiter,
     });
     try {
-      return await this.loadIntoRun(run, stream, options);
+      return await this.loadIntoRun(run, stream, options, lease.fence);
     } finally {
       await lease.release();
     }
@@ -55,7 +57,7 @@ export class CsvLoadService {
   ): Promise<MigrationRunEntity> {
     const lease = await this.lifecycle.beginQueued(run);
     try {
-      return await this.loadIntoRun(run, stream, options, signal);
+      return await this.loadIntoRun(run, stream, options, lease.fence, signal);
     } finally {
       await lease.release();
     }
@@ -65,6 +67,7 @@ export class CsvLoadService {
     run: MigrationRunEntity,
     stream: Readable,
     options: LoadOptions,
+    fence: Fence,
     signal?: AbortSignal,
   ): Promise<MigrationRunEntity> {
     const table = run.tableName as TableName;
@@ -80,6 +83,7 @@ export class CsvLoadService {
         dryRun: options.dryRun,
         wouldWrite: options.dryRun ? wouldWrite(options, table) : undefined,
         maxRejected: options.maxRejected,
+        fence,
       };
       const rows = reader.read(refuseBinary(counted.chunks()));
       const batches = await this.loader.load(target, runMemory(table, options), rows, options.batchSize);
@@ -122,6 +126,9 @@ function runFailure(cause: unknown): string {
     return `The database connection was lost while a batch was committing and whether it committed could not be found out, so the run stopped; ${resend}`;
   }
   if (isConnectionError(cause)) return `The database stopped answering, so the run stopped; ${resend}`;
+  if (cause instanceof LeaseLostError) {
+    return `This replica lost the run to another replica (it stopped renewing its lease in time), so the run stopped; ${resend}`;
+  }
   return 'The file could not be read to its end: the upload was stopped or the database stopped answering';
 }
 

@@ -1,6 +1,6 @@
 import { createConnection, type Connection } from 'mysql2/promise';
 import request from 'supertest';
-import { TableLocksService } from '../../src/database/table-locks.service';
+import { TableGuard } from '../../src/coordination/table-guard';
 import { employeesCsv, openUpload, waitFor, uploadEmployees } from '../support/hr-files';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -86,7 +86,7 @@ describe.each(testEngines())('concurrent writers on %s', (engine) => {
 
   it('should refuse a run with 409 while a restore holds the table, writing nothing', async () => {
     const before = await count(t);
-    const lease = await t.app.get(TableLocksService).beginRestore('hired_employees');
+    const lease = await t.app.get(TableGuard).beginRestore('hired_employees');
     try {
       const res = await uploadEmployees(t, employeesCsv(10, 700_001)).expect(409);
       expect(res.body).toMatchObject({ code: 'TABLE_BUSY' });
@@ -108,8 +108,9 @@ describe.each(testEngines())('concurrent writers on %s', (engine) => {
   });
 });
 
-/** The named lock a restore of hired_employees holds in this database (see TableLocksService). */
-const RESTORE_LOCK = "CONCAT('hr_restore_hired_employees_', LEFT(SHA1(DATABASE()), 20))";
+/** A replica that is not one of the test's: alive while it holds its named lock (see LeaseKeeper). */
+const OTHER_REPLICA = 'feedfacefeedface';
+const REPLICA_LOCK = "CONCAT('hr_replica_', ?, '_', LEFT(SHA1(DATABASE()), 20))";
 
 const onMysql = testEngines().includes('mysql') ? describe : describe.skip;
 
@@ -172,8 +173,14 @@ onMysql('two replicas on one mysql database', () => {
     expect(done.body.runs[0]).toMatchObject({ status: 'completed', rowsInserted: 5000 });
     await expect(rows()).resolves.toBe(65_000);
 
-    // A restore under way on another replica holds the named lock: a run is refused and recorded.
-    await admin.query(`SELECT GET_LOCK(${RESTORE_LOCK}, 0)`);
+    // A restore under way on another, live replica holds the table's restore lease: a run is refused and recorded.
+    await admin.query(`SELECT GET_LOCK(${REPLICA_LOCK}, 0)`, [OTHER_REPLICA]);
+    await admin.query(
+      `INSERT INTO coordination_leases (name, owner, token, expires_at_ms)
+        VALUES ('restore:hired_employees', ?, 1, CAST(UNIX_TIMESTAMP(NOW(3)) * 1000 AS SIGNED) + 60000)
+        ON DUPLICATE KEY UPDATE owner = VALUES(owner), token = token + 1, expires_at_ms = VALUES(expires_at_ms)`,
+      [OTHER_REPLICA],
+    );
     try {
       const res = await send(a, employeesCsv(10, 990_001));
       expect(res.status).toBe(409);
@@ -181,7 +188,10 @@ onMysql('two replicas on one mysql database', () => {
       const runs = await request(a.url).get('/migrate/runs?limit=1').expect(200);
       expect(runs.body.items[0]).toMatchObject({ status: 'failed', rowsRead: 0 });
     } finally {
-      await admin.query(`DO RELEASE_LOCK(${RESTORE_LOCK})`);
+      await admin.query(
+        "UPDATE coordination_leases SET owner = '', expires_at_ms = 0 WHERE name = 'restore:hired_employees'",
+      );
+      await admin.query(`DO RELEASE_LOCK(${REPLICA_LOCK})`, [OTHER_REPLICA]);
     }
     await expect(rows('id > 990000')).resolves.toBe(0);
 

@@ -29,6 +29,7 @@ describe.each(testEngines())('foundation on %s', (engine) => {
       'RowsToFix1732900000000',
       'DryRuns1732910000000',
       'RejectedRows1732950000000',
+      'CoordinationLeases1733000000000',
     ]);
     for (const table of [
       'departments',
@@ -38,6 +39,7 @@ describe.each(testEngines())('foundation on %s', (engine) => {
       'migration_run_batches',
       'rejected_batches',
       'rejected_rows',
+      'coordination_leases',
     ]) {
       await expect(t.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`)).resolves.toHaveLength(1);
     }
@@ -60,6 +62,7 @@ describe.each(testEngines())('foundation on %s', (engine) => {
     expect(Object.keys((await t.dataSource.query(select))[0])).toEqual(
       expect.arrayContaining(['bytes_read', 'bytes_total']),
     );
+    await t.dataSource.undoLastMigration(); // the coordination leases
     await t.dataSource.undoLastMigration(); // the rejected rows table
     await t.dataSource.undoLastMigration(); // dry runs
     await t.dataSource.undoLastMigration(); // the rows to fix
@@ -72,15 +75,17 @@ describe.each(testEngines())('foundation on %s', (engine) => {
     await t.dataSource.query('DELETE FROM migration_runs');
   });
 
-  it('should take the dry run and rows-to-fix columns away and back when their schema migrations are undone and run again', async () => {
+  it('should take the coordination leases, the dry run and rows-to-fix columns away and back when their schema migrations are undone and run again', async () => {
     await t.dataSource.query(
       "INSERT INTO migration_runs (table_name, status, batch_size, reject_mode, started_at) VALUES ('jobs', 'completed', 10, 'batch', '2021-01-01 00:00:00.000')",
     );
     const select = 'SELECT * FROM migration_runs ORDER BY id DESC LIMIT 1';
     const columns = async () => Object.keys((await t.dataSource.query(select))[0]);
     await expect(columns()).resolves.toEqual(expect.arrayContaining(['dry_run', 'header_text', 'delimiter']));
+    await t.dataSource.undoLastMigration(); // the coordination leases
+    await expect(t.dataSource.query('SELECT name FROM coordination_leases WHERE 1 = 0')).rejects.toThrow();
     await t.dataSource.undoLastMigration(); // the rejected rows table
-    await t.dataSource.undoLastMigration();
+    await t.dataSource.undoLastMigration(); // dry runs
     await expect(columns()).resolves.not.toContain('dry_run');
     await t.dataSource.undoLastMigration();
     await expect(columns()).resolves.not.toContain('header_text');
@@ -89,6 +94,7 @@ describe.each(testEngines())('foundation on %s', (engine) => {
     const [row] = await t.dataSource.query(select);
     expect([Number(row.dry_run), row.header_text, row.delimiter]).toEqual([0, null, null]);
     await expect(t.dataSource.query('SELECT raw_text FROM rejected_batches WHERE 1 = 0')).resolves.toEqual([]);
+    await expect(t.dataSource.query('SELECT name FROM coordination_leases WHERE 1 = 0')).resolves.toEqual([]);
     await t.dataSource.query('DELETE FROM migration_runs');
   });
 

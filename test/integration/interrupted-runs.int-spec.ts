@@ -1,10 +1,11 @@
 import { createConnection } from 'mysql2/promise';
+import { Dialect } from '../../src/database/dialect';
 import { RunLifecycle } from '../../src/migration/run-lifecycle.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
 
-/** The named lock run `id` holds in this database while its process loads it (see RunLifecycle). */
-const RUN_LOCK = "CONCAT('hr_run_', ?, '_', LEFT(SHA1(DATABASE()), 20))";
+/** The named lock a replica holds on a standalone MySQL server while it lives (see LeaseKeeper). */
+const REPLICA_LOCK = "CONCAT('hr_replica_', ?, '_', LEFT(SHA1(DATABASE()), 20))";
 
 describe.each(testEngines())('runs of dead processes on %s', (engine) => {
   let t: TestApp;
@@ -37,7 +38,7 @@ describe.each(testEngines())('runs of dead processes on %s', (engine) => {
     return rows.map((r) => [Number(r.id), r.status, Number(r.rows_inserted)]);
   }
 
-  it('should end at once the running runs that hold no lock, keeping their counts, and leave live runs alone', async () => {
+  it('should end at once the running runs that hold no lease, keeping their counts, and leave live runs alone', async () => {
     const dead = await insertRun('running');
     const done = await insertRun('completed');
     const { run: live, lease } = await lifecycle.start({
@@ -65,21 +66,56 @@ describe.each(testEngines())('runs of dead processes on %s', (engine) => {
     }
   });
 
+  /** Run `id`'s lease, held by replica `owner` until `ms` from now on the database's clock. */
+  async function leaseRun(id: number, owner: string, ms: number): Promise<void> {
+    await t.dataSource.query(
+      `INSERT INTO coordination_leases (name, owner, token, expires_at_ms, changes) VALUES (?, ?, 1, ${t.app.get(Dialect).clockMs()} + ?, 0)`,
+      [`run:jobs:${id}`, owner, ms],
+    );
+  }
+
+  it('should end at once a run whose lease is held by a replica known to be gone, before the lease expires', async () => {
+    // On SQLite any holder but this process is gone; on MySQL a replica without its named lock is.
+    const other = await insertRun('running');
+    await leaseRun(other, 'aaaaaaaaaaaaaaaa', 60_000);
+    await lifecycle.endRunsOfDeadProcesses();
+    await expect(statuses([other])).resolves.toEqual([[other, 'failed', 2000]]);
+  });
+
   (engine === 'mysql' ? it : it.skip)(
-    "should leave alone another process's run while it holds the run's lock, and end it once the lock is free",
+    "should leave alone another live replica's run while its lease lasts, and end it once the replica is gone",
     async () => {
       const other = await insertRun('running');
+      const owner = 'bbbbbbbbbbbbbbbb';
+      await leaseRun(other, owner, 60_000);
       const holder = await createConnection({ uri: t.db.url });
       try {
-        await holder.query(`SELECT GET_LOCK(${RUN_LOCK}, 0)`, [other]);
+        await holder.query(`SELECT GET_LOCK(${REPLICA_LOCK}, 0)`, [owner]);
         await lifecycle.endRunsOfDeadProcesses();
         await expect(statuses([other])).resolves.toEqual([[other, 'running', 2000]]);
-        await holder.query(`DO RELEASE_LOCK(${RUN_LOCK})`, [other]);
+        await holder.query(`DO RELEASE_LOCK(${REPLICA_LOCK})`, [owner]);
       } finally {
         await holder.end();
       }
       await lifecycle.endRunsOfDeadProcesses();
       await expect(statuses([other])).resolves.toEqual([[other, 'failed', 2000]]);
+    },
+  );
+
+  (engine === 'mysql' ? it : it.skip)(
+    'should end the run of a live replica that stopped renewing its lease once the lease has expired',
+    async () => {
+      const other = await insertRun('running');
+      const owner = 'cccccccccccccccc';
+      await leaseRun(other, owner, -1);
+      const holder = await createConnection({ uri: t.db.url });
+      try {
+        await holder.query(`SELECT GET_LOCK(${REPLICA_LOCK}, 0)`, [owner]);
+        await lifecycle.endRunsOfDeadProcesses();
+        await expect(statuses([other])).resolves.toEqual([[other, 'failed', 2000]]);
+      } finally {
+        await holder.end();
+      }
     },
   );
 });

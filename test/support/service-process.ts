@@ -16,6 +16,8 @@ export interface ServiceProcess {
   /** What it wrote to stdout alone, and to stderr alone. */
   stdout(): string;
   stderr(): string;
+  /** Sends `signal` to the process (SIGKILL to kill it, SIGSTOP and SIGCONT to pause it). */
+  signal(signal: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
@@ -79,7 +81,10 @@ export async function startServiceProcess(
     output: () => log,
     stdout: () => stdout,
     stderr: () => stderr,
+    signal: (signal) => void child.kill(signal),
     stop: async () => {
+      // A paused process could not stop.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGCONT');
       await stopChild(child);
       if (!shared) await db.drop();
       if (options.backupDir === undefined) rmSync(backupDir, { recursive: true, force: true });

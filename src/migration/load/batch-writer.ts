@@ -1,4 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { Fence } from '../../coordination/table-guard';
+import { LeaseLostError } from '../../coordination/lease-store';
 import { isConnectionError } from '../../database/database-errors';
 import type { RejectMode } from '../../database/entities/migration-run.entity';
 import { TABLE_COLUMNS, type TableName } from '../../database/tables';
@@ -26,6 +28,8 @@ export interface BatchTarget {
   wouldWrite?: Set<number>;
   /** The run stops at the batch that would bring its rejected rows past this. */
   maxRejected?: number;
+  /** Run last in each batch's transaction: refuses the commit once the run's lease is lost. */
+  fence?: Fence;
 }
 
 /** What a batch did; `errors` are the reasons recorded in the reject log, if any. */
@@ -78,14 +82,15 @@ export class BatchWriter {
           if (errors.length > 0)
             await this.runs.recordRejectedBatch(runner, this.record(target, batch, logged, errors));
           await this.runs.recordBatchCounts(runner, target.runId, batch.batchNo, outcome);
+          await target.fence?.(runner);
         },
         this.committedCheck(target, batch),
       );
       if (target.wouldWrite) for (const g of good) target.wouldWrite.add(g.values[0] as number);
       return outcome;
     } catch (error) {
-      // A database away past the retry budget is not the batch's fault: stop the run.
-      if (isConnectionError(error)) throw error;
+      // A database away past the retry budget, or a run another replica took over: stop the run.
+      if (isConnectionError(error) || error instanceof LeaseLostError) throw error;
       return this.recordRefusal(target, batch, error);
     }
   }
@@ -110,6 +115,7 @@ export class BatchWriter {
       async (runner) => {
         await this.runs.recordRejectedBatch(runner, this.record(target, batch, batch.rows, errors));
         await this.runs.recordBatchCounts(runner, target.runId, batch.batchNo, outcome);
+        await target.fence?.(runner);
       },
       this.committedCheck(target, batch),
     );

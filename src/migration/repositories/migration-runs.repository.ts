@@ -123,9 +123,13 @@ export class MigrationRunsRepository {
 
   /**
    * Writes go through BatchTransaction so that, on SQLite's one connection, they never join a batch's
-   * transaction. `beforeCommit` runs with the new run's id while its row is not yet visible to others.
+   * transaction. `beforeCommit` runs in the transaction with the new run's id, while its row is not yet
+   * visible to others.
    */
-  async createRun(run: NewRun, beforeCommit?: (runId: number) => Promise<void>): Promise<MigrationRunEntity> {
+  async createRun(
+    run: NewRun,
+    beforeCommit?: (runId: number, runner: QueryRunner) => Promise<void>,
+  ): Promise<MigrationRunEntity> {
     const entity = this.runs.create({
       tableName: run.table,
       fileName: run.file,
@@ -140,7 +144,7 @@ export class MigrationRunsRepository {
     });
     return this.transaction.run(async (runner) => {
       const saved = await runner.manager.save(MigrationRunEntity, entity);
-      await beforeCommit?.(saved.id);
+      await beforeCommit?.(saved.id, runner);
       return saved;
     });
   }
@@ -216,6 +220,10 @@ export class MigrationRunsRepository {
     await this.transaction.run((runner) => runner.manager.update(MigrationRunEntity, runId, { startedAt: now }));
   }
 
+  /**
+   * Ends a run that is still `running`; a run another replica has ended meanwhile (it took the run
+   * over) keeps that end, which is returned.
+   */
   async finishRun(runId: number, end: RunEnd): Promise<MigrationRunEntity> {
     const run = await this.runs.findOneByOrFail({ id: runId });
     const finishedAt = new Date();
@@ -230,7 +238,7 @@ export class MigrationRunsRepository {
     };
     await this.transaction.run(async (runner) => {
       await this.foldBatchCounts(runner, runId);
-      await runner.manager.update(MigrationRunEntity, runId, changes);
+      await runner.manager.update(MigrationRunEntity, { id: runId, status: 'running' }, changes);
     });
     return this.runs.findOneByOrFail({ id: runId });
   }
@@ -305,13 +313,12 @@ export class MigrationRunsRepository {
     return ended;
   }
 
-  /** The runs still `running`, of `table` or of every table, oldest first. */
-  async findRunningRunIds(table?: TableName): Promise<number[]> {
-    const rows: { id: number | string }[] = await this.runs.manager.query(
-      `SELECT id FROM migration_runs WHERE status = 'running'${table ? ' AND table_name = ?' : ''} ORDER BY id`,
-      table ? [table] : [],
+  /** The runs still `running`, with their table, oldest first. */
+  async findRunningRuns(): Promise<{ id: number; table: TableName }[]> {
+    const rows: { id: number | string; table_name: TableName }[] = await this.runs.manager.query(
+      "SELECT id, table_name FROM migration_runs WHERE status = 'running' ORDER BY id",
     );
-    return rows.map((r) => Number(r.id));
+    return rows.map((r) => ({ id: Number(r.id), table: r.table_name }));
   }
 
   /** The runs as last committed, read on the read connection like findRun and findRejectedBatches. */
