@@ -17,8 +17,11 @@ export function neutralizeFormula(cell: string): string {
   return FORMULA_START.test(inner) ? `'${inner}` : inner;
 }
 
-/** Where a cell of a CSV line may begin: the line's start, a separator, a line end or an opening quote. */
-const FORMULA_IN_LINE = /(^|[,;|\t\r\n"])(?=[=+\-@])/g;
+/**
+ * Where a cell of a CSV line may begin (the line's start, a separator, a line end or an opening
+ * quote) followed by what would start a formula there, a tab or a carriage return included.
+ */
+const FORMULA_IN_LINE = /(^|[,;|\t\r\n"])(?=[=+\-@\t\r])/g;
 
 /**
  * A whole CSV line as it was sent, its cells neutralized without parsing it: a `'` goes before
