@@ -22,20 +22,29 @@ export class ServiceProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly url: string,
+    /** The inspector's port when the service was started with one (for CPU profiles of single steps). */
+    readonly inspectorPort?: number,
   ) {}
 
-  static async start(databaseUrl: string, backupDir: string): Promise<ServiceProcess> {
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** `inspect`: listen for the inspector protocol on a free local port (the bench's --cpu-prof). */
+  static async start(databaseUrl: string, backupDir: string, inspect = false): Promise<ServiceProcess> {
     const port = await freePort();
+    const inspectorPort = inspect ? await freePort() : undefined;
     // BENCH_SERVICE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the service;
     // BENCH_SERVICE_STDOUT=1 shows its standard output (where --trace-gc writes).
     const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    if (inspectorPort) nodeArgs.push(`--inspect=127.0.0.1:${inspectorPort}`);
     // With the Docker image's malloc setting; BENCH_PLAIN_MALLOC=1 measures with glibc's defaults.
     const runtime = process.env.BENCH_PLAIN_MALLOC ? process.env : { MALLOC_MMAP_THRESHOLD_: '65536', ...process.env };
     const child = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', 'dist', 'main.js')], {
       env: { ...runtime, DATABASE_URL: databaseUrl, PORT: String(port), API_KEY: BENCH_KEY, BACKUP_DIR: backupDir },
       stdio: ['ignore', process.env.BENCH_SERVICE_STDOUT ? 'inherit' : 'ignore', 'inherit'],
     });
-    const service = new ServiceProcess(child, `http://127.0.0.1:${port}`);
+    const service = new ServiceProcess(child, `http://127.0.0.1:${port}`, inspectorPort);
     for (let i = 0; i < 120; i++) {
       if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode}`);
       try {
