@@ -9,6 +9,7 @@
  *     (default bench/results/profiles), and the top of each printed
  *   BENCH_SQLITE=0 skips the SQLite comparison, BENCH_SQLITE=only runs it alone; BENCH_REPORTS=0 skips the reports
  *   BENCH_PLAIN_MALLOC=1: the service with glibc's malloc defaults instead of the Docker image's setting
+ *   BENCH_SERVICE_MAIN=/path/to/other/dist/main.js: measure another build (a commit checked out beside)
  */
 import { spawn } from 'node:child_process';
 import {

@@ -40,7 +40,9 @@ export class ServiceProcess {
     if (inspectorPort) nodeArgs.push(`--inspect=127.0.0.1:${inspectorPort}`);
     // With the Docker image's malloc setting; BENCH_PLAIN_MALLOC=1 measures with glibc's defaults.
     const runtime = process.env.BENCH_PLAIN_MALLOC ? process.env : { MALLOC_MMAP_THRESHOLD_: '65536', ...process.env };
-    const child = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', 'dist', 'main.js')], {
+    // BENCH_SERVICE_MAIN: another build's dist/main.js (another commit checked out beside this one).
+    const main = process.env.BENCH_SERVICE_MAIN ?? join(__dirname, '..', 'dist', 'main.js');
+    const child = spawn(process.execPath, [...nodeArgs, main], {
       env: { ...runtime, DATABASE_URL: databaseUrl, PORT: String(port), API_KEY: BENCH_KEY, BACKUP_DIR: backupDir },
       stdio: ['ignore', process.env.BENCH_SERVICE_STDOUT ? 'inherit' : 'ignore', 'inherit'],
     });
