@@ -79,6 +79,7 @@ export class CsvLoadService {
         dryRun: options.dryRun,
         wouldWrite: options.dryRun ? wouldWrite(options, table) : undefined,
         maxRejected: options.maxRejected,
+        delimiter: options.delimiter,
       };
       const rows = reader.read(counted.chunks());
       const batches = await this.loader.load(target, runMemory(table, options), rows, options.batchSize);

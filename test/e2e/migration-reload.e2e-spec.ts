@@ -122,6 +122,32 @@ describe.each(testEngines())('The rows to fix, dry runs and the reject limit on 
     );
   });
 
+  it('should keep the text only of rows their values cannot give back when a batch is rejected, and give every row as sent', async () => {
+    await loadGlobant(t, { rejectMode: 'row' }, ['departments.csv', 'jobs.csv']).expect(201);
+    const rows = [
+      '1;Ann Lee;2021-01-05T10:00:00Z;1;1',
+      '2;"Roe; Bob";2021-04-05T10:00:00Z;2;2',
+      '3; Cy Doe ;2021-07-05T10:00:00Z;2;2;x;y',
+      '4;"Di ""D"" Ray";2021-07-05T10:00:00Z;2;2',
+      '5;Ed Kay;2021-07-05T10:00:00Z;;2',
+    ];
+    const res = await request(t.server)
+      .post('/migrate')
+      .set(t.auth)
+      .field('table', 'hired_employees')
+      .field('delimiter', ';')
+      .field('rejectMode', 'batch')
+      .attach('file', Buffer.from(rows.join('\r\n')), 'semi.csv')
+      .expect(201);
+    const run = res.body.runs[0] as Run;
+    expect(run).toMatchObject({ rowsInserted: 0, rowsRejected: 5 });
+    const [{ raw_text }] = await t.dataSource.query('SELECT raw_text FROM rejected_batches WHERE run_id = ?', [run.id]);
+    // Rows 1 and 5 are their values joined by the delimiter; 2 and 4 are quoted; 3 has more columns than are kept.
+    expect(JSON.parse(raw_text as string)).toEqual([null, rows[1], rows[2], rows[3], null]);
+    const csv = await rejectsCsv(t, run.id).expect(200);
+    expect(csv.body).toBe(`${rows.join('\n')}\n`);
+  });
+
   it("should give a JSON batch's rejected rows as CSV in the table's column order", async () => {
     const res = await request(t.server)
       .post('/migrate/departments')

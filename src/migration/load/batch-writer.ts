@@ -20,6 +20,8 @@ export interface BatchTarget {
   wouldWrite?: Set<number>;
   /** The run stops at the batch that would bring its rejected rows past this. */
   maxRejected?: number;
+  /** The CSV file's delimiter, with which a rejected row's values give back its text. */
+  delimiter?: string;
 }
 
 /** How much raw text of rejected rows one batch keeps: a row's first ROW_TEXT_CHARS, up to BATCH_TEXT_CHARS in all. */
@@ -121,26 +123,47 @@ export class BatchWriter {
 
   private record(target: BatchTarget, batch: PreparedBatch, rows: SourceRow[], errors: RowError[]) {
     const columns = TABLE_COLUMNS[target.table].length;
+    const raw = rows.map((r) => rawRow(r, columns));
     return {
       runId: target.runId,
       batchNo: batch.batchNo,
       firstLine: batch.rows[0]?.line ?? 0,
       lastLine: batch.rows[batch.rows.length - 1]?.line ?? 0,
-      rows: rows.map((r) => rawRow(r, columns)),
-      rawText: rows[0]?.rawText ? keptTexts(rows) : undefined,
+      rows: raw,
+      rawText: rows[0]?.rawText ? keptTexts(rows, raw, target.delimiter) : undefined,
       errors: errors.map((e) => ({ line: e.line, field: e.field, value: keptValue(e.value), reason: e.reason })),
     };
   }
 }
 
-/** Each row's text as sent, cut to ROW_TEXT_CHARS; past BATCH_TEXT_CHARS for the batch, null (its values stand in). */
-function keptTexts(rows: SourceRow[]): (string | null)[] {
+/**
+ * Each row's text as sent, cut to ROW_TEXT_CHARS; past BATCH_TEXT_CHARS for the batch, null (its
+ * values stand in). Null too for a row whose values, joined by the delimiter, are its text (no
+ * quotes, nothing cut): the reject log writes it back from them, identical, and the log keeps half
+ * the bytes of a batch of such rows. Undefined when every row is so.
+ */
+function keptTexts(
+  rows: SourceRow[],
+  raw: Record<string, unknown>[],
+  delimiter: string | undefined,
+): (string | null)[] | undefined {
   let budget = BATCH_TEXT_CHARS;
-  return rows.map((row) => {
+  let kept = 0;
+  const texts = rows.map((row, i) => {
     const text = row.rawText?.();
-    if (text === undefined || budget <= 0) return null;
-    const kept = text.length > ROW_TEXT_CHARS ? text.slice(0, ROW_TEXT_CHARS) : text;
-    budget -= kept.length;
-    return kept;
+    if (text === undefined || budget <= 0 || (delimiter !== undefined && fromValues(text, raw[i], delimiter))) {
+      return null;
+    }
+    const cut = text.length > ROW_TEXT_CHARS ? text.slice(0, ROW_TEXT_CHARS) : text;
+    budget -= cut.length;
+    kept += 1;
+    return cut;
   });
+  return kept > 0 ? texts : undefined;
+}
+
+/** Whether the row's text is exactly its kept values joined by the delimiter, none of them quoted. */
+function fromValues(text: string, raw: Record<string, unknown>, delimiter: string): boolean {
+  if (raw.columns !== undefined || !Array.isArray(raw.values) || /["\r\n]/.test(text)) return false;
+  return (raw.values as string[]).join(delimiter) === text;
 }
