@@ -47,7 +47,9 @@ export class ServiceProcess {
       stdio: ['ignore', process.env.BENCH_SERVICE_STDOUT ? 'inherit' : 'ignore', 'inherit'],
     });
     const service = new ServiceProcess(child, `http://127.0.0.1:${port}`, inspectorPort);
-    for (let i = 0; i < 120; i++) {
+    // A busy machine can take long to start the service: BENCH_START_SECONDS, default 120.
+    const seconds = Number(process.env.BENCH_START_SECONDS ?? 120);
+    for (let i = 0; i < seconds * 4; i++) {
       if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode}`);
       try {
         if ((await fetch(`${service.url}/health`)).ok) return service;
@@ -56,7 +58,8 @@ export class ServiceProcess {
       }
       await new Promise((r) => setTimeout(r, 250));
     }
-    throw new Error('the service did not answer /health within 30 s');
+    await service.stop();
+    throw new Error(`the service did not answer /health within ${seconds} s`);
   }
 
   /** Resets the peak resident memory (VmHWM) so that the next reading covers one step only. */
