@@ -44,7 +44,11 @@ const REPORTS = process.env.BENCH_REPORTS !== '0';
 
 type Figures = Record<string, unknown>;
 
-async function createDatabase(name: string): Promise<string> {
+/** Databases of this run carry its process id: benches run side by side on one server must not meet. */
+const dbName = (name: string) => `${name}_${process.pid}`;
+
+async function createDatabase(base: string): Promise<string> {
+  const name = dbName(base);
   const admin = await createConnection({ uri: SERVER });
   await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
@@ -54,7 +58,8 @@ async function createDatabase(name: string): Promise<string> {
   return url.toString();
 }
 
-async function dropDatabase(name: string): Promise<void> {
+async function dropDatabase(base: string): Promise<void> {
+  const name = dbName(base);
   const admin = await createConnection({ uri: SERVER });
   await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
   await admin.end();
@@ -471,7 +476,8 @@ async function main(): Promise<void> {
   if (CPU_PROF) console.log(`CPU profiles (.cpuprofile, for Chrome DevTools) in ${PROFILE_DIR}`);
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   console.error(error);
+  await ServiceProcess.stopAll();
   process.exit(1);
 });

@@ -26,6 +26,13 @@ export class ServiceProcess {
     readonly inspectorPort?: number,
   ) {}
 
+  /** Every service started and not yet stopped, for the bench to stop when it fails. */
+  private static readonly running = new Set<ServiceProcess>();
+
+  static async stopAll(): Promise<void> {
+    await Promise.all([...ServiceProcess.running].map((service) => service.stop()));
+  }
+
   get pid(): number | undefined {
     return this.child.pid;
   }
@@ -47,6 +54,7 @@ export class ServiceProcess {
       stdio: ['ignore', process.env.BENCH_SERVICE_STDOUT ? 'inherit' : 'ignore', 'inherit'],
     });
     const service = new ServiceProcess(child, `http://127.0.0.1:${port}`, inspectorPort);
+    ServiceProcess.running.add(service);
     // A busy machine can take long to start the service: BENCH_START_SECONDS, default 120.
     const seconds = Number(process.env.BENCH_START_SECONDS ?? 120);
     for (let i = 0; i < seconds * 4; i++) {
@@ -102,6 +110,7 @@ export class ServiceProcess {
   }
 
   async stop(): Promise<void> {
+    ServiceProcess.running.delete(this);
     if (this.child.exitCode !== null) return;
     const exited = new Promise((r) => this.child.once('exit', r));
     this.child.kill('SIGTERM');
