@@ -102,10 +102,15 @@ export class BackupService implements OnModuleInit {
     await this.files.ensureFolder();
     const temporary = this.files.temporaryPath(table);
     let rows = 0;
-    const records = pageRecords(this.repository.readPages(table), (row) => {
-      rows += 1;
-      return rowToRecord(table, row);
-    });
+    const repository = this.repository;
+    async function* records(): AsyncGenerator<Record<string, unknown>> {
+      for await (const page of repository.readPages(table)) {
+        for (const row of page) {
+          rows += 1;
+          yield rowToRecord(table, row);
+        }
+      }
+    }
     // `metadata` is a BlockEncoder option that avsc's typings leave out.
     const options = {
       codec: 'deflate',
@@ -115,7 +120,7 @@ export class BackupService implements OnModuleInit {
     };
     const encoder = new streams.BlockEncoder(tableSchema(table).json as Schema, options);
     try {
-      await pipeline(records, encoder, createWriteStream(temporary, { flags: 'wx' }));
+      await pipeline(Readable.from(records()), encoder, createWriteStream(temporary, { flags: 'wx' }));
       const { bytes, sha256 } = await sealContainer(temporary);
       const file = await this.files.publish(table, temporary, { rows, sha256 });
       const createdAt = (timestampOfBackup(table, file) ?? new Date()).toISOString();
@@ -129,52 +134,6 @@ export class BackupService implements OnModuleInit {
   list(tableParam: string): Promise<BackupFileInfo[]> {
     return this.files.list(assertTable(tableParam));
   }
-}
-
-/**
- * The records of `pages`, a page at a time: the next page is asked for only when the encoder wants
- * more, and a page's records are handed over in one go. An async generator yielding each record
- * would cost a promise and a turn of the event loop per row. Ending the stream early (a failed
- * write) closes the pages, so their connection is given back.
- */
-function pageRecords(
-  pages: AsyncGenerator<Record<string, unknown>[]>,
-  toRecord: (row: Record<string, unknown>) => Record<string, unknown>,
-): Readable {
-  let reading = false;
-  return new Readable({
-    objectMode: true,
-    read() {
-      if (reading) return;
-      reading = true;
-      const pull = (): void => {
-        pages.next().then(
-          (next) => {
-            try {
-              if (next.done) {
-                this.push(null);
-                return;
-              }
-              // An empty page gives the stream nothing to ask more for: read the next one now.
-              if (next.value.length === 0) return pull();
-              reading = false;
-              for (const row of next.value) this.push(toRecord(row));
-            } catch (error) {
-              this.destroy(error as Error);
-            }
-          },
-          (error: unknown) => this.destroy(error as Error),
-        );
-      };
-      pull();
-    },
-    destroy(error, callback) {
-      pages.return(undefined).then(
-        () => callback(error),
-        () => callback(error),
-      );
-    },
-  });
 }
 
 export function assertTable(value: string): TableName {
