@@ -1,20 +1,14 @@
 # syntax=docker/dockerfile:1
 
-# Node.js 22 LTS. Not 24 while the SQLite driver is better-sqlite3 12: on Node 24.19+ it aborts the
-# process when a statement is garbage-collected (better-sqlite3 13 fixes it, but needs Node 22+).
-# One base for both stages: better-sqlite3 is compiled for the Node that runs it.
-ARG NODE_IMAGE=node:22-bookworm-slim
+# Node.js 24 LTS. The native modules (better-sqlite3, snappy) ship prebuilt Node-API binaries, so
+# no compiler is needed; one base for both stages all the same.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
-# ---- build: compile TypeScript and the native SQLite driver ----
+# ---- build: compile TypeScript ----
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-# Build better-sqlite3 against the image's own Node headers (no header download, no ABI mismatch).
-ENV npm_config_nodedir=/usr/local
-RUN apt-get update \
-  && apt-get install -y --no-install-recommends python3 make g++ \
-  && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev

@@ -22,21 +22,42 @@ export class ServiceProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly url: string,
+    /** The inspector's port when the service was started with one (for CPU profiles of single steps). */
+    readonly inspectorPort?: number,
   ) {}
 
-  static async start(databaseUrl: string, backupDir: string): Promise<ServiceProcess> {
+  /** Every service started and not yet stopped, for the bench to stop when it fails. */
+  private static readonly running = new Set<ServiceProcess>();
+
+  static async stopAll(): Promise<void> {
+    await Promise.all([...ServiceProcess.running].map((service) => service.stop()));
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** `inspect`: listen for the inspector protocol on a free local port (the bench's --cpu-prof). */
+  static async start(databaseUrl: string, backupDir: string, inspect = false): Promise<ServiceProcess> {
     const port = await freePort();
+    const inspectorPort = inspect ? await freePort() : undefined;
     // BENCH_SERVICE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the service;
     // BENCH_SERVICE_STDOUT=1 shows its standard output (where --trace-gc writes).
     const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    if (inspectorPort) nodeArgs.push(`--inspect=127.0.0.1:${inspectorPort}`);
     // With the Docker image's malloc setting; BENCH_PLAIN_MALLOC=1 measures with glibc's defaults.
     const runtime = process.env.BENCH_PLAIN_MALLOC ? process.env : { MALLOC_MMAP_THRESHOLD_: '65536', ...process.env };
-    const child = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', 'dist', 'main.js')], {
+    // BENCH_SERVICE_MAIN: another build's dist/main.js (another commit checked out beside this one).
+    const main = process.env.BENCH_SERVICE_MAIN ?? join(__dirname, '..', 'dist', 'main.js');
+    const child = spawn(process.execPath, [...nodeArgs, main], {
       env: { ...runtime, DATABASE_URL: databaseUrl, PORT: String(port), API_KEY: BENCH_KEY, BACKUP_DIR: backupDir },
       stdio: ['ignore', process.env.BENCH_SERVICE_STDOUT ? 'inherit' : 'ignore', 'inherit'],
     });
-    const service = new ServiceProcess(child, `http://127.0.0.1:${port}`);
-    for (let i = 0; i < 120; i++) {
+    const service = new ServiceProcess(child, `http://127.0.0.1:${port}`, inspectorPort);
+    ServiceProcess.running.add(service);
+    // A busy machine can take long to start the service: BENCH_START_SECONDS, default 120.
+    const seconds = Number(process.env.BENCH_START_SECONDS ?? 120);
+    for (let i = 0; i < seconds * 4; i++) {
       if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode}`);
       try {
         if ((await fetch(`${service.url}/health`)).ok) return service;
@@ -45,7 +66,8 @@ export class ServiceProcess {
       }
       await new Promise((r) => setTimeout(r, 250));
     }
-    throw new Error('the service did not answer /health within 30 s');
+    await service.stop();
+    throw new Error(`the service did not answer /health within ${seconds} s`);
   }
 
   /** Resets the peak resident memory (VmHWM) so that the next reading covers one step only. */
@@ -88,6 +110,7 @@ export class ServiceProcess {
   }
 
   async stop(): Promise<void> {
+    ServiceProcess.running.delete(this);
     if (this.child.exitCode !== null) return;
     const exited = new Promise((r) => this.child.once('exit', r));
     this.child.kill('SIGTERM');

@@ -3,11 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import { json } from 'express';
 import type { Server } from 'node:http';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { DomainError } from './common/errors/domain-error';
-import { rejectHostileJson } from './common/json-depth';
+import { WriteGate } from './common/guards/write-gate';
+import { refuseNonUtf8Body, rejectHostileJson } from './common/json-depth';
 import { AccessLog } from './observability/access-log';
 import { AppLogger } from './observability/app-logger';
 import { requestContext } from './observability/request-context';
@@ -21,10 +23,13 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
   });
   // First, so that every later step (parsers, guards, the exception filter) logs with the request's id.
   app.use(requestContext, app.get(AccessLog).middleware);
+  // Before any body parser: a write without the key, or over the rate limit, is answered unread.
+  app.use(app.get(WriteGate).middleware);
   // No deadline on a whole request: an upload may take longer than Node's 300 s and still be sending.
   // An upload that stops sending is cut after UPLOAD_IDLE_SECONDS instead (see UploadInterceptor).
   (app.getHttpServer() as Server).requestTimeout = 0;
-  app.useBodyParser('json', { limit: '5mb' });
+  // Express's own JSON parser (Nest's typing leaves `verify` out, and then adds no parser of its own).
+  app.use(json({ limit: '5mb', verify: refuseNonUtf8Body }));
   app.use(rejectHostileJson);
   // Helmet's default CSP, less upgrade-insecure-requests: a browser obeying it on a plain-HTTP host
   // (other than localhost) fetches the dashboard's scripts over HTTPS, and they fail to load.

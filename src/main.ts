@@ -26,8 +26,21 @@ async function bootstrap(): Promise<void> {
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   const logger = new Logger('Bootstrap');
   logger.log(`Listening on ${url} (database: ${config.database.type}); API docs at ${url}/docs`);
-  if (config.apiKeyGenerated) {
-    logger.log(`API_KEY is not set; this run's key is: ${config.apiKey}`);
+  const generated = config.generatedApiKey;
+  if (generated) {
+    const kept = generated.created ? 'made now and kept' : 'kept';
+    logger.log(`API_KEY is not set: using the key ${kept} in ${generated.file} (readable by its owner only)`);
+    // On the console, never through the logger: log lines are collected and kept, keys must not be.
+    // On stderr with LOG_FORMAT=json, whose stdout holds JSON lines only.
+    const line = `API key (kept in ${generated.file}): ${generated.key}\n`;
+    if (config.logging.format === 'json') process.stderr.write(line);
+    else process.stdout.write(line);
+  }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    // Before Nest's own handler, which closes the application and then ends the process.
+    process.prependOnceListener(signal, () =>
+      logger.log(`${signal} received: stopping (new requests refused, async loads stopped, connections closed)`),
+    );
   }
 }
 

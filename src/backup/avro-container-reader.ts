@@ -56,10 +56,21 @@ export class AvroContainerReader {
   private recordedDataSha256?: string;
   private sync?: Buffer;
 
-  private constructor(private readonly file: FileHandle) {}
+  /** Where the next read starts in the file: reads name their position, so one handle can be read twice. */
+  private filePos = 0;
+
+  private constructor(
+    private readonly file: FileHandle,
+    private readonly ownsFile: boolean,
+  ) {}
 
   static async open(path: string): Promise<AvroContainerReader> {
-    return new AvroContainerReader(await open(path, 'r'));
+    return new AvroContainerReader(await open(path, 'r'), true);
+  }
+
+  /** Reads an open file from its start; `close()` leaves it open for its owner. */
+  static of(file: FileHandle): AvroContainerReader {
+    return new AvroContainerReader(file, false);
   }
 
   get bytes(): number {
@@ -78,7 +89,7 @@ export class AvroContainerReader {
   }
 
   async close(): Promise<void> {
-    await this.file.close();
+    if (this.ownsFile) await this.file.close();
   }
 
   async header(): Promise<ContainerHeader> {
@@ -202,7 +213,8 @@ export class AvroContainerReader {
     let available = parts[0].length;
     while (available < n && !this.eof) {
       const chunk = Buffer.allocUnsafe(Math.max(CHUNK_SIZE, n - available));
-      const { bytesRead } = await this.file.read(chunk, 0, chunk.length, null);
+      const { bytesRead } = await this.file.read(chunk, 0, chunk.length, this.filePos);
+      this.filePos += bytesRead;
       if (bytesRead === 0) {
         this.eof = true;
         break;

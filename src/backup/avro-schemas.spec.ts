@@ -1,6 +1,6 @@
 import { Type, type Schema } from 'avsc';
 import { DomainError } from '../common/errors/domain-error';
-import { resolveWriterSchema, tableSchema } from './avro-schemas';
+import { normalizedSchema, resolveWriterSchema, tableSchema } from './avro-schemas';
 
 function refusal(table: 'departments' | 'jobs' | 'hired_employees', writer: unknown): DomainError {
   try {
@@ -133,5 +133,30 @@ describe('avro schemas', () => {
       ]),
     );
     expect(error.message).toContain("field 'job' is a union of 'null', 'string', 'long'");
+  });
+});
+
+describe('normalizedSchema', () => {
+  it('should write primitives in object form as their bare names when Avro C wrote them so', () => {
+    const avroC = {
+      type: 'record',
+      name: 'Hire',
+      fields: [
+        { name: 'id', type: { type: 'long' } },
+        { name: 'job_id', type: [{ type: 'long' }, { type: 'null' }] },
+        { name: 'tags', type: { type: 'array', items: { type: 'string' } } },
+        { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } },
+      ],
+    };
+    expect(normalizedSchema(avroC)).toEqual({
+      type: 'record',
+      name: 'Hire',
+      fields: [
+        { name: 'id', type: 'long' },
+        { name: 'job_id', type: ['long', 'null'] },
+        { name: 'tags', type: { type: 'array', items: 'string' } },
+        { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } },
+      ],
+    });
   });
 });

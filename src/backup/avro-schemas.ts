@@ -34,6 +34,11 @@ export interface SchemaResolution {
   writerType: Type;
   /** The table's field that each writer field is read into (by name or alias); absent: skipped. */
   readerNames: Map<string, string>;
+  /**
+   * The same reading with text fields read as bytes, to tell bytes that are not UTF-8 (which
+   * avsc decodes to U+FFFD) from a U+FFFD written as UTF-8. Only used on a record holding U+FFFD.
+   */
+  textAsBytes?: { readerType: Type; resolver: ReturnType<Type['createResolver']> };
 }
 
 const cache = new Map<TableName, TableSchema>();
@@ -55,10 +60,12 @@ export function tableSchema(table: TableName): TableSchema {
  * record's own name is not compared: the table comes from the file name, and other tools name
  * records as they like. A field of type T that the writer declares as `["null", T]` is read as
  * that union, as Java's resolving reader does; a null in it breaks the data rules, record by
- * record. Throws BACKUP_SCHEMA_MISMATCH naming the field that does not fit.
+ * record. The writer's schema is normalised first (see normalizedSchema), so the object form of
+ * types that Avro C writes matches too. Throws BACKUP_SCHEMA_MISMATCH naming the field that does not fit.
  */
-export function resolveWriterSchema(table: TableName, writerJson: unknown): SchemaResolution {
+export function resolveWriterSchema(table: TableName, writerSchema: unknown): SchemaResolution {
   const reader = tableSchema(table).json;
+  const writerJson = normalizedSchema(writerSchema);
   if (!isRecordSchema(writerJson)) {
     throw mismatch(table, 'its schema is not a record');
   }
@@ -86,11 +93,52 @@ export function resolveWriterSchema(table: TableName, writerJson: unknown): Sche
     namespace: undefined,
   } as Schema);
   const readerNames = new Map(matches.map((m) => [m.match.name, m.field.name]));
+  let resolver: ReturnType<Type['createResolver']>;
   try {
-    return { readerType, resolver: readerType.createResolver(writerType), writerType, readerNames };
+    resolver = readerType.createResolver(writerType);
   } catch {
     throw mismatch(table, culprit(matches) ?? "its fields cannot be read as the table's");
   }
+  return { readerType, resolver, writerType, readerNames, textAsBytes: textAsBytes(readerType, writerType) };
+}
+
+/** The reader with every `string` read as `bytes` (Avro reads either as the other). */
+function textAsBytes(readerType: Type, writerType: Type): SchemaResolution['textAsBytes'] {
+  const json = JSON.stringify(readerType.schema()).replace(/"string"/g, '"bytes"');
+  try {
+    const bytesType = Type.forSchema(JSON.parse(json) as Schema);
+    return { readerType: bytesType, resolver: bytesType.createResolver(writerType) };
+  } catch {
+    // Without it, a U+FFFD is taken as written: the record is still checked by every other rule.
+    return undefined;
+  }
+}
+
+const PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
+
+/**
+ * The same schema with every primitive written in object form and nothing else (`{"type":"long"}`,
+ * as Avro C writes every type, union branches included) written as its bare name (`"long"`), so
+ * that one form is matched. A primitive with attributes (a logical type) stays an object.
+ */
+export function normalizedSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(normalizedSchema);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const object = schema as Record<string, unknown>;
+  const keys = Object.keys(object);
+  if (typeof object.type === 'string' && PRIMITIVES.has(object.type) && keys.length === 1) return object.type;
+  const out: Record<string, unknown> = { ...object };
+  if (typeof object.type === 'object') out.type = normalizedSchema(object.type);
+  if (Array.isArray(object.fields)) {
+    out.fields = object.fields.map((field: unknown) =>
+      typeof field === 'object' && field !== null
+        ? { ...field, type: normalizedSchema((field as { type?: unknown }).type) }
+        : field,
+    );
+  }
+  if ('items' in object) out.items = normalizedSchema(object.items);
+  if ('values' in object) out.values = normalizedSchema(object.values);
+  return out;
 }
 
 /** The first field whose writer type cannot be read as the table's, in words. */

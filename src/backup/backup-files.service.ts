@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { link, lstat, mkdir, open, readdir, realpath, stat, unlink } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, realpath, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { DomainError } from '../common/errors/domain-error';
@@ -136,6 +136,20 @@ export class BackupFilesService {
     return { file: name, path };
   }
 
+  /**
+   * Opens one of the table's backups (the named one, or else the newest) for a restore. The restore
+   * reads this open file to its end, so deleting or pruning the name meanwhile cannot cut it short.
+   */
+  async open(table: TableName, name: string | undefined): Promise<{ file: string; handle: FileHandle }> {
+    const { file, path } = await this.locate(table, name);
+    try {
+      return { file, handle: await open(path, 'r') };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      throw new DomainError('BACKUP_FILE_NOT_FOUND', `The backup ${file} was deleted; GET /backup/${table} lists them`);
+    }
+  }
+
   /** One of the table's backups by name, with the path to read it from; 404 for any other name. */
   async find(table: TableName, name: string): Promise<BackupFileInfo & { path: string }> {
     const path = isBackupOf(table, name) ? await this.insidePath(name) : undefined;
@@ -155,9 +169,14 @@ export class BackupFilesService {
     this.summaries.delete(name);
   }
 
-  /** Deletes all but the newest `keep` backups of the table; returns the names deleted. */
-  async prune(table: TableName, keep: number): Promise<string[]> {
-    const old = (await this.list(table)).slice(keep).map((backup) => backup.file);
+  /**
+   * Deletes all but the newest `keep` backups of the table, counting `written` (the backup just made)
+   * as one of them whatever its place: a file named or dated later than now (a replica's clock ahead,
+   * a copy from elsewhere) never pushes it out. Returns the names deleted.
+   */
+  async prune(table: TableName, keep: number, written: string): Promise<string[]> {
+    const others = (await this.list(table)).map((backup) => backup.file).filter((name) => name !== written);
+    const old = others.slice(Math.max(keep - 1, 0));
     for (const name of old) {
       // Another replica sharing the folder may have pruned it first.
       await unlink(join(this.dir, name)).catch(ignoreMissing);

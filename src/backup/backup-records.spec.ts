@@ -50,6 +50,11 @@ describe('backup records', () => {
     [{ id: 1.5, department: 'x' }, 'id 1.5'],
     [{ id: 1, department: '  ' }, 'department is empty'],
     [{ id: 1, department: 'é'.repeat(256) }, 'longer than 255'],
+    [{ id: 1, department: '\u2800' }, 'department holds only invisible characters'],
+    [{ id: 1, department: '\u200B\u2800' }, 'department holds only invisible characters'],
+    [{ id: 1, department: '\u{1D159}' }, 'department holds only invisible characters'],
+    [{ id: 1, department: '\u202Eevil' }, 'department holds a control character'],
+    [{ id: 1, department: 'y\u009B31m' }, 'department holds a control character'],
   ])('should give the reason when a department record breaks a rule (%j)', (record, reason) => {
     expect(recordToRow('departments', record)).toContain(reason);
   });

@@ -1,10 +1,12 @@
 import {
+  holdsControlCharacter,
   MAX_ID,
   MAX_TEXT_CHARS,
   MAX_YEAR,
   MIN_YEAR,
   ruledText,
   TEXT_EMPTY,
+  TEXT_CONTROL,
   TEXT_INVISIBLE,
   TEXT_NOT_WELL_FORMED,
   TEXT_TOO_LONG,
@@ -95,13 +97,24 @@ export function recordToRow(table: TableName, record: Record<string, unknown>): 
   return [id as number, name, datetime as number, department_id as number, job_id as number];
 }
 
-/** The stored text, or a number that stands for the broken rule. */
+/**
+ * The stored text, or a number that stands for the broken rule: the load's rules, in the same order
+ * (a control character anywhere, even where trimming would take it off, as the load's CSV check does).
+ */
 function ruled(value: unknown): string | number {
-  return typeof value === 'string' ? ruledText(value) : -1;
+  if (typeof value !== 'string') return -1;
+  return holdsControlCharacter(value) ? TEXT_CONTROL : ruledText(value);
 }
+
+/** The column of a row that holds its text (department, job or name). */
+export const TEXT_COLUMN = 1;
+
+/** The reason for a text field whose bytes are not UTF-8 (found from the record's bytes, see BlockRowDecoder). */
+export const notUtf8Reason = (field: string): string => `${field} holds bytes that are not UTF-8 text`;
 
 function textReason(field: string, value: unknown, fault: string | number): string {
   if (value === null) return `${field} is null`;
+  if (fault === TEXT_CONTROL) return `${field} holds a control character`;
   if (fault === TEXT_TOO_LONG) return `${field} is longer than ${MAX_TEXT_CHARS} characters`;
   if (fault === TEXT_NOT_WELL_FORMED) return `${field} is not well-formed text (it holds a lone UTF-16 surrogate)`;
   if (fault === TEXT_INVISIBLE) return `${field} holds only invisible characters`;

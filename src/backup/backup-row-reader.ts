@@ -1,9 +1,11 @@
+import type { FileHandle } from 'node:fs/promises';
+import { isUtf8Text } from '../common/data-rules';
 import { DomainError } from '../common/errors/domain-error';
-import type { TableName } from '../database/tables';
+import { TABLE_COLUMNS, type TableName } from '../database/tables';
 import { AvroContainerReader, ContainerDamageError, type ContainerBlock } from './avro-container-reader';
 import { diagnoseRecord } from './avro-record-diagnosis';
 import { resolveWriterSchema, type SchemaResolution } from './avro-schemas';
-import { recordToRow, type TableRow } from './backup-records';
+import { notUtf8Reason, recordToRow, TEXT_COLUMN, type TableRow } from './backup-records';
 
 /** Rows per INSERT statement of a restore. */
 export const RESTORE_BATCH_SIZE = 5000;
@@ -22,14 +24,15 @@ export interface BackupReadSummary {
  * container (every sync marker, no truncation), that each block holds exactly the records it
  * declares, the writer schema against the table's, and every record against the data rules.
  * Throws coded errors naming the file (never its path). `summary` is filled once the file is done.
+ * Given an open file rather than a path, it reads it from its start and leaves it open.
  */
 export async function* readBackupRows(
   table: TableName,
   file: string,
-  path: string,
+  source: string | FileHandle,
   summary: Partial<BackupReadSummary> = {},
 ): AsyncGenerator<TableRow[]> {
-  const reader = await AvroContainerReader.open(path);
+  const reader = typeof source === 'string' ? await AvroContainerReader.open(source) : AvroContainerReader.of(source);
   try {
     const header = await reader.header();
     const decoder = new BlockRowDecoder(table, file, resolveWriterSchema(table, header.schema));
@@ -72,9 +75,13 @@ class BlockRowDecoder {
     let offset = 0;
     for (let i = 0; i < block.count; i += 1) {
       this.records += 1;
+      const start = offset;
       const decoded = this.decode(block, offset);
       offset = decoded.offset;
-      const row = recordToRow(this.table, decoded.value);
+      let row = recordToRow(this.table, decoded.value);
+      if (typeof row !== 'string' && (row[TEXT_COLUMN] as string).includes('\uFFFD')) {
+        row = this.notUtf8(block, start) ?? row;
+      }
       if (typeof row === 'string') {
         this.invalid += 1;
         if (this.problems.length < PROBLEMS_SHOWN) this.problems.push(`record ${this.records}: ${row}`);
@@ -92,6 +99,16 @@ class BlockRowDecoder {
       throw damaged(this.file, `block ${block.index} holds more data than its ${block.count} records`);
     }
     if (rows.length > 0) yield rows;
+  }
+
+  /** The reason when the record's text holds bytes that are not UTF-8, rather than a U+FFFD written as one. */
+  private notUtf8(block: ContainerBlock, offset: number): string | undefined {
+    const bytes = this.schema.textAsBytes;
+    if (!bytes) return undefined;
+    const { value } = bytes.readerType.decode(block.data, offset, bytes.resolver) as { value: Record<string, unknown> };
+    const field = TABLE_COLUMNS[this.table][TEXT_COLUMN].name;
+    const text = value[field];
+    return text instanceof Uint8Array && !isUtf8Text(text) ? notUtf8Reason(field) : undefined;
   }
 
   assertAllValid(): void {

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { AppConfig } from '../config/app-config';
-import { LeaderLock } from '../database/leader-lock';
+import { Leader } from '../coordination/leader';
 import { TABLE_NAMES } from '../database/tables';
 import { BackupService } from './backup.service';
 
@@ -10,7 +10,7 @@ const JOB = 'backups';
 
 /**
  * BACKUP_SCHEDULE: backs every table up on a cron schedule, in UTC. Of several replicas sharing a
- * MySQL database only the leader of the schedule backs up (LeaderLock), so each tick makes one
+ * database only the leader of the schedule backs up (Leader), so each tick makes one
  * backup of each table. A tick that comes while the last one is still running is skipped.
  */
 @Injectable()
@@ -22,7 +22,7 @@ export class BackupScheduler implements OnApplicationBootstrap, BeforeApplicatio
     private readonly config: AppConfig,
     private readonly registry: SchedulerRegistry,
     private readonly backups: BackupService,
-    private readonly leader: LeaderLock,
+    private readonly leader: Leader,
   ) {}
 
   onApplicationBootstrap(): void {

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { LeaderLock } from '../database/leader-lock';
 import { BackupScheduler } from './backup-scheduler.service';
 import { BackupFilesService } from './backup-files.service';
 import { BackupController } from './backup.controller';
@@ -12,6 +11,6 @@ import { RestoreService } from './restore.service';
 @Module({
   imports: [ScheduleModule.forRoot()],
   controllers: [BackupController, RestoreController],
-  providers: [BackupService, RestoreService, BackupFilesService, BackupRepository, BackupScheduler, LeaderLock],
+  providers: [BackupService, RestoreService, BackupFilesService, BackupRepository, BackupScheduler],
 })
 export class BackupModule {}

@@ -3,7 +3,7 @@ import { DataSource, type QueryRunner } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { isDuplicateKeyError } from '../database/database-errors';
 import { ReadDatabase } from '../database/read-database';
-import { Dialect, type BulkInsert } from '../database/dialect';
+import { Dialect } from '../database/dialect';
 import type { StoredValue } from '../database/mysql-statements';
 import { TABLE_COLUMNS, type TableName } from '../database/tables';
 import { toEpochMillis, toStoredDatetime, type TableRow } from './backup-records';
@@ -105,13 +105,16 @@ export class BackupRepository {
   }
 
   /**
-   * One multi-row insert per batch, nothing read: the table holds none of the ids. Unique ids
-   * (`upsert`) are upserted so that rows another writer adds meanwhile are overwritten, not a
-   * failure; otherwise a repeated id fails the restore.
+   * Nothing read: the table holds none of the ids. Unique ids (`upsert`) are upserted, one
+   * multi-row statement per batch, so that rows another writer adds meanwhile are overwritten, not
+   * a failure. Otherwise a repeated id fails the restore, and the rows go through the engine's bulk
+   * path where it has one (MySQL: LOAD DATA LOCAL INFILE), else one multi-row INSERT per batch.
    */
   private async insertAll(runner: QueryRunner, table: TableName, batches: AsyncIterable<TableRow[]>, upsert: boolean) {
-    const bulk = await this.dialect.openBulkInsert(runner, table);
-    if (bulk) return this.bulkInsertAll(bulk, table, batches);
+    if (!upsert) {
+      const written = await this.dialect.bulkInsert(runner, table, storedBatches(table, batches));
+      if (written !== null) return written;
+    }
     const ahead = new WriteAhead();
     let written = 0;
     for await (const batch of batches) {
@@ -120,23 +123,6 @@ export class BackupRepository {
       written += batch.length;
     }
     await ahead.settle();
-    return written;
-  }
-
-  /** Every batch through the engine's bulk path (PostgreSQL's COPY); a repeated id fails it at the end. */
-  private async bulkInsertAll(bulk: BulkInsert, table: TableName, batches: AsyncIterable<TableRow[]>) {
-    let written = 0;
-    try {
-      for await (const batch of batches) {
-        if (batch.length === 0) continue;
-        await bulk.write(storedRows(table, batch));
-        written += batch.length;
-      }
-    } catch (error) {
-      await bulk.abort(error instanceof Error ? error : new Error(String(error)));
-      throw error;
-    }
-    await bulk.end();
     return written;
   }
 
@@ -292,6 +278,10 @@ function storedRows(table: TableName, rows: TableRow[]): StoredValue[][] {
     : rows.map(
         (row) => row.map((value, i) => (i === datetimeAt ? toStoredDatetime(value as number) : value)) as StoredValue[],
       );
+}
+
+async function* storedBatches(table: TableName, batches: AsyncIterable<TableRow[]>): AsyncGenerator<StoredValue[][]> {
+  for await (const batch of batches) yield storedRows(table, batch);
 }
 
 function columnList(table: TableName): string {

@@ -68,7 +68,7 @@ export class BackupService implements OnModuleInit {
     const table = assertTable(tableParam);
     return this.telemetry.backup(table, trigger, async () => {
       const created = await this.write(table);
-      await this.prune(table);
+      await this.prune(table, created.file);
       return created;
     });
   }
@@ -85,11 +85,11 @@ export class BackupService implements OnModuleInit {
   }
 
   /** BACKUP_KEEP: after each backup only the newest n of the table stay; a failure here fails no backup. */
-  private async prune(table: TableName): Promise<void> {
+  private async prune(table: TableName, written: string): Promise<void> {
     const keep = this.config.backupPolicy.keep;
     if (keep === null) return;
     try {
-      const pruned = await this.files.prune(table, keep);
+      const pruned = await this.files.prune(table, keep, written);
       if (pruned.length > 0) {
         this.logger.log(`Pruned ${pruned.length} old backups of ${table}: ${pruned.join(', ')}`, { table });
       }

@@ -1,7 +1,12 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { TABLE_NAMES } from '../database/tables';
-import { ErrorResponseDto, RestoreBackupResponseDto } from './dto/backup-response.dto';
+import {
+  ErrorResponseDto,
+  RestoreBackupResponseDto,
+  RestoreConflictResponseDto,
+  RestoreRefusedResponseDto,
+} from './dto/backup-response.dto';
 import { RestoreBackupDto } from './dto/restore-backup.dto';
 import { RestoreService } from './restore.service';
 
@@ -29,14 +34,14 @@ export class RestoreController {
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'No such backup, or the table has none' })
   @ApiResponse({
     status: 409,
-    type: ErrorResponseDto,
+    type: RestoreConflictResponseDto,
     description:
       'The restore would leave hired employees pointing at missing departments or jobs; or TABLE_BUSY: a ' +
       'migration run is writing the table, or another restore of it is in progress (nothing was changed)',
   })
   @ApiResponse({
     status: 422,
-    type: ErrorResponseDto,
+    type: RestoreRefusedResponseDto,
     description: 'The file is damaged, its schema does not fit the table, or it holds invalid records',
   })
   restore(@Param('table') table: string, @Body() body: RestoreBackupDto): Promise<RestoreBackupResponseDto> {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import type { FileHandle } from 'node:fs/promises';
 import { DomainError } from '../common/errors/domain-error';
 import { DataChangeService } from '../database/data-change.service';
-import { TableLocksService } from '../database/table-locks.service';
+import { TableGuard } from '../coordination/table-guard';
 import type { TableName } from '../database/tables';
 import { Telemetry } from '../observability/telemetry.service';
 import { BackupFilesService } from './backup-files.service';
@@ -21,6 +22,7 @@ export interface RestoredBackup {
  * and checked completely first, outside any transaction, then read again into the transaction (if
  * it changed in between, that second read fails and the transaction rolls back). An empty table
  * has nothing to lose: the file is read once, checked as it is written, and any fault rolls back.
+ * Both reads use one open file, so a backup deleted or pruned meanwhile is still restored whole.
  */
 @Injectable()
 export class RestoreService {
@@ -31,7 +33,7 @@ export class RestoreService {
     private readonly files: BackupFilesService,
     private readonly repository: BackupRepository,
     private readonly dataChange: DataChangeService,
-    private readonly locks: TableLocksService,
+    private readonly locks: TableGuard,
     private readonly telemetry: Telemetry,
   ) {}
 
@@ -46,16 +48,24 @@ export class RestoreService {
   }
 
   private async restoreNow(table: TableName, requested: string | undefined): Promise<RestoredBackup> {
-    const { file, path } = await this.files.locate(table, requested);
+    const { file, handle } = await this.files.open(table, requested);
+    try {
+      return await this.restoreFrom(table, file, handle);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private async restoreFrom(table: TableName, file: string, handle: FileHandle): Promise<RestoredBackup> {
     let rows: AsyncIterable<TableRow[]>;
     let idsAscending = false;
     if (await this.repository.hasRows(table)) {
-      const checked = await this.check(table, file, path);
-      rows = this.unchangedRows(table, file, path, checked);
+      const checked = await this.check(table, file, handle);
+      rows = this.unchangedRows(table, file, handle, checked);
       idsAscending = checked.idsAscending;
     } else {
       // Should rows arrive meanwhile, the repository finds them and replaces them all: still atomic.
-      rows = readBackupRows(table, file, path);
+      rows = readBackupRows(table, file, handle);
     }
     const lease = await this.locks.beginRestore(table);
     let rowsRestored: number;
@@ -68,9 +78,9 @@ export class RestoreService {
     return { table, file, rowsRestored };
   }
 
-  private async check(table: TableName, file: string, path: string): Promise<BackupReadSummary> {
+  private async check(table: TableName, file: string, handle: FileHandle): Promise<BackupReadSummary> {
     const summary: Partial<BackupReadSummary> = {};
-    for await (const _batch of readBackupRows(table, file, path, summary)) {
+    for await (const _batch of readBackupRows(table, file, handle, summary)) {
       // Reading is the check; the rows are read again inside the transaction.
     }
     return summary as BackupReadSummary;
@@ -79,11 +89,11 @@ export class RestoreService {
   private async *unchangedRows(
     table: TableName,
     file: string,
-    path: string,
+    handle: FileHandle,
     checked: BackupReadSummary,
   ): AsyncGenerator<TableRow[]> {
     const summary: Partial<BackupReadSummary> = {};
-    yield* readBackupRows(table, file, path, summary);
+    yield* readBackupRows(table, file, handle, summary);
     if (summary.sha256 !== checked.sha256) {
       throw new DomainError('BACKUP_FILE_CORRUPT', `The backup ${file} changed while it was being restored`);
     }

@@ -18,6 +18,8 @@ export interface Run {
   startedAt: string;
   finishedAt: string | null;
   durationMs: number | null;
+  /** What to do next when a completed run read rows and wrote none (every batch rejected). */
+  hint?: string | null;
   /** Bytes of the file read, and its size when known (async loads); null for a JSON batch. */
   progress?: { bytesRead: number; bytesTotal: number | null } | null;
 }

@@ -32,7 +32,7 @@ export async function checkUploadFiles(paths: string[]): Promise<UploadFile[]> {
 
 /**
  * A multipart/form-data body read from disk as the request goes out, so memory does not grow with
- * the files. Fields come first: the service needs its options before the files' rows.
+ * the files. Fields come first: the service then loads each file as it streams in.
  * `onBytes` is called with the running count of bytes handed to the connection.
  */
 export function buildMultipartUpload(

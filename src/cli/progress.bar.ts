@@ -1,5 +1,5 @@
 import { formatBytes, formatCount, formatDuration } from './table.formatter';
-import type { Terminal } from './terminal';
+import { ERASE_LINE, type Terminal } from './terminal';
 
 export interface ProgressState {
   sent: number;
@@ -41,7 +41,7 @@ export function formatSeconds(ms: number): string {
  */
 export class UploadProgress {
   private sent = 0;
-  /** Rows the service has loaded so far, when known (a --sync load watches its runs). */
+  /** Rows the service has read so far, when known (a --sync load watches its runs). */
   private loaded: number | undefined;
   private readonly startedAt = Date.now();
   private uploadedAt?: number;
@@ -71,7 +71,7 @@ export class UploadProgress {
 
   stop(): void {
     clearInterval(this.timer);
-    if (this.terminal.errIsTty) this.terminal.err('\r\x1b[2K');
+    if (this.terminal.errIsTty) this.terminal.err(ERASE_LINE);
   }
 
   private uploaded(): void {
@@ -85,7 +85,7 @@ export class UploadProgress {
   private tick(): void {
     const now = Date.now();
     if (this.terminal.errIsTty) {
-      this.terminal.err(`\r\x1b[2K${this.render(now)}`);
+      this.terminal.err(`${ERASE_LINE}${this.render(now)}`);
     } else if (this.uploadedAt === undefined) {
       const percent = Math.floor((this.sent / Math.max(1, this.total)) * 100);
       const state = { sent: this.sent, total: this.total, elapsedMs: now - this.startedAt };
@@ -108,6 +108,6 @@ export class UploadProgress {
   }
 
   private rowsText(): string {
-    return this.loaded === undefined ? '' : `  ${formatCount(this.loaded)} rows loaded`;
+    return this.loaded === undefined ? '' : `  ${formatCount(this.loaded)} rows read`;
   }
 }

@@ -51,6 +51,25 @@ describe('formatLoadSummary', () => {
     expect(lines.filter((l) => l.startsWith('See the rejects'))).toHaveLength(1);
   });
 
+  it('should say that nothing was written and how to write the good rows when every batch was rejected', () => {
+    const hint = 'every batch held a rejected row, so no row was written: rejectMode=row writes the good rows';
+    const allRejected = run({
+      id: 9,
+      table: 'hired_employees',
+      file: 'hired_employees.csv',
+      rejectMode: 'batch',
+      rowsRead: 1999,
+      rowsInserted: 0,
+      rowsRejected: 1999,
+      hint,
+    });
+    expect(formatLoadSummary([allRejected])).toContain(
+      'Nothing written from hired_employees.csv (run 9: read 1,999, wrote 0, rejected 1,999): every batch held a ' +
+        'rejected row, so no row was written: rejectMode=row (--reject-mode row) writes the good rows; ' +
+        'see why: hr-migrate run 9',
+    );
+  });
+
   it('should point at a failed run when a run failed', () => {
     const failed = run({ id: 7, status: 'failed', error: 'maxRejected=10 was reached' });
     expect(formatLoadSummary([failed])).toContain('failed: maxRejected=10 was reached; see: hr-migrate run 7');

@@ -1,4 +1,5 @@
 import type { RejectedRow, Run, RunDetail, RunList } from './api.types';
+import { runCounts } from './run.progress';
 import { type Column, formatCount, formatDuration, formatInstant, formatTable } from './table.formatter';
 
 type SummaryRow = Pick<
@@ -31,6 +32,11 @@ export function formatLoadSummary(runs: Run[]): string {
   const notes = runs.flatMap((run) => {
     if (run.status === 'failed')
       return [`The run ${run.id} (${run.file}) failed: ${run.error ?? 'see the run'}; see: hr-migrate run ${run.id}`];
+    if (run.hint)
+      return [
+        `Nothing written from ${run.file} (run ${run.id}: ${runCounts(run)}): ${cliHint(run.hint)}; ` +
+          `see why: hr-migrate run ${run.id}`,
+      ];
     if (run.rowsRejected > 0)
       return [
         `See the rejects: hr-migrate run ${run.id}   (${run.file}: ${plural(run.rowsRejected, 'row')}); ` +
@@ -79,6 +85,7 @@ export function formatRunDetail(run: RunDetail, offset = 0): string {
   const notes = [
     run.dryRun ? 'A dry run: every rule applied, no row written.\n' : '',
     run.status === 'failed' && run.error ? `The run failed: ${run.error}\n` : '',
+    run.hint ? `Nothing written: ${cliHint(run.hint)}\n` : '',
   ].join('');
   const head = formatTable(RUN_COLUMNS, [run]) + notes;
   const rows = run.rejected.flatMap((b) => b.errors.map((e) => ({ ...e, batch: b.batch })));
@@ -97,6 +104,11 @@ export function formatRunDetail(run: RunDetail, offset = 0): string {
         `the next ones: hr-migrate run ${run.id} --offset ${offset + shown}\n`
       : '';
   return `${head}\n${what}\n\n${formatTable(REJECT_COLUMNS, rows)}${next}`;
+}
+
+/** The service's hint, with the option named as this client spells it. */
+function cliHint(hint: string): string {
+  return hint.replace('rejectMode=row', 'rejectMode=row (--reject-mode row)');
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

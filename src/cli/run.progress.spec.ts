@@ -61,4 +61,23 @@ describe('RunProgress', () => {
     progress.stop();
     expect(lines.join('')).toMatch(/loading hired_employees\.csv \[█+░+\] {2}50% {2}510 rows/);
   });
+
+  it('should say what was read, written and rejected, not loaded, when a run ends in a log', () => {
+    const lines: string[] = [];
+    const terminal: Terminal = { out: () => undefined, err: (t) => lines.push(t), errIsTty: false, errColumns: 80 };
+    const employees = fileRun(3, 'hired_employees.csv', 0, 0, 100);
+    const progress = new RunProgress(terminal, [employees]);
+    progress.follow(employees);
+    progress.ended({
+      ...employees,
+      status: 'completed',
+      rowsRead: 1999,
+      rowsInserted: 1929,
+      rowsRejected: 70,
+      durationMs: 2100,
+    });
+    progress.stop();
+    expect(lines.join('')).toContain('hired_employees.csv: read 1,999, wrote 1,929, rejected 70 in 2.10s\n');
+    expect(lines.join('')).not.toContain('loaded');
+  });
 });

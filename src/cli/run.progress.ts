@@ -1,7 +1,7 @@
 import type { Run } from './api.types';
 import { formatSeconds } from './progress.bar';
 import { formatBytes, formatCount, formatDuration } from './table.formatter';
-import type { Terminal } from './terminal';
+import { ERASE_LINE, type Terminal } from './terminal';
 
 const TTY_REDRAW_MS = 100;
 const PLAIN_EVERY_MS = 5000;
@@ -98,22 +98,26 @@ export class RunProgress {
       bytes: this.done.bytes + (run.progress?.bytesTotal ?? run.progress?.bytesRead ?? 0),
     };
     if (this.terminal.errIsTty) {
-      this.terminal.err('\r\x1b[2K');
+      this.terminal.err(ERASE_LINE);
       return;
     }
-    const rows = `${formatCount(run.rowsRead)} rows`;
-    this.terminal.err(
-      `${run.status === 'completed' ? 'loaded' : 'failed'} ${run.file}: ${rows} in ${formatDuration(run.durationMs)}\n`,
-    );
+    const failed = run.status === 'completed' ? '' : 'failed ';
+    this.terminal.err(`${failed}${run.file}: ${runCounts(run)} in ${formatDuration(run.durationMs)}\n`);
   }
 
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
-    if (this.terminal.errIsTty) this.terminal.err('\r\x1b[2K');
+    if (this.terminal.errIsTty) this.terminal.err(ERASE_LINE);
   }
 
   private redraw(): void {
-    if (this.state) this.terminal.err(`\r\x1b[2K${renderRunProgressLine(this.state, this.terminal.errColumns)}`);
+    if (this.state) this.terminal.err(`${ERASE_LINE}${renderRunProgressLine(this.state, this.terminal.errColumns)}`);
   }
+}
+
+/** "read 1,999, wrote 1,929, rejected 70": a run's rows as a sentence, what was read never called loaded. */
+export function runCounts(run: Pick<Run, 'rowsRead' | 'rowsInserted' | 'rowsRejected'>): string {
+  const counts = `read ${formatCount(run.rowsRead)}, wrote ${formatCount(run.rowsInserted)}`;
+  return `${counts}, rejected ${formatCount(run.rowsRejected)}`;
 }

@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /** Deepest nesting of arrays and objects a JSON body may have; the service's bodies need 2. */
 export const MAX_JSON_DEPTH = 32;
 /** Most values (of any kind) a JSON body may hold; a full batch of 1000 rows holds about 6,000. */
@@ -32,4 +34,13 @@ export function rejectHostileJson(req: { body?: unknown }, _res: unknown, next: 
   if (problem === 'deep') return next(Object.assign(new Error('too deep'), { status: 400, type: 'entity.too.deep' }));
   if (problem === 'large') return next(Object.assign(new Error('too many'), { status: 400, type: 'entity.too.many' }));
   next();
+}
+
+/**
+ * The JSON parser's `verify` step: a body whose bytes are not UTF-8 is refused (as the parser
+ * refuses another charset) rather than read with U+FFFD in place of its bad bytes, which would
+ * then pass for a character that was sent.
+ */
+export function refuseNonUtf8Body(_req: unknown, _res: unknown, body: Buffer): void {
+  if (!isUtf8(body)) throw Object.assign(new Error('not UTF-8'), { status: 400, type: 'charset.unsupported' });
 }

@@ -21,4 +21,25 @@ describe('textFormProblem', () => {
       expect(textFormProblem(text)).toBe('invisible');
     },
   );
+
+  it.each(['\u2800', '\u200B\u2800', '\u{1D159}', ' \u2800 \u{1D159}'])(
+    'should call %j invisible when it holds only characters drawn as a blank',
+    (text) => {
+      expect(textFormProblem(text)).toBe('invisible');
+    },
+  );
+
+  it.each(['\u202Eevil', 'a\u202Db', 'x\u2066y\u2069', 'y\u009B31m', '\u0085next', 'bell\u0007', 'del\u007F'])(
+    'should call %j a control when it holds a C0 or C1 control or a bidirectional override',
+    (text) => {
+      expect(textFormProblem(text)).toBe('control');
+    },
+  );
+
+  it.each(['\u2800x', 'Ana\u200F', 'tab\there', 'ok \uFFFD'])(
+    'should accept %j when a visible character stands beside a blank or a mark',
+    (text) => {
+      expect(textFormProblem(text)).toBeUndefined();
+    },
+  );
 });

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import { plainToInstance } from 'class-transformer';
-import { validateCronExpression } from 'cron';
+import { CronTime, validateCronExpression } from 'cron';
 import {
   IsIn,
   IsInt,
@@ -13,6 +13,7 @@ import {
   ValidateBy,
   validateSync,
 } from 'class-validator';
+import { dataFolderOf, EXAMPLE_API_KEY, type GeneratedApiKey, keepGeneratedApiKey } from './generated-api-key';
 
 /** The levels LOG_LEVEL accepts, from the quietest. */
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug'] as const;
@@ -41,6 +42,12 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   @MinLength(16, { message: 'API_KEY must be at least 16 characters long' })
+  @ValidateBy(
+    { name: 'isNotExampleKey', validator: { validate: (value) => value !== EXAMPLE_API_KEY } },
+    {
+      message: `API_KEY is the example of .env.example; set a key of your own (openssl rand -hex 24) or leave it unset for a generated one`,
+    },
+  )
   API_KEY?: string;
 
   @IsOptional()
@@ -61,6 +68,10 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   @MinLength(16, { message: 'READ_API_KEY must be at least 16 characters long' })
+  @ValidateBy(
+    { name: 'isNotExampleKey', validator: { validate: (value) => value !== EXAMPLE_API_KEY } },
+    { message: `READ_API_KEY is the example of .env.example; set a key of your own (openssl rand -hex 24)` },
+  )
   READ_API_KEY?: string;
 
   @IsOptional()
@@ -74,6 +85,12 @@ export class EnvironmentVariables {
   @Min(1, { message: 'UPLOAD_IDLE_SECONDS must be an integer between 1 and 3600' })
   @Max(3600, { message: 'UPLOAD_IDLE_SECONDS must be an integer between 1 and 3600' })
   UPLOAD_IDLE_SECONDS?: number;
+
+  @IsOptional()
+  @IsInt({ message: 'MAX_CONCURRENT_RUNS must be an integer between 1 and 1000' })
+  @Min(1, { message: 'MAX_CONCURRENT_RUNS must be an integer between 1 and 1000' })
+  @Max(1000, { message: 'MAX_CONCURRENT_RUNS must be an integer between 1 and 1000' })
+  MAX_CONCURRENT_RUNS?: number;
 
   @IsOptional()
   @IsIn(['text', 'json'], { message: 'LOG_FORMAT must be text or json' })
@@ -92,11 +109,32 @@ export class EnvironmentVariables {
   @ValidateBy(
     {
       name: 'isCronExpression',
-      validator: { validate: (value) => typeof value === 'string' && validateCronExpression(value).valid },
+      validator: { validate: (value) => scheduleProblem(value) === null },
     },
-    { message: "BACKUP_SCHEDULE must be a cron expression such as '0 3 * * *' (every day at 03:00 UTC)" },
+    { message: ({ value }) => `BACKUP_SCHEDULE ${scheduleProblem(value) ?? ''}` },
   )
   BACKUP_SCHEDULE?: string;
+}
+
+/** Why a BACKUP_SCHEDULE cannot be used, or null when it can. */
+function scheduleProblem(value: unknown): string | null {
+  if (typeof value !== 'string' || !validateCronExpression(value).valid) {
+    return "must be a cron expression such as '0 3 * * *' (every day at 03:00 UTC)";
+  }
+  try {
+    // A valid expression may still name no real date ('0 0 30 2 *'); the cron library only finds out at start.
+    new CronTime(value, 'UTC').sendAt();
+    return null;
+  } catch {
+    return `'${value}' never comes: no date matches it (such as 30 February)`;
+  }
+}
+
+/** Run event streams open at once, per client (by address) and in all, and the longest one lasts. */
+export interface EventStreamLimits {
+  perClient: number;
+  total: number;
+  maxMs: number;
 }
 
 /** BACKUP_KEEP and BACKUP_SCHEDULE: null keeps every backup, and backs up only on request. */
@@ -121,7 +159,11 @@ export const CONFIG_DEFAULTS = {
   databaseRetrySeconds: 30,
   /** How long an upload may send nothing before it is stopped (408). */
   uploadIdleSeconds: 60,
+  /** Runs loading or queued at once in one process; on MySQL each holds a connection besides the pool. */
+  maxConcurrentRuns: 20,
   logging: { format: 'text', level: 'log' } as LoggingConfig,
+  /** Each stream reads its run four times a second: these bound that load. */
+  eventStreams: { perClient: 5, total: 100, maxMs: 30 * 60_000 } as EventStreamLimits,
   /** Every backup kept; backups on request only. */
   backupPolicy: { keep: null, schedule: null } as BackupPolicy,
 } as const;
@@ -132,8 +174,8 @@ const MIB = 1024 * 1024;
 export interface AppConfigInit {
   database: DatabaseConfig;
   apiKey: string;
-  /** True when no API_KEY was set and the key was made at start (main prints it). */
-  apiKeyGenerated?: boolean;
+  /** When no API_KEY was set: the file that keeps the generated key (main prints the key). */
+  generatedApiKey?: GeneratedApiKey | null;
   port?: number;
   backupDir?: string;
   maxUploadBytes?: number;
@@ -144,6 +186,10 @@ export interface AppConfigInit {
   uploadIdleMs?: number;
   logging?: LoggingConfig;
   backupPolicy?: BackupPolicy;
+  /** Where uploads wait on disk; default `uploads` in the data folder (see spoolDirOf). */
+  spoolDir?: string;
+  eventStreams?: EventStreamLimits;
+  maxConcurrentRuns?: number;
 }
 
 /** The validated configuration, one instance for the whole application. */
@@ -151,7 +197,7 @@ export class AppConfig {
   readonly database: DatabaseConfig;
   readonly port: number;
   readonly apiKey: string;
-  readonly apiKeyGenerated: boolean;
+  readonly generatedApiKey: GeneratedApiKey | null;
   readonly backupDir: string;
   readonly maxUploadBytes: number;
   readonly rateLimitPerMinute: number;
@@ -160,12 +206,15 @@ export class AppConfig {
   readonly uploadIdleMs: number;
   readonly logging: LoggingConfig;
   readonly backupPolicy: BackupPolicy;
+  readonly spoolDir: string;
+  readonly eventStreams: EventStreamLimits;
+  readonly maxConcurrentRuns: number;
 
   constructor(init: AppConfigInit) {
     this.database = init.database;
     this.port = init.port ?? CONFIG_DEFAULTS.port;
     this.apiKey = init.apiKey;
-    this.apiKeyGenerated = init.apiKeyGenerated ?? false;
+    this.generatedApiKey = init.generatedApiKey ?? null;
     this.backupDir = init.backupDir ?? CONFIG_DEFAULTS.backupDir;
     this.maxUploadBytes = init.maxUploadBytes ?? CONFIG_DEFAULTS.maxUploadMb * MIB;
     this.rateLimitPerMinute = init.rateLimitPerMinute ?? CONFIG_DEFAULTS.rateLimitPerMinute;
@@ -174,7 +223,16 @@ export class AppConfig {
     this.uploadIdleMs = init.uploadIdleMs ?? CONFIG_DEFAULTS.uploadIdleSeconds * 1000;
     this.logging = init.logging ?? CONFIG_DEFAULTS.logging;
     this.backupPolicy = init.backupPolicy ?? CONFIG_DEFAULTS.backupPolicy;
+    this.spoolDir = init.spoolDir ?? spoolDirOf(init.database);
+    this.eventStreams = init.eventStreams ?? CONFIG_DEFAULTS.eventStreams;
+    this.maxConcurrentRuns = init.maxConcurrentRuns ?? CONFIG_DEFAULTS.maxConcurrentRuns;
   }
+}
+
+/** `uploads` in the service's data folder: the SQLite file's folder, else `data` in the working folder. */
+export function spoolDirOf(database: DatabaseConfig): string {
+  const folder = database.type === 'sqlite' && database.path !== ':memory:' ? dirname(database.path) : 'data';
+  return join(folder, 'uploads');
 }
 
 export class ConfigError extends Error {}
@@ -186,6 +244,7 @@ const NUMERIC = new Set([
   'DATABASE_RETRY_SECONDS',
   'UPLOAD_IDLE_SECONDS',
   'BACKUP_KEEP',
+  'MAX_CONCURRENT_RUNS',
 ]);
 const VARIABLES = [
   'DATABASE_URL',
@@ -201,10 +260,14 @@ const VARIABLES = [
   'LOG_LEVEL',
   'BACKUP_KEEP',
   'BACKUP_SCHEDULE',
+  'MAX_CONCURRENT_RUNS',
 ];
 
-/** Validates the environment; throws ConfigError naming every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+/**
+ * Validates the environment; throws ConfigError naming every bad variable. With API_KEY unset, the
+ * key kept in the data folder is used, made there on the first start (`dataFolder` overrides the folder).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, options: { dataFolder?: string } = {}): AppConfig {
   const raw: Record<string, unknown> = {};
   for (const key of VARIABLES) {
     const value = env[key];
@@ -223,21 +286,33 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     : url.startsWith('mysql:')
       ? { type: 'mysql', url }
       : { type: 'postgres', url };
+  const generatedApiKey =
+    vars.API_KEY === undefined ? generatedKeyIn(options.dataFolder ?? dataFolderOf(database)) : null;
   return new AppConfig({
     database,
     port: vars.PORT,
-    apiKey: vars.API_KEY ?? randomBytes(24).toString('base64url'),
-    apiKeyGenerated: vars.API_KEY === undefined,
+    apiKey: generatedApiKey?.key ?? vars.API_KEY ?? '',
+    generatedApiKey,
     backupDir: vars.BACKUP_DIR,
     maxUploadBytes: vars.MAX_UPLOAD_MB === undefined ? undefined : vars.MAX_UPLOAD_MB * MIB,
     rateLimitPerMinute: vars.RATE_LIMIT_PER_MINUTE,
     readApiKey: vars.READ_API_KEY,
     databaseRetryMs: vars.DATABASE_RETRY_SECONDS === undefined ? undefined : vars.DATABASE_RETRY_SECONDS * 1000,
     uploadIdleMs: vars.UPLOAD_IDLE_SECONDS === undefined ? undefined : vars.UPLOAD_IDLE_SECONDS * 1000,
+    maxConcurrentRuns: vars.MAX_CONCURRENT_RUNS,
     logging: {
       format: vars.LOG_FORMAT ?? CONFIG_DEFAULTS.logging.format,
       level: vars.LOG_LEVEL ?? CONFIG_DEFAULTS.logging.level,
     },
     backupPolicy: { keep: vars.BACKUP_KEEP ?? null, schedule: vars.BACKUP_SCHEDULE?.trim() ?? null },
   });
+}
+
+function generatedKeyIn(folder: string): GeneratedApiKey {
+  try {
+    return keepGeneratedApiKey(folder);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`Invalid configuration: API_KEY is not set and its generated key cannot be kept: ${reason}`);
+  }
 }

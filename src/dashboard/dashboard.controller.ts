@@ -16,7 +16,10 @@ export class DashboardController {
     summary: 'The hiring dashboard: both reports as charts and tables, with a year selector (?year=2021)',
   })
   @ApiProduces('text/html')
-  @ApiOkResponse({ description: 'An HTML page; its scripts and styles are served by this service' })
+  @ApiOkResponse({
+    description: 'An HTML page; its scripts and styles are served by this service',
+    content: { 'text/html': { schema: { type: 'string' } } },
+  })
   page(@Res() response: Response): void {
     send(response, this.assets.page, 'no-cache');
   }

@@ -68,7 +68,7 @@ describe('a COMMIT cut by a lost connection', () => {
   const lost = () => wrapped({ code: 'PROTOCOL_CONNECTION_LOST', fatal: true });
 
   /** A MySQL-like data source whose first `cutCommits` COMMITs lose their connection. */
-  function fakeDatabase(cutCommits: number, retryMs = 2000) {
+  function fakeDatabase(cutCommits: number, retryMs = 2000, commitError: () => unknown = lost) {
     const seen = { transactions: 0, commits: 0 };
     const runner = () => {
       let active = false;
@@ -83,7 +83,7 @@ describe('a COMMIT cut by a lost connection', () => {
         commitTransaction: async () => {
           if (!active) throw new Error('no transaction');
           active = false;
-          if (seen.commits++ < cutCommits) throw lost();
+          if (seen.commits++ < cutCommits) throw commitError();
         },
         rollbackTransaction: async () => undefined,
       } as unknown as QueryRunner;
@@ -94,6 +94,19 @@ describe('a COMMIT cut by a lost connection', () => {
     } as AppConfig);
     return { transaction, seen };
   }
+
+  it('should run a batch again, once committed, when a cluster aborts its COMMIT in certification several times', async () => {
+    // A Galera node refuses a COMMIT that conflicts with another node's transaction: 1213, nothing committed.
+    const certification = () => wrapped({ errno: 1213, code: 'ER_LOCK_DEADLOCK' });
+    const { transaction, seen } = fakeDatabase(5, 2000, certification);
+    const committed = jest.fn().mockResolvedValue(false);
+
+    await expect(transaction.run(async () => 'written', committed)).resolves.toBe('written');
+    expect(seen.transactions).toBe(6);
+    expect(seen.commits).toBe(6);
+    // A refused COMMIT did not commit: there is nothing to look up.
+    expect(committed).not.toHaveBeenCalled();
+  });
 
   it('should not run the batch again when the lookup finds it committed', async () => {
     const { transaction, seen } = fakeDatabase(1);

@@ -15,7 +15,12 @@ import {
 } from './database-errors';
 import { Dialect } from './dialect';
 
-const LOCK_RETRIES = 3;
+/**
+ * Deadlocks, lock timeouts and, on a Galera cluster, COMMITs aborted by certification (1213: a
+ * conflicting transaction of another node committed first) are retried this many times, after
+ * 50 ms doubling up to 1 s, with jitter so that two nodes' retries do not meet again.
+ */
+const LOCK_RETRIES = 8;
 const DEFAULT_CONNECTION_RETRY_MS = 30_000;
 
 /** Tells, on another connection, whether a transaction whose COMMIT was cut did commit. */
@@ -23,7 +28,7 @@ export type CommitCheck = () => Promise<boolean>;
 
 /**
  * Runs one batch's writes as one short transaction, retrying transient errors with backoff:
- * deadlocks and lock timeouts a few times, a lost connection (database restarting, network cut)
+ * deadlocks, lock timeouts and commit-certification aborts a few times, a lost connection (database restarting, network cut)
  * until the retry budget is spent. A connection lost during COMMIT leaves the outcome unknown: with
  * a CommitCheck the outcome is looked up once the database answers and the transaction runs again
  * only if it did not commit; without one, CommitOutcomeUnknownError.
@@ -99,7 +104,8 @@ export class BatchTransaction {
         if (kind) this.telemetry?.databaseError(kind);
         if (isLockError(error) && lockRetries < LOCK_RETRIES) {
           this.telemetry?.databaseRetry('lock');
-          await sleep(50 * 4 ** lockRetries++);
+          const wait = Math.min(50 * 2 ** lockRetries++, 1000);
+          await sleep(wait / 2 + Math.random() * (wait / 2));
           continue;
         }
         if (!isConnectionError(error) || error instanceof CommitOutcomeUnknownError) throw error;

@@ -14,6 +14,8 @@ import { RunProgress1732700000000 } from './migrations/1732700000000-run-progres
 import { RunBatches1732800000000 } from './migrations/1732800000000-run-batches';
 import { RowsToFix1732900000000 } from './migrations/1732900000000-rows-to-fix';
 import { DryRuns1732910000000 } from './migrations/1732910000000-dry-runs';
+import { RejectedRows1732950000000 } from './migrations/1732950000000-rejected-rows';
+import { CoordinationLeases1733000000000 } from './migrations/1733000000000-coordination-leases';
 
 /** WAL pages after which SQLite checkpoints (4 KB each); SQLite's own default is 1,000. */
 export const SQLITE_CHECKPOINT_PAGES = 20_000;
@@ -26,6 +28,8 @@ export const SCHEMA_MIGRATIONS = [
   RunBatches1732800000000,
   RowsToFix1732900000000,
   DryRuns1732910000000,
+  RejectedRows1732950000000,
+  CoordinationLeases1733000000000,
 ];
 
 /** The one source of database options, for the application, the tests and the TypeORM CLI alike. */

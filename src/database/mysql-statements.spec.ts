@@ -1,5 +1,5 @@
 import { format } from 'mysql2';
-import { insertText, integerText, type StoredValue } from './mysql-statements';
+import { insertText, integerText, loadDataText, type StoredValue } from './mysql-statements';
 
 /** What mysql2 itself writes for the same rows from placeholders. */
 function mysql2Text(table: string, columns: string[], rows: StoredValue[][], tail = ''): string {
@@ -50,5 +50,26 @@ describe('insertText', () => {
     const columns = ['id', 'name', 'datetime', 'department_id', 'job_id'];
 
     expect(insertText('hired_employees', rows, false)).toBe(mysql2Text('hired_employees', columns, rows));
+  });
+});
+
+describe('loadDataText', () => {
+  it('should escape the backslash, tab, newline, carriage return and NUL when text holds them', () => {
+    const rows = [
+      [1, 'tab\there', '2021-07-27 16:02:08.123', 3, 4],
+      [2_147_483_647, 'line\nbreak\r\\N \\ back\0slash', '2021-07-27 16:02:08.000', 1000, 0],
+    ];
+    expect(loadDataText(rows)).toBe(
+      '1\ttab\\there\t2021-07-27 16:02:08.123\t3\t4\n' +
+        '2147483647\tline\\nbreak\\r\\\\N \\\\ back\\0slash\t2021-07-27 16:02:08.000\t1000\t0\n',
+    );
+  });
+
+  it('should leave quotes and any other character as they are when building the rows', () => {
+    expect(loadDataText([[7, `O'Brien "Ñ" 😀 \b \x1a`]])).toBe(`7\tO'Brien "Ñ" 😀 \b \x1a\n`);
+  });
+
+  it('should write NULL as \\N when a value is null', () => {
+    expect(loadDataText([[7, null as unknown as string]])).toBe('7\t\\N\n');
   });
 });

@@ -1,5 +1,8 @@
+import { NotCsvFileError, refuseBinary } from './csv/binary-file';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Readable } from 'node:stream';
+import { LeaseLostError } from '../coordination/lease-store';
+import type { Fence } from '../coordination/table-guard';
 import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
 import type { TableName } from '../database/tables';
 import { CommitOutcomeUnknownError, isConnectionError } from '../database/database-errors';
@@ -36,7 +39,7 @@ export class CsvLoadService {
       delimiter: options.delimiter,
     });
     try {
-      return await this.loadIntoRun(run, stream, options);
+      return await this.loadIntoRun(run, stream, options, lease.fence);
     } finally {
       await lease.release();
     }
@@ -54,7 +57,7 @@ export class CsvLoadService {
   ): Promise<MigrationRunEntity> {
     const lease = await this.lifecycle.beginQueued(run);
     try {
-      return await this.loadIntoRun(run, stream, options, signal);
+      return await this.loadIntoRun(run, stream, options, lease.fence, signal);
     } finally {
       await lease.release();
     }
@@ -64,6 +67,7 @@ export class CsvLoadService {
     run: MigrationRunEntity,
     stream: Readable,
     options: LoadOptions,
+    fence: Fence,
     signal?: AbortSignal,
   ): Promise<MigrationRunEntity> {
     const table = run.tableName as TableName;
@@ -79,8 +83,9 @@ export class CsvLoadService {
         dryRun: options.dryRun,
         wouldWrite: options.dryRun ? wouldWrite(options, table) : undefined,
         maxRejected: options.maxRejected,
+        fence,
       };
-      const rows = reader.read(counted.chunks());
+      const rows = reader.read(refuseBinary(counted.chunks()));
       const batches = await this.loader.load(target, runMemory(table, options), rows, options.batchSize);
       if (batches === 0) error = reader.headerSkipped ? 'The file has a header but no rows' : 'The file is empty';
     } catch (cause) {
@@ -114,11 +119,16 @@ function wouldWrite(options: LoadOptions, table: TableName): Set<number> {
 function runFailure(cause: unknown): string {
   const resend =
     'the batches counted here are committed; send the file again to complete it (rows already in are updated)';
-  if (cause instanceof CsvHeaderError || cause instanceof RejectLimitError) return cause.message;
+  if (cause instanceof CsvHeaderError || cause instanceof RejectLimitError || cause instanceof NotCsvFileError) {
+    return cause.message;
+  }
   if (cause instanceof CommitOutcomeUnknownError) {
     return `The database connection was lost while a batch was committing and whether it committed could not be found out, so the run stopped; ${resend}`;
   }
   if (isConnectionError(cause)) return `The database stopped answering, so the run stopped; ${resend}`;
+  if (cause instanceof LeaseLostError) {
+    return `This replica lost the run to another replica (it stopped renewing its lease in time), so the run stopped; ${resend}`;
+  }
   return 'The file could not be read to its end: the upload was stopped or the database stopped answering';
 }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
+import type { Fence } from '../coordination/table-guard';
 import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
 import { TABLE_COLUMNS, isTableName, type TableName } from '../database/tables';
 import { isConnectionError } from '../database/database-errors';
@@ -32,14 +33,19 @@ export class JsonBatchService {
       rejectMode: 'batch',
     });
     try {
-      return await this.loadRun(run, table, rows);
+      return await this.loadRun(run, table, rows, lease.fence);
     } finally {
       await lease.release();
     }
   }
 
-  private async loadRun(run: MigrationRunEntity, table: TableName, rows: SourceRow[]): Promise<MigrationRunEntity> {
-    const target = { runId: run.id, table, rejectMode: 'batch' as const };
+  private async loadRun(
+    run: MigrationRunEntity,
+    table: TableName,
+    rows: SourceRow[],
+    fence: Fence,
+  ): Promise<MigrationRunEntity> {
+    const target = { runId: run.id, table, rejectMode: 'batch' as const, fence };
     const errors: RowError[] = [];
     try {
       await this.loader.load(target, new RunMemory(table, 'row'), single(rows), rows.length, (outcome) => {

@@ -3,6 +3,7 @@ import {
   Controller,
   Get,
   HttpCode,
+  Ip,
   type MessageEvent,
   Param,
   Post,
@@ -39,6 +40,8 @@ import {
   RunListResponseDto,
   RunResponseDto,
   StartMigrationRunResponseDto,
+  JsonBatchErrorResponseDto,
+  UploadRefusedResponseDto,
 } from './dto/run-response.dto';
 import { RejectsCsvQueryDto } from './dto/rejects-csv-query.dto';
 import { StartMigrationQueryDto } from './dto/start-migration-query.dto';
@@ -61,9 +64,13 @@ export class MigrationController {
   @ApiOperation({
     summary: 'Load CSV files, streamed, in dependency order (departments, jobs, hired_employees)',
     description:
-      'Form fields must come before the files. The table comes from the table field or from each file name ' +
-      '(departments*.csv, jobs*.csv, hired_employees*.csv). A file sent before a file it depends on is spooled to a ' +
-      'temporary file and loaded after it. Example: curl -H "Authorization: Bearer $API_KEY" -F rejectMode=row ' +
+      'The options are form fields, in any order, or query parameters (a form field wins). Fields sent before the ' +
+      'files let each file load as it arrives; a file sent before the fields is spooled to a temporary file and ' +
+      'loads once every field is known, so no answer but 201/202 leaves rows written. The table comes from the ' +
+      'table field or from each file name (departments*.csv, jobs*.csv, hired_employees*.csv); a file named for ' +
+      'another table than the table field is refused unless force=true. A file sent before a file it depends on is ' +
+      'spooled and loaded after it. A file that is not text (an image, a zip, an xlsx) fails its run with one ' +
+      'reason. Example: curl -H "Authorization: Bearer $API_KEY" -F rejectMode=row ' +
       '-F file=@departments.csv -F file=@jobs.csv -F file=@hired_employees.csv http://localhost:3000/migrate. ' +
       'With ?async=true the answer is 202 as soon as the upload is received, and the files load afterwards. ' +
       'Limits: at most 10 files per request (400 when an eleventh begins; files already loaded are listed in ' +
@@ -79,22 +86,26 @@ export class MigrationController {
     description: 'async=true: one run per file, every one status running; the files load in the background',
     headers: { Location: { description: 'The first run: /migrate/runs/<id>', schema: { type: 'string' } } },
   })
-  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'No file, unknown table or a bad option' })
+  @ApiResponse({
+    status: 400,
+    type: UploadRefusedResponseDto,
+    description: 'No file, unknown table, a file named for another table, or a bad option',
+  })
   @ApiResponse({ status: 401, type: ErrorResponseDto, description: 'No or a wrong API key' })
-  @ApiResponse({ status: 413, type: ErrorResponseDto, description: 'Larger than MAX_UPLOAD_MB' })
+  @ApiResponse({ status: 413, type: UploadRefusedResponseDto, description: 'Larger than MAX_UPLOAD_MB' })
   @ApiResponse({
     status: 408,
-    type: ErrorResponseDto,
+    type: UploadRefusedResponseDto,
     description: 'MIGRATION_UPLOAD_IDLE: the upload sent nothing for UPLOAD_IDLE_SECONDS; its run is failed',
   })
   @ApiResponse({
     status: 409,
-    type: ErrorResponseDto,
+    type: UploadRefusedResponseDto,
     description: 'TABLE_BUSY: a restore of the table is in progress',
   })
   @ApiResponse({
     status: 503,
-    type: ErrorResponseDto,
+    type: UploadRefusedResponseDto,
     description:
       'DATABASE_UNAVAILABLE: the database stopped answering for longer than DATABASE_RETRY_SECONDS (a connection lost meanwhile, during a COMMIT too, is retried); the run is marked failed with the batches it committed',
   })
@@ -137,13 +148,18 @@ export class MigrationController {
       'Unknown table; not an array of 1..1000 rows; malformed JSON, nested over 32 levels or over 100,000 values',
   })
   @ApiResponse({
+    status: 408,
+    type: ErrorResponseDto,
+    description: 'REQUEST_BODY_IDLE: the body sent nothing for UPLOAD_IDLE_SECONDS; no run was created',
+  })
+  @ApiResponse({
     status: 409,
     type: ErrorResponseDto,
     description: 'TABLE_BUSY: a restore of the table is in progress',
   })
   @ApiResponse({
     status: 503,
-    type: ErrorResponseDto,
+    type: JsonBatchErrorResponseDto,
     description: 'DATABASE_UNAVAILABLE: the database stopped answering',
   })
   @ApiResponse({
@@ -188,8 +204,10 @@ export class MigrationController {
     summary: 'The rows of a run that were not written, as sent, to fix and load again',
     description:
       "Every rejected row exactly as it was sent, in file order, after the file's header when it had one; a JSON " +
-      "batch's rows in the table's column order. Attachment <table>-run-<id>-rejects.csv. A row's text is kept up " +
-      'to 4,096 characters. Example: curl -o fix.csv http://localhost:3000/migrate/runs/3/rejects.csv',
+      "batch's rows in the table's column order. Attachment <table>-run-<id>-rejects.csv. Rows are kept whole; a " +
+      'row longer than 1,048,576 characters is left out (reasons=true names it and why). The plain file is the ' +
+      "sender's raw text, formulas included: open it in a spreadsheet only through reasons=true, whose cells are " +
+      "neutralized (a ' before = + - @). Example: curl -o fix.csv http://localhost:3000/migrate/runs/3/rejects.csv",
   })
   @ApiResponse({
     status: 200,
@@ -204,6 +222,7 @@ export class MigrationController {
       },
     },
   })
+  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'The id or reasons is out of range' })
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'No such run' })
   async getRejectsCsv(
     @IdParam('id', 'run id') id: number,
@@ -223,6 +242,8 @@ export class MigrationController {
       '`event: progress` with the run (the Run JSON, progress included) whenever its counters change, at most ' +
       'four a second; then `event: end` with the final run, and the stream closes. A run that has already ended ' +
       'gives one `end` event. The run is read from the database, so any replica can follow it. ' +
+      'Each client may hold 5 streams at once and the service 100 in all (429 over either); a stream lasts ' +
+      'at most 30 minutes, then ends with `event: error` saying to reconnect. ' +
       'Example: curl -N http://localhost:3000/migrate/runs/3/events',
   })
   @ApiResponse({
@@ -234,12 +255,18 @@ export class MigrationController {
       },
     },
   })
+  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'The id is not a run id (JSON, not a stream)' })
+  @ApiResponse({
+    status: 429,
+    description: 'MIGRATION_TOO_MANY_STREAMS: this client, or the service in all, holds the most streams it may',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } } },
+  })
   @ApiResponse({
     status: 404,
     description: 'No such run (JSON, not a stream)',
     content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } } },
   })
-  followRun(@IdParam('id', 'run id') id: number): Promise<Observable<MessageEvent>> {
-    return this.migration.followRun(id);
+  followRun(@IdParam('id', 'run id') id: number, @Ip() client: string): Promise<Observable<MessageEvent>> {
+    return this.migration.followRun(id, client);
   }
 }

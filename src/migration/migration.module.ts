@@ -17,6 +17,7 @@ import { RunEventsService } from './run-events.service';
 import { RunLifecycle } from './run-lifecycle.service';
 import { RunStorage } from './upload/run-storage';
 import { UploadInterceptor } from './upload/upload.interceptor';
+import { UploadSpool } from './upload/upload-spool';
 
 @Module({
   imports: [TypeOrmModule.forFeature([MigrationRunEntity, RejectedBatchEntity])],
@@ -31,6 +32,7 @@ import { UploadInterceptor } from './upload/upload.interceptor';
     RunLifecycle,
     RunStorage,
     UploadInterceptor,
+    UploadSpool,
     RunLoader,
     BatchPreparer,
     BatchWriter,

@@ -11,7 +11,7 @@ import { JsonBatchService } from './json-batch.service';
 import { MigrationRunsRepository } from './repositories/migration-runs.repository';
 import { RejectsCsvService, type RejectsCsv } from './rejects-csv.service';
 import { RunEventsService } from './run-events.service';
-import { type RejectedPage, toRejectedBatchResponse, toRunResponse } from './run-mapper';
+import { type RejectedPage, toRejectedBatchResponses, toRunResponse } from './run-mapper';
 import { withLoadedRuns } from './upload/upload-errors';
 import type { ReceivedUpload } from './upload/upload-session';
 
@@ -53,8 +53,9 @@ export class MigrationService {
     return { runs: (await this.asyncRuns.start(upload)).map(toRunResponse) };
   }
 
-  followRun(id: number): Promise<Observable<MessageEvent>> {
-    return this.events.follow(id);
+  /** `client`: the address its streams are counted against. */
+  followRun(id: number, client: string): Promise<Observable<MessageEvent>> {
+    return this.events.follow(id, client);
   }
 
   async loadJsonBatch(table: string, body: unknown): Promise<RunResponseDto> {
@@ -75,12 +76,17 @@ export class MigrationService {
   async getRun(id: number, page: RejectedPage = { offset: 0, limit: 100 }): Promise<RunDetailResponseDto> {
     const run = await this.runs.findRun(id);
     if (!run) throw new DomainError('MIGRATION_RUN_NOT_FOUND', `There is no migration run ${id}`);
-    const rejected = await this.runs.findRejectedBatches(id, page);
+    const heads = await this.runs.findRejectedBatchHeads(id, page);
+    const first = heads[0];
+    const rows = first
+      ? await this.runs.findRejectedRows(
+          id,
+          { batchNo: first.batchNo, rowNo: Math.max(0, page.offset - first.rowsBefore) },
+          page.limit,
+          { text: false },
+        )
+      : [];
     const rejectedTotal = await this.runs.countRejectedRows(id);
-    return {
-      ...toRunResponse(run),
-      rejected: rejected.map((batch) => toRejectedBatchResponse(batch, page)),
-      rejectedTotal,
-    };
+    return { ...toRunResponse(run), rejected: toRejectedBatchResponses(heads, rows), rejectedTotal };
   }
 }

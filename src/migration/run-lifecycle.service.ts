@@ -1,19 +1,29 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
+import { AppConfig } from '../config/app-config';
+import { LeaseKeeper } from '../coordination/lease-keeper';
+import { LeaseNames } from '../coordination/lease-names';
+import type { Lease } from '../coordination/lease-store';
+import { TableGuard, type Fence, type TableLease, type WriteLease } from '../coordination/table-guard';
 import { CommitOutcomeUnknownError, isConnectionError } from '../database/database-errors';
 import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
-import { Dialect, type NamedLock } from '../database/dialect';
-import { TableLocksService, type TableLease, type WriteLease } from '../database/table-locks.service';
+import { Dialect } from '../database/dialect';
 import type { TableName } from '../database/tables';
 import { BatchTransaction } from '../database/batch-transaction';
 import { Telemetry } from '../observability/telemetry.service';
 import { MigrationRunsRepository, type NewRun, type RunEnd } from './repositories/migration-runs.repository';
 
+/** A run's hold on its table, with the fence each of its batches' transactions runs. */
+export interface RunHold extends TableLease {
+  fence: Fence;
+}
+
 /** The one reason of a run that ended because its process stopped (or died) while it loaded or waited. */
 export const INTERRUPTED_REASON =
   'interrupted: the service stopped during this run; the batches counted here were committed';
 
-const SWEEP_EVERY_MS = 15_000;
+/** How often replicas sharing a database look for runs whose replica is gone (leases expire in 10 s). */
+const SWEEP_EVERY_MS = 5000;
 const PENDING_RETRY_MS = 2000;
 
 const DATABASE_AWAY =
@@ -23,21 +33,26 @@ const DATABASE_AWAY =
  * A run's life, from its row to its end: starts runs (loaded at once, or queued by an async upload
  * and loaded later), keeps them alive, and ends them (completed, failed, interrupted).
  *
- * Alive means holding the run's named lock (Dialect.tryLock, on a connection of its own), taken
- * before the run row is committed and released once its end is: the database frees it the moment
- * the process or its connection dies. So a `running` run whose lock is free has lost its process,
- * and is ended as interrupted: at start, and on a database shared by replicas every 15 s as well,
- * by any replica. (On SQLite the locks live in this process, which owns the file.)
+ * Alive means holding the run's lease (LeaseNames.run), created in the transaction that commits
+ * the run row and renewed by the LeaseKeeper until the run's end is committed. A `running` run
+ * whose lease has expired, or whose replica is known gone (LeaseKeeper), has lost its process: it
+ * is taken over and ended as interrupted, at start and, on a database shared by replicas, every
+ * 5 s by any replica. Each batch's transaction is fenced by the lease, so a replica that lost its
+ * run (paused, cut off) commits nothing more once another replica has taken it over.
  */
 @Injectable()
 export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('MigrationRuns');
-  /** Runs of this process that have not ended, with the lock that says so. */
-  private readonly live = new Map<number, NamedLock>();
-  /** Live runs whose lock went with its connection: taken again at the next sweep. */
-  private readonly lockLost = new Set<number>();
+  /** Runs of this process that have not ended, with the lease that says so. */
+  private readonly live = new Map<number, Lease>();
+  /** Runs of this process loading now, each in one of MAX_CONCURRENT_RUNS places. */
+  private readonly loading = new Set<number>();
+  /** Places taken by runs whose row is still being created. */
+  private reserved = 0;
+  /** Queued runs waiting for a place, woken one at a time as places free up. */
+  private readonly waiting: (() => void)[] = [];
   private sweeper: NodeJS.Timeout | null = null;
-  /** Sweeps run one after another: two at once would take a lost lock twice. */
+  /** Sweeps run one after another: two at once would take a run over twice. */
   private sweeps: Promise<unknown> = Promise.resolve();
   /** Runs of this process that could not be ended because the database was away; ended when it is back. */
   private readonly pending = new Map<number, RunEnd>();
@@ -45,14 +60,13 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
 
   constructor(
     private readonly runs: MigrationRunsRepository,
-    private readonly locks: TableLocksService,
+    private readonly guard: TableGuard,
+    private readonly keeper: LeaseKeeper,
     private readonly transaction: BatchTransaction,
     private readonly dialect: Dialect,
     private readonly telemetry: Telemetry,
-  ) {
-    // A restore on any replica asks whether a run writes its table.
-    locks.checkLiveWritersWith((table) => this.findLoadingRun(table));
-  }
+    private readonly config: AppConfig,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.endRunsOfDeadProcesses();
@@ -63,12 +77,13 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationShutdown(): Promise<void> {
     for (const timer of [this.sweeper, this.pendingTimer]) if (timer) clearInterval(timer);
-    await Promise.all([...this.live.values()].map((lock) => lock.release()));
+    await Promise.all([...this.live.values()].map((lease) => this.keeper.release(lease).catch(() => undefined)));
     this.live.clear();
   }
 
   /**
-   * Ends, as interrupted, the runs left `running` by a process that is gone: their lock is free.
+   * Ends, as interrupted, the runs left `running` by a process that is gone: their lease has expired
+   * or its replica is gone.
    * Returns the runs so ended; never throws (the next sweep tries again).
    */
   endRunsOfDeadProcesses(): Promise<number[]> {
@@ -79,12 +94,18 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
 
   private async sweep(): Promise<number[]> {
     try {
-      await this.lockAgain();
-      const dead: number[] = [];
-      for (const id of await this.runs.findRunningRunIds()) {
-        if (!this.live.has(id) && !(await this.dialect.isLocked(runLockName(id)))) dead.push(id);
+      const ended: number[] = [];
+      for (const { id, table } of await this.runs.findRunningRuns()) {
+        if (this.live.has(id)) continue;
+        // Taking the lease over bumps its token: from then on the old holder's batches are refused.
+        const lease = await this.keeper.take(LeaseNames.run(table, id));
+        if (!lease) continue;
+        try {
+          ended.push(...(await this.runs.failInterruptedRuns([id], INTERRUPTED_REASON)));
+        } finally {
+          await this.keeper.release(lease);
+        }
       }
-      const ended = await this.runs.failInterruptedRuns(dead, INTERRUPTED_REASON);
       if (ended.length > 0) this.logger.warn(`Marked interrupted runs as failed: ${ended.join(', ')}`);
       return ended;
     } catch (error) {
@@ -98,16 +119,23 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
    * table (409 TABLE_BUSY otherwise). The run row is committed before the check across replicas, so
    * a restore starting meanwhile sees the run; a run refused at that point is ended as failed.
    */
-  async start(newRun: NewRun): Promise<{ run: MigrationRunEntity; lease: TableLease }> {
-    const lease = this.locks.beginWrite(newRun.table);
+  async start(newRun: NewRun): Promise<{ run: MigrationRunEntity; lease: RunHold }> {
+    this.reservePlace();
     try {
-      const run = await this.create(newRun);
-      this.telemetry.runStarted(run);
-      await this.confirmOrEnd(run.id, lease);
-      return { run, lease };
-    } catch (error) {
-      await lease.release();
-      throw error;
+      const lease = this.guard.beginWrite(newRun.table);
+      try {
+        const run = await this.create(newRun);
+        this.loading.add(run.id);
+        this.telemetry.runStarted(run);
+        await this.confirmOrEnd(run.id, lease);
+        return { run, lease: { release: lease.release, fence: this.fenceOf(run.id) } };
+      } catch (error) {
+        await lease.release();
+        throw error;
+      }
+    } finally {
+      this.reserved -= 1;
+      this.wake();
     }
   }
 
@@ -130,15 +158,48 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  /** A queued run begins to load: its time counts from now, once no restore holds its table. */
-  async beginQueued(run: MigrationRunEntity): Promise<TableLease> {
+  /**
+   * Takes a place among MAX_CONCURRENT_RUNS for a run that loads at once (an upload's file, a JSON
+   * batch): 429 when none is free. Queued runs wait for a place instead (see beginQueued).
+   */
+  private reservePlace(): void {
+    const max = this.config.maxConcurrentRuns;
+    const busy = this.loading.size + this.reserved;
+    if (busy >= max) {
+      throw new DomainError(
+        'MIGRATION_TOO_MANY_RUNS',
+        `This replica already loads ${busy} runs, and ${max} may load at once (MAX_CONCURRENT_RUNS); ` +
+          'try again once one has ended, or send the upload with ?async=true to have it queued',
+      );
+    }
+    this.reserved += 1;
+  }
+
+  /** Waits for a free place among MAX_CONCURRENT_RUNS and gives it to the queued run. */
+  private async waitForPlace(runId: number): Promise<void> {
+    while (this.loading.size + this.reserved >= this.config.maxConcurrentRuns) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    this.loading.add(runId);
+  }
+
+  private wake(): void {
+    this.waiting.shift()?.();
+  }
+
+  /**
+   * A queued run begins to load once one of MAX_CONCURRENT_RUNS places is free: its time counts
+   * from now, once no restore holds its table.
+   */
+  async beginQueued(run: MigrationRunEntity): Promise<RunHold> {
+    await this.waitForPlace(run.id);
     let lease: WriteLease | undefined;
     try {
       await this.runs.markRunStarted(run.id);
       this.telemetry.runStarted(run);
-      lease = this.locks.beginWrite(run.tableName as TableName);
+      lease = this.guard.beginWrite(run.tableName as TableName);
       await lease.confirm();
-      return lease;
+      return { release: lease.release, fence: this.fenceOf(run.id) };
     } catch (error) {
       await lease?.release();
       const reason =
@@ -187,44 +248,26 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async create(newRun: NewRun): Promise<MigrationRunEntity> {
-    let lock: NamedLock | undefined;
+    let lease: Lease | undefined;
     try {
-      const run = await this.runs.createRun(newRun, async (runId) => {
-        // Held before the row is committed, so no sweeper ever sees the run without its lock.
-        await lock?.release();
-        lock = await this.holdRunLock(runId);
+      // Created in the transaction of the run row: no replica ever sees the run without its lease.
+      const run = await this.runs.createRun(newRun, async (runId, runner) => {
+        lease = await this.keeper.create(runner, LeaseNames.run(newRun.table, runId));
       });
-      this.live.set(run.id, lock as NamedLock);
+      this.live.set(run.id, lease as Lease);
       return run;
     } catch (error) {
-      await lock?.release();
+      if (lease) await this.keeper.release(lease).catch(() => undefined);
       throw error;
     }
   }
 
-  private async holdRunLock(runId: number): Promise<NamedLock> {
-    const lock = await this.dialect.tryLock(runLockName(runId));
-    if (!lock) throw new Error(`The lock of run ${runId} is already held`);
-    lock.onLost(() => {
-      if (this.live.get(runId) === lock) this.lockLost.add(runId);
-    });
-    return lock;
-  }
-
-  /** Takes again the locks of live runs whose connection was lost (the database went away and came back). */
-  private async lockAgain(): Promise<void> {
-    for (const runId of this.lockLost) {
-      if (this.live.has(runId)) this.live.set(runId, await this.holdRunLock(runId));
-      this.lockLost.delete(runId);
-    }
-  }
-
-  /** A run of `table` that a live process is loading (or has queued), if any, on any replica. */
-  private async findLoadingRun(table: TableName): Promise<number | undefined> {
-    for (const id of await this.runs.findRunningRunIds(table)) {
-      if (await this.dialect.isLocked(runLockName(id))) return id;
-    }
-    return undefined;
+  /** In each batch's transaction: commits only while this replica holds the run's lease. */
+  private fenceOf(runId: number): Fence {
+    return async (runner) => {
+      const lease = this.live.get(runId);
+      if (lease) await this.keeper.fence(runner, lease);
+    };
   }
 
   private async confirmOrEnd(runId: number, lease: WriteLease): Promise<void> {
@@ -237,12 +280,12 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  /** Once a run's end is committed: its lock goes. */
+  /** Once a run's end is committed: its lease goes. */
   private async forget(runId: number): Promise<void> {
-    const lock = this.live.get(runId);
+    if (this.loading.delete(runId)) this.wake();
+    const lease = this.live.get(runId);
     this.live.delete(runId);
-    this.lockLost.delete(runId);
-    await lock?.release();
+    if (lease) await this.keeper.release(lease).catch(() => undefined);
   }
 
   private async endQuietly(runIds: number[], reason: string): Promise<void> {
@@ -252,7 +295,7 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
           await this.runs.finishRun(id, { status: 'failed', error: reason, headerSkipped: false }),
         );
       } catch (error) {
-        // Its lock goes all the same: the next sweep, here or on a replica, ends it as interrupted.
+        // Its lease goes all the same: the next sweep, here or on a replica, ends it as interrupted.
         this.logger.error(`Run ${id} could not be ended: ${String(error)}`, { runId: id });
       } finally {
         await this.forget(id);
@@ -276,9 +319,4 @@ export class RunLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
       this.pendingTimer = null;
     }
   }
-}
-
-/** The named lock a run holds while it loads or waits in the queue. */
-function runLockName(runId: number): string {
-  return `hr_run_${runId}`;
 }

@@ -1,10 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { ERROR_CODE_LOCAL } from '../common/filters/all-exceptions.filter';
 import { MetricsService } from './metrics.service';
-import { REQUEST_ID_HEADER } from './request-context';
+import { REQUEST_ID_HEADER } from '../common/http/request-id';
+
+/** What an on-call engineer should read in a 401's access line, beside its code. */
+const CODE_NOTES: Record<string, string> = {
+  AUTH_MISSING_KEY: 'missing key',
+  AUTH_INVALID_KEY: 'wrong key',
+};
 
 /**
- * One access line per request (method, path, status, time) and its duration in the metrics, by
+ * One access line per request (method, path, status, the error's code, time) and its duration in the metrics, by
  * the route's pattern (`/backup/:table`), so that ids in paths do not make a series each.
  */
 @Injectable()
@@ -32,11 +39,14 @@ export class AccessLog {
     this.metrics.httpDuration.observe({ method: request.method, route, status: String(status) }, elapsedMs / 1000);
     const durationMs = Math.round(elapsedMs);
     const path = request.originalUrl.split('?')[0];
-    this.logger.log(`${request.method} ${path} ${status} ${durationMs}ms`, {
+    const code = (response.locals as Record<string, unknown>)[ERROR_CODE_LOCAL];
+    const error = typeof code === 'string' ? ` ${code}${CODE_NOTES[code] ? ` ${CODE_NOTES[code]}` : ''}` : '';
+    this.logger.log(`${request.method} ${path} ${status}${error} ${durationMs}ms`, {
       requestId: String(response.getHeader(REQUEST_ID_HEADER) ?? ''),
       method: request.method,
       path,
       status,
+      ...(typeof code === 'string' ? { code } : {}),
       durationMs,
     });
   }

@@ -1,4 +1,5 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import { escapeControls } from '../common/text/controls';
 import type { LoggingConfig } from '../config/app-config';
 import { currentRequestId } from './request-context';
 
@@ -8,6 +9,9 @@ const ENABLED: Record<LoggingConfig['level'], LogLevel[]> = {
   log: ['fatal', 'error', 'warn', 'log'],
   debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
 };
+
+/** Nest's start-up detail (every module, controller and route: ~45 lines), written at debug level. */
+const START_UP_DETAIL = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
 
 type JsonLogOptions = Parameters<ConsoleLogger['getJsonLogObject']>[1];
 
@@ -27,6 +31,15 @@ export class AppLogger extends ConsoleLogger {
     });
   }
 
+  override log(message: unknown, ...optionalParams: unknown[]): void {
+    const context = optionalParams.at(-1);
+    if (typeof context === 'string' && START_UP_DETAIL.has(context)) {
+      super.debug(message, ...optionalParams);
+      return;
+    }
+    super.log(message, ...optionalParams);
+  }
+
   protected override printMessages(
     messages: unknown[],
     context?: string,
@@ -38,6 +51,11 @@ export class AppLogger extends ConsoleLogger {
     const requestId = currentRequestId();
     const withRequest = requestId === undefined || params?.requestId ? params : { requestId, ...params };
     super.printMessages(messages, context, logLevel, writeStreamType, errorStack, withRequest);
+  }
+
+  /** A text line is one line: control characters in a message (a file name, a value) are escaped. */
+  protected override stringifyMessage(message: unknown, logLevel: LogLevel): string {
+    return super.stringifyMessage(typeof message === 'string' ? escapeControls(message) : message, logLevel);
   }
 
   /** `time` as an ISO instant first, which log tools read without being told the unit. */

@@ -1,14 +1,25 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
-import type { MigrationRunEntity } from '../database/entities/migration-run.entity';
 import { MetricsService, type LastBackupSource } from './metrics.service';
 
 export type DatabaseErrorKind = 'lock' | 'connection' | 'other';
 
-type RunSummary = Pick<
-  MigrationRunEntity,
-  'id' | 'tableName' | 'status' | 'error' | 'rowsRead' | 'rowsInserted' | 'rowsRejected' | 'durationMs'
->;
+/** What the log and the metrics need of a run (a run's row has these fields, and more). */
+interface RunStart {
+  id: number;
+  tableName: string;
+  fileName: string | null;
+}
+interface RunSummary {
+  id: number;
+  tableName: string;
+  status: string;
+  error: string | null;
+  rowsRead: number;
+  rowsInserted: number;
+  rowsRejected: number;
+  durationMs: number | null;
+}
 
 /**
  * What the operations of the service tell an operator: each run, backup and restore logs its start
@@ -22,7 +33,7 @@ export class Telemetry {
 
   constructor(private readonly metrics: MetricsService) {}
 
-  runStarted(run: Pick<MigrationRunEntity, 'id' | 'tableName' | 'fileName'>): void {
+  runStarted(run: RunStart): void {
     const file = run.fileName === null ? 'a JSON batch' : run.fileName;
     this.runs.log(`Run ${run.id} of ${run.tableName} started from ${file}`, {
       runId: run.id,

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { writeToString } from 'fast-csv';
 import type { ReportFormat } from './dto/get-report-query.dto';
+import { neutralizeFormula } from '../common/text/spreadsheet-cell';
 
 export const CSV_MEDIA_TYPE = 'text/csv';
 
@@ -27,14 +28,6 @@ export async function negotiateReport<T extends object>(
   response.setHeader('Content-Type', `${CSV_MEDIA_TYPE}; charset=utf-8`);
   response.setHeader('Content-Disposition', `attachment; filename="${csv.fileName}"`);
   return toCsv(rows, csv.headers);
-}
-
-/** A text that a spreadsheet would run as a formula: it begins with = + - @, a tab or a carriage return. */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/** OWASP's rule for CSV injection: such a cell is prefixed with `'`, which spreadsheets read as "text". */
-export function neutralizeFormula(cell: string): string {
-  return FORMULA_START.test(cell) ? `'${cell}` : cell;
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { GetReportQueryDto } from './dto/get-report-query.dto';
 import { DepartmentAboveMeanResponseDto, HiresByQuarterRowResponseDto } from './dto/report-response.dto';
 import { CSV_MEDIA_TYPE, negotiateReport } from './report-response';
@@ -52,7 +53,7 @@ export class ReportsController {
   @ApiBearerAuth()
   @ApiResponse({ status: 401, description: 'READ_API_KEY is set and no valid key was sent' })
   @ApiProduces('application/json', CSV_MEDIA_TYPE)
-  @ApiBadRequestResponse({ description: BAD_REPORT_QUERY })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: BAD_REPORT_QUERY })
   @Get('hires-by-quarter')
   @ApiOperation({
     summary: 'Hires per department and job in a year (UTC), split by quarter',
@@ -77,7 +78,7 @@ export class ReportsController {
   @ApiBearerAuth()
   @ApiResponse({ status: 401, description: 'READ_API_KEY is set and no valid key was sent' })
   @ApiProduces('application/json', CSV_MEDIA_TYPE)
-  @ApiBadRequestResponse({ description: BAD_REPORT_QUERY })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: BAD_REPORT_QUERY })
   @Get('departments-above-mean')
   @ApiOperation({
     summary: 'Departments that hired more than the mean of the departments that hired in a year (UTC)',

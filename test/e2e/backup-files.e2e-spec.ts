@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { seedHrTables } from '../support/hr-seed';
+import { BackupRepository } from '../../src/backup/backup.repository';
+import { readTable, seedHrTables } from '../support/hr-seed';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
 
@@ -68,5 +69,39 @@ describe.each(testEngines())('backup files: keep, download, delete on %s', (engi
     expect(listed.body.map((b: { file: string }) => b.file)).toEqual([made[2]]);
     await request(t.server).delete(`/backup/jobs/${made[1]}`).set(t.auth).expect(404);
     await request(t.server).delete(`/backup/nope/${made[2]}`).set(t.auth).expect(400);
+  });
+
+  it('should keep the backup it has just written when other backups are named later than now', async () => {
+    const [source] = (await request(t.server).get('/backup/jobs').expect(200)).body;
+    for (const name of ['jobs-20991231T000000000Z.avro', 'jobs-20991230T000000000Z.avro']) {
+      copyFileSync(join(t.backupDir, source.file), join(t.backupDir, name));
+    }
+    const created = (await request(t.server).post('/backup/jobs').set(t.auth).expect(201)).body.file;
+    await request(t.server).get(`/backup/jobs/${created}`).expect(200);
+    const listed = await request(t.server).get('/backup/jobs').expect(200);
+    expect(listed.body.map((b: { file: string }) => b.file).sort()).toEqual(
+      ['jobs-20991231T000000000Z.avro', created].sort(),
+    );
+  });
+
+  it('should finish a restore from the open file when the backup is deleted while it is restored', async () => {
+    const file = (await request(t.server).post('/backup/hired_employees').set(t.auth).expect(201)).body.file;
+    const before = await readTable(t.dataSource, 'hired_employees');
+    const repository = t.app.get(BackupRepository);
+    const hasRows = repository.hasRows.bind(repository);
+    // The delete lands after the restore has chosen its file and before it reads it.
+    const spy = jest.spyOn(repository, 'hasRows').mockImplementationOnce(async (table, runner) => {
+      await request(t.server).delete(`/backup/hired_employees/${file}`).set(t.auth).expect(204);
+      return hasRows(table, runner);
+    });
+    try {
+      const res = await request(t.server).post('/restore/hired_employees').set(t.auth).send({ file });
+      expect(res.body).toEqual({ table: 'hired_employees', file, rowsRestored: before.length });
+      expect(res.status).toBe(200);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(existsSync(join(t.backupDir, file))).toBe(false);
+    expect(await readTable(t.dataSource, 'hired_employees')).toEqual(before);
   });
 });

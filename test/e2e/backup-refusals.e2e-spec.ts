@@ -79,6 +79,11 @@ describe.each(testEngines())('restore refusals on %s', (engine) => {
     await refused('departments', { file: 42 }, 400);
   });
 
+  it('should answer 400 naming the field when the file is null', async () => {
+    const body = await refused('departments', { file: null }, 400, /file/);
+    expect(body.code).toBe('REQUEST_INVALID');
+  });
+
   it('should answer 404 when a well-formed backup name does not exist', async () => {
     const body = await refused('departments', { file: 'departments-20000101T000000000Z.avro' }, 404);
     expect(body.code).toBe('BACKUP_FILE_NOT_FOUND');

@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { TableGuard } from '../../src/coordination/table-guard';
 import { buildDataSourceOptions } from '../../src/database/data-source';
 import { createDialect } from '../../src/database/dialect';
-import { TableLocksService } from '../../src/database/table-locks.service';
 import { employeesCsv, openUpload, waitFor, uploadEmployees } from '../support/hr-files';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -88,7 +88,7 @@ describe.each(testEngines())('concurrent writers on %s', (engine) => {
 
   it('should refuse a run with 409 while a restore holds the table, writing nothing', async () => {
     const before = await count(t);
-    const lease = await t.app.get(TableLocksService).beginRestore('hired_employees');
+    const lease = await t.app.get(TableGuard).beginRestore('hired_employees');
     try {
       const res = await uploadEmployees(t, employeesCsv(10, 700_001)).expect(409);
       expect(res.body).toMatchObject({ code: 'TABLE_BUSY' });
@@ -110,8 +110,9 @@ describe.each(testEngines())('concurrent writers on %s', (engine) => {
   });
 });
 
-/** The named lock a restore of hired_employees holds in its database (see TableLocksService). */
-const RESTORE_LOCK = 'hr_restore_hired_employees';
+/** A replica that is not one of the test's: alive while it holds its named lock (see LeaseKeeper). */
+const OTHER_REPLICA = 'feedfacefeedface';
+const REPLICA_LOCK = `hr_replica_${OTHER_REPLICA}`;
 
 describe.each(sharedEngines())('two replicas on one %s database', (engine) => {
   let db: TestDatabase;
@@ -175,9 +176,16 @@ describe.each(sharedEngines())('two replicas on one %s database', (engine) => {
     expect(done.body.runs[0]).toMatchObject({ status: 'completed', rowsInserted: 5000 });
     await expect(rows()).resolves.toBe(65_000);
 
-    // A restore under way on another replica holds the named lock: a run is refused and recorded.
-    const held = await createDialect(admin).tryLock(RESTORE_LOCK);
-    expect(held).not.toBeNull();
+    // A restore under way on another, live replica holds the table's restore lease: a run is refused and recorded.
+    const dialect = createDialect(admin);
+    const alive = await dialect.tryLock(REPLICA_LOCK);
+    expect(alive).not.toBeNull();
+    await admin.query("DELETE FROM coordination_leases WHERE name = 'restore:hired_employees'");
+    await admin.query(
+      dialect.sql(`INSERT INTO coordination_leases (name, owner, token, expires_at_ms)
+        VALUES ('restore:hired_employees', ?, 1, ${dialect.clockMs()} + 60000)`),
+      [OTHER_REPLICA],
+    );
     try {
       const res = await send(a, employeesCsv(10, 990_001));
       expect(res.status).toBe(409);
@@ -185,7 +193,10 @@ describe.each(sharedEngines())('two replicas on one %s database', (engine) => {
       const runs = await request(a.url).get('/migrate/runs?limit=1').expect(200);
       expect(runs.body.items[0]).toMatchObject({ status: 'failed', rowsRead: 0 });
     } finally {
-      await held?.release();
+      await admin.query(
+        "UPDATE coordination_leases SET owner = '', expires_at_ms = 0 WHERE name = 'restore:hired_employees'",
+      );
+      await alive?.release();
     }
     await expect(rows('id > 990000')).resolves.toBe(0);
 

@@ -342,6 +342,57 @@ describe.each(testEngines())('dashboard on %s', (engine) => {
       }
     });
 
+    it('should mark a run that wrote nothing apart from a clean one, with its hint, when every batch was rejected', async () => {
+      const load = await request(t.server)
+        .post('/migrate')
+        .set(t.auth)
+        .attach('file', readFileSync(join(GLOBANT, 'hired_employees.csv')), 'hired_employees.csv')
+        .expect(201);
+      const [run] = load.body.runs;
+      expect(run).toMatchObject({
+        rowsInserted: 0,
+        rowsRejected: 1999,
+        hint: expect.stringContaining('rejectMode=row'),
+      });
+      await open('2021');
+      await page.waitForSelector('[data-testid="table-runs"][data-state="ready"]');
+      const marked = await page.$$eval('[data-testid="run-row"][data-outcome="nothing-written"]', (rows) =>
+        rows.map((r) => Number(r.getAttribute('data-run-id'))),
+      );
+      expect(marked).toEqual([run.id]);
+      const row = `[data-testid="run-row"][data-run-id="${run.id}"]`;
+      expect(await page.textContent(`${row} [data-testid="run-nothing-written"]`)).toBe('nothing written');
+      expect(await page.textContent(`${row} [data-testid="run-hint"]`)).toBe(run.hint);
+      await page.click(row);
+      await page.waitForSelector(`[data-testid="run-detail"][data-run-id="${run.id}"]`);
+      expect(await page.textContent('[data-testid="run-detail-failure"]')).toBe(`Nothing written: ${run.hint}`);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, `dashboard-nothing-written${suffix}.png`) });
+    });
+
+    it('should write long department names out in full and say what the job count counts at 1280 px', async () => {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      try {
+        await open('2021');
+        const jobsCard = page.locator('.kpi', { has: page.locator('[data-testid="kpi-jobs"]') });
+        expect(await jobsCard.locator('.kpi-label').textContent()).toBe('Job titles hired');
+        for (const chart of ['chart-quarters', 'chart-above-mean']) {
+          const labels = await page.$$eval(`[data-testid="${chart}"] svg text`, (nodes) =>
+            nodes.map((n) => n.textContent ?? ''),
+          );
+          expect({ chart, cut: labels.filter((l) => l.includes('...') || l.includes('…')) }).toEqual({
+            chart,
+            cut: [],
+          });
+          expect(labels.join(' ').replace(/\s+/g, ' ')).toContain('Business Development');
+        }
+        mkdirSync(ARTIFACTS, { recursive: true });
+        await page.screenshot({ path: join(ARTIFACTS, `dashboard-1280${suffix}.png`) });
+      } finally {
+        await page.setViewportSize({ width: 1400, height: 900 });
+      }
+    });
+
     it("should list each table's backups, newest first", async () => {
       const backup = await request(t.server).post('/backup/departments').set(t.auth).expect(201);
       await open('2021');
@@ -356,6 +407,8 @@ describe.each(testEngines())('dashboard on %s', (engine) => {
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, `dashboard-1400${suffix}.png`), fullPage: true });
       expect(await page.textContent('[data-testid="backups-jobs"]')).toContain('No backup yet');
+      // Managers read this page: no HTTP verbs and routes.
+      expect(await page.textContent('[data-testid="backups"]')).not.toMatch(/POST \//);
     });
 
     it('should fit a 390 px phone with no sideways scroll when the year has hires', async () => {
@@ -379,6 +432,21 @@ describe.each(testEngines())('dashboard on %s', (engine) => {
           box: el.parentElement?.clientWidth ?? 0,
         }));
         expect(table.width).toBeLessThanOrEqual(table.box);
+        // The runs table shows Read, Inserted and Rejected inside its box; what is a scroll away is said.
+        await page.waitForSelector('[data-testid="table-runs"][data-state="ready"]');
+        await page.locator('#table-runs').screenshot({ path: join(ARTIFACTS, `dashboard-390-runs${suffix}.png`) });
+        const runs = await page.$eval('[data-testid="table-runs"]', (el) => {
+          const wrap = el.parentElement as typeof el;
+          const box = wrap.getBoundingClientRect();
+          const headers = [...el.querySelectorAll('thead th')].map((th) => {
+            const r = th.getBoundingClientRect();
+            return { name: th.textContent, inside: r.width > 0 && r.left >= box.left && r.right <= box.right + 0.5 };
+          });
+          return { headers, scrolls: wrap.scrollWidth > wrap.clientWidth + 1 };
+        });
+        const inside = runs.headers.filter((h) => h.inside).map((h) => h.name);
+        expect(inside).toEqual(expect.arrayContaining(['Read', 'Inserted', 'Rejected']));
+        await expect(page.locator('[data-testid="runs-scroll-cue"]').isVisible()).resolves.toBe(runs.scrolls);
       } finally {
         await page.setViewportSize({ width: 1400, height: 900 });
       }

@@ -28,6 +28,8 @@ describe.each(testEngines())('foundation on %s', (engine) => {
       'RunBatches1732800000000',
       'RowsToFix1732900000000',
       'DryRuns1732910000000',
+      'RejectedRows1732950000000',
+      'CoordinationLeases1733000000000',
     ]);
     for (const table of [
       'departments',
@@ -36,6 +38,8 @@ describe.each(testEngines())('foundation on %s', (engine) => {
       'migration_runs',
       'migration_run_batches',
       'rejected_batches',
+      'rejected_rows',
+      'coordination_leases',
     ]) {
       await expect(t.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`)).resolves.toHaveLength(1);
     }
@@ -47,7 +51,7 @@ describe.each(testEngines())('foundation on %s', (engine) => {
     await again.init();
     await again.close();
     const rows: unknown[] = await t.dataSource.query('SELECT name FROM schema_migrations');
-    expect(rows).toHaveLength(6);
+    expect(rows).toHaveLength(8);
   });
 
   it('should take the run progress columns away and back when its schema migration is undone and run again', async () => {
@@ -58,6 +62,8 @@ describe.each(testEngines())('foundation on %s', (engine) => {
     expect(Object.keys((await t.dataSource.query(select))[0])).toEqual(
       expect.arrayContaining(['bytes_read', 'bytes_total']),
     );
+    await t.dataSource.undoLastMigration(); // the coordination leases
+    await t.dataSource.undoLastMigration(); // the rejected rows table
     await t.dataSource.undoLastMigration(); // dry runs
     await t.dataSource.undoLastMigration(); // the rows to fix
     await t.dataSource.undoLastMigration(); // the run batches table
@@ -69,14 +75,17 @@ describe.each(testEngines())('foundation on %s', (engine) => {
     await t.dataSource.query('DELETE FROM migration_runs');
   });
 
-  it('should take the dry run and rows-to-fix columns away and back when their schema migrations are undone and run again', async () => {
+  it('should take the coordination leases, the dry run and rows-to-fix columns away and back when their schema migrations are undone and run again', async () => {
     await t.dataSource.query(
       "INSERT INTO migration_runs (table_name, status, batch_size, reject_mode, started_at) VALUES ('jobs', 'completed', 10, 'batch', '2021-01-01 00:00:00.000')",
     );
     const select = 'SELECT * FROM migration_runs ORDER BY id DESC LIMIT 1';
     const columns = async () => Object.keys((await t.dataSource.query(select))[0]);
     await expect(columns()).resolves.toEqual(expect.arrayContaining(['dry_run', 'header_text', 'delimiter']));
-    await t.dataSource.undoLastMigration();
+    await t.dataSource.undoLastMigration(); // the coordination leases
+    await expect(t.dataSource.query('SELECT name FROM coordination_leases WHERE 1 = 0')).rejects.toThrow();
+    await t.dataSource.undoLastMigration(); // the rejected rows table
+    await t.dataSource.undoLastMigration(); // dry runs
     await expect(columns()).resolves.not.toContain('dry_run');
     await t.dataSource.undoLastMigration();
     await expect(columns()).resolves.not.toContain('header_text');
@@ -85,6 +94,35 @@ describe.each(testEngines())('foundation on %s', (engine) => {
     const [row] = await t.dataSource.query(select);
     expect([Number(row.dry_run), row.header_text, row.delimiter]).toEqual([0, null, null]);
     await expect(t.dataSource.query('SELECT raw_text FROM rejected_batches WHERE 1 = 0')).resolves.toEqual([]);
+    await expect(t.dataSource.query('SELECT name FROM coordination_leases WHERE 1 = 0')).resolves.toEqual([]);
+    await t.dataSource.query('DELETE FROM migration_runs');
+  });
+
+  it('should move a reject log to its own rows and back when the rejected rows schema migration is undone and run again', async () => {
+    const res = await request(t.server)
+      .post('/migrate')
+      .set(t.auth)
+      .field('rejectMode', 'row')
+      .attach('file', Buffer.from('id,job\n0,Zero\n5,Five\nx,"Ex, Why"\n'), 'jobs.csv')
+      .expect(201);
+    const runId = res.body.runs[0].id as number;
+    const page = async () => (await request(t.server).get(`/migrate/runs/${runId}`).expect(200)).body;
+    const csv = async () => (await request(t.server).get(`/migrate/runs/${runId}/rejects.csv`).expect(200)).text;
+    const [before, beforeCsv] = [await page(), await csv()];
+    expect(before.rejectedTotal).toBe(2);
+    expect(beforeCsv).toBe('id,job\n0,Zero\nx,"Ex, Why"\n');
+
+    await t.dataSource.undoLastMigration(); // the coordination leases
+    await t.dataSource.undoLastMigration(); // the rejected rows
+    const [legacy] = await t.dataSource.query('SELECT raw_rows, raw_text FROM rejected_batches WHERE run_id = ?', [
+      runId,
+    ]);
+    expect(JSON.parse(legacy.raw_rows)).toHaveLength(2);
+    expect(JSON.parse(legacy.raw_text)).toEqual(['0,Zero', 'x,"Ex, Why"']);
+    await t.dataSource.runMigrations();
+
+    await expect(page()).resolves.toEqual(before);
+    await expect(csv()).resolves.toBe(beforeCsv);
     await t.dataSource.query('DELETE FROM migration_runs');
   });
 

@@ -41,6 +41,9 @@ function json(t: TestApp, path: string, body: Buffer | string) {
     .then((r) => r);
 }
 
+/** A valid row holding U+FFFD as UTF-8, then a row holding a Latin-1 byte. */
+const utf8AndLatin1 = () => Buffer.concat([Buffer.from('52,Point \uFFFD\n53,caf'), Buffer.from([0xe9])]);
+
 const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
 const hugeArray = `[${'1,'.repeat(1_999_999)}1]`;
 
@@ -54,11 +57,38 @@ const CASES: HostileCase[] = [
     adds: { 51: 'Valid' },
   },
   {
+    name: 'U+FFFD sent as a character (EF BF BD)',
+    send: (t) => csv(t, utf8AndLatin1()),
+    status: 201,
+    says: /line 2 holds bytes that are not UTF-8 text/,
+    adds: { 52: 'Point \uFFFD' },
+  },
+  {
+    name: 'a JSON body whose bytes are not UTF-8',
+    send: (t) =>
+      request(t.server)
+        .post('/migrate/departments')
+        .set(t.auth)
+        .set('Content-Type', 'application/json')
+        .serialize((body: Buffer) => body as unknown as string)
+        .send(Buffer.from([...Buffer.from('[{"id":54,"department":"caf'), 0xe9, ...Buffer.from('"}]')]))
+        .then((r) => r),
+    status: 400,
+    says: /^The request body must be UTF-8$/,
+  },
+  {
     name: 'control characters',
     send: (t) => csv(t, fixture('csv/control-characters.csv')),
     status: 201,
     says: /line 1 holds a control character/,
     adds: { 57: 'Fine' },
+  },
+  {
+    name: 'names that look blank or hold C1 and bidirectional controls',
+    send: (t) => csv(t, '81,\u2800\n82,\u200B\u2800\n83,\u{1D159}\n84,\u202Eevil\n85,y\u009B31m\n86,\u2800Visible'),
+    status: 201,
+    says: /department holds only invisible characters[^]*department holds a control character/,
+    adds: { 86: '\u2800Visible' },
   },
   {
     name: 'SQL in every field',
@@ -266,6 +296,14 @@ describe.each(testEngines())('the hostile corpus on %s', (engine) => {
       await request(t.server).get('/health').expect(200);
     },
   );
+
+  it('should load U+FFFD as the character it is when a JSON row holds it', async () => {
+    const res = await json(t, '/migrate/departments', '[{"id":55,"department":"Unknown \uFFFD"}]');
+    expect([res.status, res.body.rowsInserted]).toEqual([201, 1]);
+    const [row] = await t.dataSource.query('SELECT department FROM departments WHERE id = 55');
+    expect(row.department).toBe('Unknown \uFFFD');
+    await t.dataSource.query('DELETE FROM departments WHERE id = 55');
+  });
 
   it('should refuse an eleventh file with 400 and leave no temporary file behind', async () => {
     const spool = mkdtempSync(join(tmpdir(), 'hr-hostile-spool-'));

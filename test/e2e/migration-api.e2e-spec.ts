@@ -21,7 +21,8 @@ async function abortedUpload(t: TestApp): Promise<void> {
     const req = httpRequest({
       port: (server.address() as AddressInfo).port,
       method: 'POST',
-      path: '/migrate',
+      // An option in the query string: the file streams into its run as it arrives.
+      path: '/migrate?rejectMode=batch',
       headers: { Authorization: `Bearer ${TEST_API_KEY}`, 'Content-Type': `multipart/form-data; boundary=${boundary}` },
     });
     req.on('error', () => undefined);
@@ -45,7 +46,12 @@ async function chunkedDepartmentsUpload(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const port = (server.address() as AddressInfo).port;
-    return await chunkedUpload(`http://127.0.0.1:${port}/migrate`, 'departments.csv', '1,Finance\r\n', fileBytes);
+    return await chunkedUpload(
+      `http://127.0.0.1:${port}/migrate?rejectMode=batch`,
+      'departments.csv',
+      '1,Finance\r\n',
+      fileBytes,
+    );
   } finally {
     server.closeAllConnections();
     server.close();
@@ -78,7 +84,7 @@ describe.each(testEngines())('migration run API on %s', (engine) => {
       ['delimiter', ':', 'delimiter must be ",", ";", "|" or "tab" (a tab character is accepted too)'],
       ['delimiter', 'tabs', 'delimiter must be ",", ";", "|" or "tab"'],
       ['table', 'employees', 'table must be one of departments, jobs, hired_employees'],
-      ['batchsize', '10', 'Unknown form field "batchsize"'],
+      ['batchsize', '10', 'Unknown form field or query parameter "batchsize"'],
     ])('should answer 400 when the form field %s is %s', async (field, value, message) => {
       const res = await request(t.server)
         .post('/migrate')
@@ -90,14 +96,84 @@ describe.each(testEngines())('migration run API on %s', (engine) => {
       expect(res.body.message).toContain(message);
     });
 
-    it('should answer 400 when a form field comes after the file', async () => {
+    it('should load with every field when the fields come after the file', async () => {
       const res = await request(t.server)
         .post('/migrate')
         .set(t.auth)
+        .attach('file', Buffer.from('31,Legal\r\n32,\r\n33,Audit'), 'departments.csv')
+        .field('rejectMode', 'row')
+        .field('batchSize', '2')
+        .expect(201);
+      expect(res.body.runs).toEqual([
+        expect.objectContaining({ table: 'departments', rejectMode: 'row', batchSize: 2, rowsInserted: 2 }),
+      ]);
+      const rows = await t.dataSource.query('SELECT id FROM departments WHERE id IN (31, 32, 33) ORDER BY id');
+      expect(rows.map((r: { id: number }) => Number(r.id))).toEqual([31, 33]);
+    });
+
+    it('should write nothing when the file comes before dryRun=true', async () => {
+      const res = await request(t.server)
+        .post('/migrate')
+        .set(t.auth)
+        .attach('file', Buffer.from('41,Dry'), 'departments.csv')
+        .field('dryRun', 'true')
+        .expect(201);
+      expect(res.body.runs).toEqual([expect.objectContaining({ dryRun: true, rowsInserted: 1 })]);
+      await expect(t.dataSource.query('SELECT id FROM departments WHERE id = 41')).resolves.toEqual([]);
+    });
+
+    it('should take the options from the query string when they are not form fields', async () => {
+      const res = await request(t.server)
+        .post('/migrate?table=departments&rejectMode=row&dryRun=true&batchSize=5')
+        .set(t.auth)
+        .attach('file', Buffer.from('42,Query\r\n43,'), 'export.csv')
+        .expect(201);
+      expect(res.body.runs).toEqual([
+        expect.objectContaining({
+          table: 'departments',
+          dryRun: true,
+          rejectMode: 'row',
+          batchSize: 5,
+          rowsInserted: 1,
+        }),
+      ]);
+      await expect(t.dataSource.query('SELECT id FROM departments WHERE id = 42')).resolves.toEqual([]);
+    });
+
+    it('should let a form field win over the same query parameter', async () => {
+      const res = await request(t.server)
+        .post('/migrate?dryRun=true&batchSize=5')
+        .set(t.auth)
+        .field('batchSize', '7')
+        .attach('file', Buffer.from('44,Form'), 'departments.csv')
+        .expect(201);
+      expect(res.body.runs).toEqual([expect.objectContaining({ dryRun: true, batchSize: 7 })]);
+    });
+
+    it('should answer 400 and write nothing when the file comes first and a later field is wrong', async () => {
+      const before = await count(t, 'migration_runs');
+      const res = await request(t.server)
+        .post('/migrate')
+        .set(t.auth)
+        .attach('file', Buffer.from('45,Never'), 'departments.csv')
+        .field('batchSize', '0')
+        .expect(400);
+      expect(res.body.message).toContain('batchSize must be an integer from 1 to 1000');
+      expect(res.body.runs).toBeUndefined();
+      await expect(count(t, 'migration_runs')).resolves.toBe(before);
+      await expect(t.dataSource.query('SELECT id FROM departments WHERE id = 45')).resolves.toEqual([]);
+    });
+
+    it('should answer 400 when a field changes after a file that already streamed with the fields before it', async () => {
+      const res = await request(t.server)
+        .post('/migrate')
+        .set(t.auth)
+        .field('rejectMode', 'row')
         .attach('file', DEPARTMENTS, 'departments.csv')
         .field('batchSize', '10')
         .expect(400);
-      expect(res.body.message).toMatch(/The form field batchSize comes after a file; send the fields first/);
+      expect(res.body.message).toMatch(/The form field batchSize comes after a file that was already loaded/);
+      expect(res.body.runs).toEqual([expect.objectContaining({ table: 'departments' })]);
     });
 
     it('should answer 400 when no file is sent', async () => {
@@ -123,6 +199,7 @@ describe.each(testEngines())('migration run API on %s', (engine) => {
       const res = await request(t.server)
         .post('/migrate')
         .set(t.auth)
+        .field('rejectMode', 'batch')
         .attach('file', DEPARTMENTS, 'departments.csv')
         .attach('file', DEPARTMENTS, 'notes.csv')
         .expect(400);
@@ -130,6 +207,19 @@ describe.each(testEngines())('migration run API on %s', (engine) => {
       expect(res.body.runs).toEqual([
         expect.objectContaining({ table: 'departments', status: 'completed', rowsInserted: 2 }),
       ]);
+    });
+
+    it('should answer 400 and make no run when files come before any field and one has no known table', async () => {
+      const before = await count(t, 'migration_runs');
+      const res = await request(t.server)
+        .post('/migrate')
+        .set(t.auth)
+        .attach('file', DEPARTMENTS, 'departments.csv')
+        .attach('file', DEPARTMENTS, 'notes.csv')
+        .expect(400);
+      expect(res.body.message).toMatch(/Cannot tell the table of "notes.csv"/);
+      expect(res.body.runs).toBeUndefined();
+      await expect(count(t, 'migration_runs')).resolves.toBe(before);
     });
 
     it('should answer 413 before reading when Content-Length is over the limit', async () => {
@@ -240,7 +330,10 @@ describe.each(testEngines())('migration run API on %s', (engine) => {
     expect(form).toBeDefined();
     const ref: string | undefined = form.schema.$ref;
     const fields = (ref ? res.body.components.schemas[ref.split('/').pop() ?? ''] : form.schema).properties;
-    expect(fields.delimiter).toMatchObject({ enum: [',', ';', '|', 'tab', '\t'], default: ',', example: ';' });
+    // No example on a field Swagger UI would send: its "Try it out" fills each field with its example.
+    expect(fields.delimiter).toMatchObject({ enum: [',', ';', '|', 'tab', '\t'], default: ',' });
+    expect(fields.delimiter.example).toBeUndefined();
+    expect(fields.dryRun.example).toBeUndefined();
     expect(fields.header).toMatchObject({ enum: ['auto', 'true', 'false'], default: 'auto', example: 'auto' });
     expect(paths['/migrate'].post.security).toEqual([{ bearer: [] }]);
     expect(Object.keys(paths['/migrate'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '413']));

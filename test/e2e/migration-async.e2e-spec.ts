@@ -93,6 +93,17 @@ describe.each(testEngines())('async migration runs on %s', (engine) => {
       await expect(count(t, 'departments')).resolves.toBe(0);
     });
 
+    it('should answer 400 and create no run when a field after the file is wrong', async () => {
+      const res = await request(t.server)
+        .post('/migrate?async=true')
+        .set(t.auth)
+        .attach('file', file('departments.csv'), 'departments.csv')
+        .field('rejectMode', 'all')
+        .expect(400);
+      expect(res.body.message).toContain('rejectMode must be batch or row');
+      await expect(count(t, 'migration_runs')).resolves.toBe(0);
+    });
+
     it('should answer 413 and create no run when the upload is over MAX_UPLOAD_MB', async () => {
       const res = await request(t.server)
         .post('/migrate?async=true')

@@ -101,14 +101,14 @@ describe.each(testEngines())('POST /migrate with CSV fixtures on %s', (engine) =
       });
     });
 
-    it('should reject every row of a semicolon file sent without its delimiter', async () => {
+    it('should reject every row of a semicolon file sent without its delimiter, hinting at it', async () => {
       const res = await load(t, 'ok/semicolons.csv', { rejectMode: 'row' }).expect(201);
       expect(res.body.runs[0]).toMatchObject({ rowsRead: 3, rowsInserted: 0, rowsRejected: 3 });
       await expect(rejectedErrors(t, res.body.runs[0].id)).resolves.toContainEqual({
         line: 2,
         field: null,
         value: null,
-        reason: 'expected 5 columns, found 1',
+        reason: "expected 5 columns, found 1: the line is separated by ';', send delimiter=;",
       });
     });
 

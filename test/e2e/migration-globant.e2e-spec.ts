@@ -128,8 +128,9 @@ describe.each(testEngines())('POST /migrate with the sample files on %s', (engin
       await expect(counts(t)).resolves.toEqual([12, 183, 1929]);
     });
 
-    it('should reject both employee batches and write no employee when batches are 1000 rows', async () => {
+    it('should reject both employee batches and write no employee, and say so, when batches are 1000 rows', async () => {
       const res = await upload(t, { batchSize: '1000' }, FILES).expect(201);
+      const hint = 'every batch held a rejected row, so no row was written: rejectMode=row writes the good rows';
       expect(res.body.runs[2]).toMatchObject({
         rejectMode: 'batch',
         rowsRead: 1999,
@@ -138,11 +139,14 @@ describe.each(testEngines())('POST /migrate with the sample files on %s', (engin
         batchesTotal: 2,
         batchesCommitted: 0,
         batchesRejected: 2,
+        hint,
       });
+      expect(res.body.runs.slice(0, 2).map((r: { hint: unknown }) => r.hint)).toEqual([null, null]);
       await expect(counts(t)).resolves.toEqual([12, 183, 0]);
       // The reject log in two pages of 1,000 rejected rows: one batch each.
       const path = `/migrate/runs/${res.body.runs[2].id}?rejectedLimit=1000`;
       const first = (await request(t.server).get(path).expect(200)).body;
+      expect(first.hint).toBe(hint);
       const second = (await request(t.server).get(`${path}&rejectedOffset=1000`).expect(200)).body;
       expect(first.rejectedTotal).toBe(1999);
       const rejected = [...first.rejected, ...second.rejected];

@@ -59,6 +59,12 @@ describe.each(testEngines())('hostile uploads on %s', (engine) => {
     expect(res.body.runs[0]).toMatchObject({ status: 'completed', rowsRead: 3, rowsInserted: 2, rowsRejected: 1 });
     await expect(errorsOf(t, res.body.runs[0].id)).resolves.toEqual([
       { line: 2, field: null, value: null, reason: 'line 2: field 2 is longer than 65536 characters' },
+      {
+        line: 2,
+        field: null,
+        value: null,
+        reason: 'the row is longer than 1048576 characters: rejects.csv leaves it out, fix it in the file you sent',
+      },
     ]);
   });
 

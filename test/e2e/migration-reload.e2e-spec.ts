@@ -94,6 +94,27 @@ describe.each(testEngines())('The rows to fix, dry runs and the reject limit on 
     expect(lines).toContain('67,Thia Morican,2021-03-10T19:27:10Z,,104,67,department_id,department_id is empty');
   });
 
+  it('should load the rows of the file with reasons once fixed, ignoring its line, field and reason columns', async () => {
+    const res = await loadGlobant(t, { rejectMode: 'row' }).expect(201);
+    const employees = res.body.runs.find((r: Run) => r.table === 'hired_employees') as Run;
+    const csv = await rejectsCsv(t, employees.id, '?reasons=true').expect(200);
+    const [header, ...rows] = (csv.body as string).split('\n').filter((l) => l !== '');
+    // The reason cells are kept as they are: only the empty data fields are filled.
+    const fixed = rows.map((row) => {
+      const cells = row.split(',');
+      return [fillEmptyFields(cells.slice(0, 5).join(',')), ...cells.slice(5)].join(',');
+    });
+    const reload = await request(t.server)
+      .post('/migrate')
+      .set(t.auth)
+      .field('table', 'hired_employees')
+      .field('header', 'true')
+      .attach('file', Buffer.from(`${[header, ...fixed].join('\n')}\n`), 'fix.csv')
+      .expect(201);
+    expect(reload.body.runs[0]).toMatchObject({ status: 'completed', rowsRead: 70, rowsInserted: 70, rowsRejected: 0 });
+    await expect(count(t, 'hired_employees')).resolves.toBe(1999);
+  });
+
   it("should keep the file's header, its column order and its delimiter when the rows are rejected", async () => {
     const other = await request(t.server)
       .post('/migrate')

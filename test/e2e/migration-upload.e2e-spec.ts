@@ -106,8 +106,24 @@ describe.each(testEngines())('uploads against a service process on %s', (engine)
     });
   });
 
+  it('should store a file name without its control characters and log it on one line when filename* holds %0A and %1B', async () => {
+    const name = 'departments%0A2026-01-01%20LOG%20%5BAuth%5D%20admin%20login%20OK%20%28FORGED%29%1B%5B2J%C2%9B.csv';
+    const body =
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="x.csv"; filename*=UTF-8''${name}\r\n\r\n` +
+      `9101,Named${END}`;
+    const { req, answer } = openPost(service, '/migrate', { 'Content-Length': String(Buffer.byteLength(body)) });
+    req.end(body);
+    const res = await answer;
+    expect(res.status).toBe(201);
+    const [run] = res.body.runs as RunBody[];
+    expect(run.file).toBe('departments2026-01-01 LOG [Auth] admin login OK (FORGED)[2J.csv');
+    expect(service.output()).not.toContain('\x1b[2J');
+    expect(service.output()).not.toMatch(/^2026-01-01 LOG \[Auth\]/m);
+  });
+
   it('should answer 408 and fail the run when an upload sends nothing for UPLOAD_IDLE_SECONDS', async () => {
-    const { req, answer } = openPost(service, '/migrate');
+    // An option in the query string: the file streams into its run as it arrives.
+    const { req, answer } = openPost(service, '/migrate?rejectMode=batch');
     req.write(`${HEAD}701,Idle one\r\n`);
     const res = await answer;
     req.destroy();

@@ -112,20 +112,55 @@ describe('the OpenAPI document', () => {
       problems: { ruleId: string; severity: string; location: { pointer: string }[] }[];
     };
     expect(report.totals.errors).toBe(0);
-    // The open routes cannot answer 4XX: no key is asked, no input is taken.
-    expect(report.problems.map((p) => `${p.ruleId} ${p.location[0].pointer}`)).toEqual([
-      'operation-4xx-response #/paths/~1health/get/responses',
-      'operation-4xx-response #/paths/~1dashboard/get/responses',
-    ]);
+    // The open routes cannot answer 4XX: no key is asked (READ_API_KEY is unset), no input is taken.
+    expect(report.problems.map((p) => `${p.ruleId} ${p.location[0].pointer}`).sort()).toEqual(
+      [
+        'operation-4xx-response #/paths/~1health/get/responses',
+        'operation-4xx-response #/paths/~1dashboard/get/responses',
+        'operation-4xx-response #/paths/~1metrics/get/responses',
+        'operation-4xx-response #/paths/~1reports~1years/get/responses',
+      ].sort(),
+    );
     expect(result.status).toBe(0);
   });
 
-  it('should declare the key, a 401 and a 429 on every write, and the key and a 401 on every guarded read', () => {
+  it('should declare the key, a 401 and a 429 on every write, and no key on reads when READ_API_KEY is unset', () => {
     const open = ['/health', '/dashboard'];
     let writes = 0;
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(item)) {
         const where = `${method.toUpperCase()} ${path}`;
+        if (method === 'get') {
+          // Swagger UI draws a lock on a route that declares a key: reads are open here.
+          expect({ where, security: operation.security }).toEqual({ where, security: [] });
+          expect({ where, statuses: Object.keys(operation.responses) }).not.toEqual({
+            where,
+            statuses: expect.arrayContaining(['401']),
+          });
+          continue;
+        }
+        expect({ where, security: operation.security }).toEqual({ where, security: [{ bearer: [] }] });
+        expect({ where, statuses: Object.keys(operation.responses) }).toEqual({
+          where,
+          statuses: expect.arrayContaining(['401', '429']),
+        });
+        writes += 1;
+      }
+    }
+    expect(writes).toBeGreaterThanOrEqual(4);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([...open, '/migrate/runs/{id}/events']));
+  });
+
+  it('should declare the key and a 401 on every read but the open ones when READ_API_KEY is set', async () => {
+    const guarded = await startTestApp('sqlite', { readApiKey: 'a-read-key-of-16-chars' });
+    try {
+      const document = (await request(guarded.server).get('/docs-json').expect(200)).body as typeof doc;
+      const open = ['/health', '/dashboard'];
+      let reads = 0;
+      for (const [path, item] of Object.entries(document.paths)) {
+        const operation = item.get;
+        if (!operation) continue;
+        const where = `GET ${path}`;
         if (open.includes(path)) {
           expect({ where, security: operation.security }).toEqual({ where, security: [] });
           continue;
@@ -133,13 +168,19 @@ describe('the OpenAPI document', () => {
         expect({ where, security: operation.security }).toEqual({ where, security: [{ bearer: [] }] });
         expect({ where, statuses: Object.keys(operation.responses) }).toEqual({
           where,
-          statuses: expect.arrayContaining(method === 'get' ? ['401'] : ['401', '429']),
+          statuses: expect.arrayContaining(['401']),
         });
-        if (method !== 'get') writes += 1;
+        reads += 1;
       }
+      expect(reads).toBeGreaterThanOrEqual(8);
+    } finally {
+      await guarded.close();
     }
-    expect(writes).toBeGreaterThanOrEqual(4);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([...open, '/migrate/runs/{id}/events']));
+  });
+
+  it('should set file name patterns as code, not as italics, in the descriptions Swagger UI shows', () => {
+    const description = String((doc.paths['/migrate'].post as { description?: string }).description);
+    expect(description).toContain('`departments*.csv`, `jobs*.csv`, `hired_employees*.csv`');
   });
 
   it('should name its servers and license, and give named examples of a Run, a rejected batch and an error', () => {
@@ -162,4 +203,24 @@ describe('the OpenAPI document', () => {
       RunWithRejectedBatch: { $ref: '#/components/examples/RunWithRejectedBatch' },
     });
   });
+
+  it('should list the upload form fields before the file and every option as a query parameter too', () => {
+    const upload = (doc as unknown as { paths: Record<string, Record<string, UploadOperation>> }).paths['/migrate']
+      .post;
+    const schema = upload.requestBody.content['multipart/form-data'].schema;
+    const ref = schema.$ref?.split('/').pop() ?? '';
+    const fields = Object.keys(
+      (doc.components as unknown as { schemas: Record<string, { properties: object }> }).schemas[ref].properties,
+    );
+    expect(fields[fields.length - 1]).toBe('file');
+    const options = fields.filter((f) => f !== 'file');
+    expect(upload.parameters.filter((p) => p.in === 'query').map((p) => p.name)).toEqual(
+      expect.arrayContaining(['async', ...options]),
+    );
+  });
 });
+
+interface UploadOperation {
+  parameters: { in: string; name: string }[];
+  requestBody: { content: Record<string, { schema: { $ref?: string } }> };
+}

@@ -112,6 +112,35 @@ describe.each(testEngines())('logs of the service in its own process on %s', (en
       expect(output).toMatch(/LOG \[HTTP\] GET \/health 200 \d+ms .*requestId: 'health-check-7'/);
     });
 
+    it("should name the error's code in the access line of an error, and tell a missing key from a wrong one", async () => {
+      const service = await startServiceProcess(engine);
+      const auth = { Authorization: `Bearer ${service.apiKey}` };
+      const form = new FormData();
+      form.append('table', 'salaries');
+      form.append('file', new Blob(['1,x\n']), 'x.csv');
+      const bad = await fetch(`${service.url}/migrate`, { method: 'POST', headers: auth, body: form });
+      await bad.arrayBuffer();
+      await fetch(`${service.url}/backup/jobs`, { method: 'POST' }).then((r) => r.text());
+      const wrong = { Authorization: 'Bearer not-the-key-0123456789' };
+      await fetch(`${service.url}/backup/jobs`, { method: 'POST', headers: wrong }).then((r) => r.text());
+      await service.stop();
+      const output = service.output();
+      expect(bad.status).toBe(400);
+      expect(output).toMatch(/\[HTTP\] POST \/migrate 400 MIGRATION_[A-Z_]+ \d+ms/);
+      expect(output).toMatch(/\[HTTP\] POST \/backup\/jobs 401 AUTH_MISSING_KEY missing key \d+ms/);
+      expect(output).toMatch(/\[HTTP\] POST \/backup\/jobs 401 AUTH_INVALID_KEY wrong key \d+ms/);
+    });
+
+    it('should write one line when SIGTERM arrives and one when the shutdown is done, and no line per route at start', async () => {
+      const service = await startServiceProcess(engine);
+      await service.stop();
+      const lines = service.output().trimEnd().split('\n');
+      expect(lines.filter((line) => /SIGTERM received: stopping/.test(line))).toHaveLength(1);
+      expect(lines.at(-1)).toMatch(/\[Shutdown\] Shutdown complete \(SIGTERM\)/);
+      expect(lines.filter((line) => /RouterExplorer|RoutesResolver|InstanceLoader/.test(line))).toEqual([]);
+      expect(lines.length).toBeLessThan(15);
+    });
+
     it('should write only warnings and errors with LOG_LEVEL=warn', async () => {
       const service = await startServiceProcess(engine, { env: { LOG_LEVEL: 'warn' } });
       await fetch(`${service.url}/health`).then((r) => r.text());

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { copyFileSync, createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { streams } from 'avsc';
 import request from 'supertest';
@@ -40,6 +40,9 @@ const hires = (n: number): Hire[] =>
     department_id: 1 + (i % 5),
     job_id: 1 + (i % 4),
   }));
+
+/** Files Avro C (Debian's avro-bin, `avromod`) wrote: see test/fixtures/avro/README.md. */
+const AVRO_C = join(__dirname, '..', 'fixtures', 'avro');
 
 const stored = (r: Hire) => ({ ...r, datetime: new Date(r.datetime).toISOString() });
 
@@ -213,5 +216,58 @@ describe.each(testEngines())('restore of files other tools write, on %s', (engin
     const records = hires(1).map((r) => ({ ...r, photo: 'p'.repeat(33 * 1024 * 1024) }));
     const file = write('hired_employees-huge-block.avro', 'null', schema, records);
     await refused('hired_employees', file, 'BACKUP_FILE_CORRUPT', 'block 1 is over 32 MB', 'the limit of a block');
+  });
+
+  it('should restore a file Avro C wrote, whose union branches are in object form', async () => {
+    copyFileSync(join(AVRO_C, 'hired_employees-avro-c.avro'), join(t.backupDir, 'hired_employees-avro-c.avro'));
+    const res = await restore('hired_employees', 'hired_employees-avro-c.avro').expect(200);
+    expect(res.body.rowsRestored).toBe(3);
+    expect(await readTable(t.dataSource, 'hired_employees')).toEqual(
+      [2, 1, 4].map((job, i) => ({
+        id: i + 1,
+        name: `${['Ann', 'Bob', 'Cy'][i]} Avro-C`,
+        datetime: new Date(AT + i * 1000).toISOString(),
+        department_id: i + 1,
+        job_id: job,
+      })),
+    );
+    snapshot = await allTables();
+  });
+
+  it('should refuse a null in a union Avro C wrote in object form, naming the record and the field', async () => {
+    const file = 'hired_employees-avro-c-null-job.avro';
+    copyFileSync(join(AVRO_C, file), join(t.backupDir, file));
+    const message = await refused('hired_employees', file, 'BACKUP_INVALID_RECORDS');
+    expect(message).toBe(`The backup ${file} holds 1 invalid record: record 3: job_id is null`);
+  });
+
+  it('should refuse control characters and bytes that are not UTF-8, naming the record and the field', async () => {
+    const records = hires(6);
+    records[1].name = 'Ctrl\u0001A';
+    records[2].name = 'Nul\u0000';
+    records[3].name = 'cafX';
+    records[4].name = 'cesuQQQQQQ';
+    const file = write('hired_employees-not-text.avro', 'null', EMPLOYEE_SCHEMA, records);
+    // Bytes no UTF-8 writer makes: Latin-1 é, and U+1F600 as CESU-8 surrogates (same lengths).
+    const path = join(t.backupDir, file);
+    const bytes = readFileSync(path);
+    bytes[bytes.indexOf('cafX') + 3] = 0xe9;
+    Buffer.from([0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80]).copy(bytes, bytes.indexOf('QQQQQQ'));
+    writeFileSync(path, bytes);
+    const message = await refused('hired_employees', file, 'BACKUP_INVALID_RECORDS');
+    expect(message).toBe(
+      `The backup ${file} holds 4 invalid records: record 2: name holds a control character; ` +
+        'record 3: name holds a control character; record 4: name holds bytes that are not UTF-8 text; ' +
+        'record 5: name holds bytes that are not UTF-8 text',
+    );
+  });
+
+  it('should restore U+FFFD written as UTF-8, since it is a character', async () => {
+    const records = hires(2).map((r) => ({ ...r, name: `${r.name} \uFFFD` }));
+    await restore('hired_employees', write('hired_employees-fffd.avro', 'deflate', EMPLOYEE_SCHEMA, records)).expect(
+      200,
+    );
+    expect(await readTable(t.dataSource, 'hired_employees')).toEqual(records.map(stored));
+    snapshot = await allTables();
   });
 });

@@ -61,7 +61,7 @@ describe.each(testEngines())('text that is not well formed or only invisible on 
     expect(reasons).toEqual([
       [1, 'department holds only invisible characters'],
       [2, 'department holds only invisible characters'],
-      [3, 'line 3 holds bytes that are not UTF-8 text'],
+      [3, 'line 3 holds bytes that are not UTF-8 text: save the file as "CSV UTF-8"'],
     ]);
     await expect(departments(t)).resolves.toEqual(['Legal', 'Zo\u00eb\u200B']);
   });

@@ -161,6 +161,31 @@ describe.each(testEngines())('BackupRepository on %s', (engine) => {
       expect(stored[0].datetime).toBe('2021-01-01T00:00:00.007Z');
     });
 
+    it('should store text exactly as the backup holds it when names hold tabs, line breaks and backslashes', async () => {
+      await dataSource.query('DELETE FROM hired_employees');
+      const names = ['tab\there', 'two\nlines\r\n', '\\N', 'back\\slash\\', `O'Brien "Ñ" 😀`, 'nul\0byte'];
+      const rows: TableRow[] = names.map((name, i) => [i + 1, name, Date.UTC(2021, 0, 1, 0, 0, i, 5), 1, 1]);
+      await expect(repository.replaceTable('hired_employees', batchesOf(rows, 4))).resolves.toBe(names.length);
+      const stored = await readTable(dataSource, 'hired_employees');
+      expect(stored.map((row) => row.name)).toEqual(names);
+      expect(stored.map((row) => row.datetime)).toEqual(rows.map((row) => new Date(row[2]).toISOString()));
+    });
+
+    if (engine === 'mysql') {
+      it('should write the rows with one LOAD DATA when the table is empty on MySQL', async () => {
+        await dataSource.query('DELETE FROM hired_employees');
+        // One pooled connection: the session's counters are the restore's.
+        const loads = async () => {
+          const [{ Value }]: { Value: string }[] = await dataSource.query("SHOW SESSION STATUS LIKE 'Com_load'");
+          return Number(Value);
+        };
+        const before = await loads();
+        const rows: TableRow[] = [3, 1, 2].map((id) => [id, `Employee ${id}`, Date.UTC(2021, 0, 1), 1, 1]);
+        await expect(repository.replaceTable('hired_employees', batchesOf(rows, 2))).resolves.toBe(3);
+        expect((await loads()) - before).toBe(1);
+      });
+    }
+
     it('should stay empty and refuse the backup when it repeats an id', async () => {
       await dataSource.query('DELETE FROM hired_employees');
       const rows: TableRow[] = [1, 2, 3, 2].map((id) => [id, `Employee ${id}`, Date.UTC(2021, 0, 1), 1, 1]);

@@ -1,12 +1,17 @@
-import { createConnection } from 'mysql2/promise';
-import { Client } from 'pg';
-import { createDialect } from '../../src/database/dialect';
+import { createDialect, Dialect, type NamedLock } from '../../src/database/dialect';
 import { RunLifecycle } from '../../src/migration/run-lifecycle.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
 
-/** The named lock run `id` holds in this database while its process loads it (see RunLifecycle). */
-const RUN_LOCK = "CONCAT('hr_run_', ?, '_', LEFT(SHA1(DATABASE()), 20))";
+/**
+ * The named lock a replica holds on a standalone MySQL server (PostgreSQL: an advisory lock) while
+ * it lives (see LeaseKeeper), taken on a connection of its own.
+ */
+async function holdReplicaLock(t: TestApp, owner: string): Promise<NamedLock> {
+  const lock = await createDialect(t.dataSource).tryLock(`hr_replica_${owner}`);
+  if (!lock) throw new Error(`the lock of replica ${owner} is held already`);
+  return lock;
+}
 
 describe.each(testEngines())('runs of dead processes on %s', (engine) => {
   let t: TestApp;
@@ -43,7 +48,7 @@ describe.each(testEngines())('runs of dead processes on %s', (engine) => {
     return rows.map((r) => [Number(r.id), r.status, Number(r.rows_inserted)]);
   }
 
-  it('should end at once the running runs that hold no lock, keeping their counts, and leave live runs alone', async () => {
+  it('should end at once the running runs that hold no lease, keeping their counts, and leave live runs alone', async () => {
     const dead = await insertRun('running');
     const done = await insertRun('completed');
     const { run: live, lease } = await lifecycle.start({
@@ -74,40 +79,58 @@ describe.each(testEngines())('runs of dead processes on %s', (engine) => {
     }
   });
 
-  (engine === 'mysql' ? it : it.skip)(
-    "should leave alone another process's run while it holds the run's lock, and end it once the lock is free",
+  /** Run `id`'s lease, held by replica `owner` until `ms` from now on the database's clock. */
+  async function leaseRun(id: number, owner: string, ms: number): Promise<void> {
+    await t.dataSource.query(
+      t.app
+        .get(Dialect)
+        .sql(
+          `INSERT INTO coordination_leases (name, owner, token, expires_at_ms, changes) VALUES (?, ?, 1, ${t.app.get(Dialect).clockMs()} + ?, 0)`,
+        ),
+      [`run:jobs:${id}`, owner, ms],
+    );
+  }
+
+  it('should end at once a run whose lease is held by a replica known to be gone, before the lease expires', async () => {
+    // On SQLite any holder but this process is gone; on MySQL and PostgreSQL a replica without its named lock is.
+    const other = await insertRun('running');
+    await leaseRun(other, 'aaaaaaaaaaaaaaaa', 60_000);
+    await lifecycle.endRunsOfDeadProcesses();
+    await expect(statuses([other])).resolves.toEqual([[other, 'failed', 2000]]);
+  });
+
+  (engine === 'sqlite' ? it.skip : it)(
+    "should leave alone another live replica's run while its lease lasts, and end it once the replica is gone",
     async () => {
       const other = await insertRun('running');
-      const holder = await createConnection({ uri: t.db.url });
+      const owner = 'bbbbbbbbbbbbbbbb';
+      await leaseRun(other, owner, 60_000);
+      const holder = await holdReplicaLock(t, owner);
       try {
-        await holder.query(`SELECT GET_LOCK(${RUN_LOCK}, 0)`, [other]);
         await lifecycle.endRunsOfDeadProcesses();
         await expect(statuses([other])).resolves.toEqual([[other, 'running', 2000]]);
-        await holder.query(`DO RELEASE_LOCK(${RUN_LOCK})`, [other]);
       } finally {
-        await holder.end();
+        // As when the replica dies: its connection ends, and the server frees the lock.
+        await holder.release();
       }
       await lifecycle.endRunsOfDeadProcesses();
       await expect(statuses([other])).resolves.toEqual([[other, 'failed', 2000]]);
     },
   );
 
-  (engine === 'postgres' ? it : it.skip)(
-    "should leave alone another process's run while it holds the run's advisory lock, and end it once its connection ends",
+  (engine === 'sqlite' ? it.skip : it)(
+    'should end the run of a live replica that stopped renewing its lease once the lease has expired',
     async () => {
       const other = await insertRun('running');
-      const holder = new Client({ connectionString: t.db.url });
-      await holder.connect();
+      const owner = 'cccccccccccccccc';
+      await leaseRun(other, owner, -1);
+      const holder = await holdReplicaLock(t, owner);
       try {
-        await holder.query("SELECT pg_try_advisory_lock(hashtextextended('hr_run_' || $1::text, 0))", [other]);
         await lifecycle.endRunsOfDeadProcesses();
-        await expect(statuses([other])).resolves.toEqual([[other, 'running', 2000]]);
+        await expect(statuses([other])).resolves.toEqual([[other, 'failed', 2000]]);
       } finally {
-        // As when the process holding it dies: the server frees the lock with the connection.
-        await holder.end();
+        await holder.release();
       }
-      await lifecycle.endRunsOfDeadProcesses();
-      await expect(statuses([other])).resolves.toEqual([[other, 'failed', 2000]]);
     },
   );
 });

@@ -79,7 +79,7 @@ onMysql('a COMMIT cut by a lost connection on mysql', () => {
     return {
       rows: Number(n),
       batches: batches.length,
-      rejected: (await runs.findRejectedBatches(runId, { offset: 0, limit: 1000 })).length,
+      rejected: (await runs.findRejectedBatchHeads(runId, { offset: 0, limit: 1000 })).length,
     };
   }
 

@@ -27,7 +27,7 @@ describe.each(testEngines())('run events on %s', (engine) => {
       .queue([{ table: 'jobs', file: 'jobs.csv', batchSize: 10, rejectMode: 'batch' }]);
     const reads = jest.spyOn(runs, 'findRun');
     const received: MessageEvent[] = [];
-    const subscription = (await events.follow(run.id)).subscribe((event) => received.push(event));
+    const subscription = (await events.follow(run.id, 'test-client')).subscribe((event) => received.push(event));
     await pause(RUN_EVENTS_POLL_MS * 3);
     expect(received.map((e) => e.type)).toEqual(['progress']);
     const readsWhileFollowed = reads.mock.calls.length;
@@ -49,7 +49,7 @@ describe.each(testEngines())('run events on %s', (engine) => {
     const received: MessageEvent[] = [];
     const completed = new Promise<void>((resolve, reject) => {
       events
-        .follow(run.id)
+        .follow(run.id, 'test-client')
         .then((stream) => stream.subscribe({ next: (e) => received.push(e), complete: resolve }))
         .catch(reject);
     });

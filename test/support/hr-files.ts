@@ -52,9 +52,10 @@ export function openUpload(
   apiKey: string,
   table: string,
   head: string,
+  path = '/migrate',
 ): { finish(tail: string): Promise<{ status: number; body: OpenUploadAnswer }> } {
   const boundary = `----hr${Date.now()}`;
-  const target = new URL('/migrate', url);
+  const target = new URL(path, url);
   const req = httpRequest(target, {
     method: 'POST',
     headers: {
@@ -70,6 +71,8 @@ export function openUpload(
     });
     req.on('error', reject);
   });
+  // A test may kill the service before it answers; whoever awaits the answer still hears the error.
+  answer.catch(() => undefined);
   req.write(
     `--${boundary}\r\nContent-Disposition: form-data; name="table"\r\n\r\n${table}\r\n` +
       `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${table}.csv"\r\n` +

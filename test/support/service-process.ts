@@ -13,6 +13,11 @@ export interface ServiceProcess {
   backupDir: string;
   /** What the process wrote to stdout and stderr so far. */
   output(): string;
+  /** What it wrote to stdout alone, and to stderr alone. */
+  stdout(): string;
+  stderr(): string;
+  /** Sends `signal` to the process (SIGKILL to kill it, SIGSTOP and SIGCONT to pause it). */
+  signal(signal: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
@@ -51,8 +56,16 @@ export async function startServiceProcess(
   };
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], { cwd: ROOT, env });
   let log = '';
-  child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    log += chunk.toString();
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    log += chunk.toString();
+    stderr += chunk.toString();
+  });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitForHealth(url, child, () => log);
@@ -66,7 +79,12 @@ export async function startServiceProcess(
     apiKey,
     backupDir,
     output: () => log,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    signal: (signal) => void child.kill(signal),
     stop: async () => {
+      // A paused process could not stop.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGCONT');
       await stopChild(child);
       if (!shared) await db.drop();
       if (options.backupDir === undefined) rmSync(backupDir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 export { ErrorResponseDto } from '../../common/errors/error-response.dto';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../../common/errors/error-response.dto';
 import { TABLE_NAMES } from '../../database/tables';
 
 export class BackupFileResponseDto {
@@ -57,4 +58,24 @@ export class RestoreBackupResponseDto {
 
   @ApiProperty({ type: 'integer', example: 12 })
   rowsRestored!: number;
+}
+
+/** A restore refused: BACKUP_RESTORE_CONFLICT says how many hired employees it would leave without a reference. */
+export class RestoreConflictResponseDto extends ErrorResponseDto {
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 3,
+    description: 'BACKUP_RESTORE_CONFLICT: the hired employees that would point at missing rows',
+  })
+  orphans?: number;
+}
+
+/** A backup that cannot be restored: BACKUP_INVALID_RECORDS counts its invalid records. */
+export class RestoreRefusedResponseDto extends ErrorResponseDto {
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 2,
+    description: 'BACKUP_INVALID_RECORDS: how many records break the rules',
+  })
+  invalidRecords?: number;
 }

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
 
 export class RestoreBackupDto {
   @ApiPropertyOptional({
@@ -7,8 +7,9 @@ export class RestoreBackupDto {
     example: 'departments-20261125T201500123Z.avro',
     maxLength: 255,
   })
-  @IsOptional()
-  @IsString({ message: 'file must be the name of a backup' })
+  // Only a missing file means "the newest": null is a mistake, refused like any other non-string.
+  @ValidateIf((_dto, value) => value !== undefined)
+  @IsString({ message: 'file must be the name of a backup; leave it out to restore the newest' })
   @IsNotEmpty({ message: 'file must not be empty; leave it out to restore the newest backup' })
   @MaxLength(255, { message: 'file must be at most 255 characters' })
   file?: string;

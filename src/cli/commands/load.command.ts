@@ -112,6 +112,8 @@ async function runLoad({ line, api, terminal }: CommandContext): Promise<number>
     const table = tableOf(files[0].name);
     if (table) fields.table = table;
   }
+  // The service streams files only once a field has told it how to load them; else it spools them.
+  if (!async && Object.keys(fields).length === 0) fields.rejectMode = 'batch';
   const upload = buildMultipartUpload(fields, files, (sent) => progress.update(sent));
   const watch = async
     ? undefined

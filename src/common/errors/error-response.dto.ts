@@ -20,6 +20,18 @@ export class ErrorResponseDto {
       "The request's id (X-Request-Id): quote it when reporting a problem; every log line of the request carries it",
   })
   requestId!: string;
+
+  @ApiPropertyOptional({
+    example: 'departments',
+    description: 'The table concerned, on TABLE_BUSY and BACKUP_RESTORE_CONFLICT',
+  })
+  table?: string;
+
+  @ApiPropertyOptional({
+    example: '6f1c2a9e-4b1d-4c55-9a43-0d8e1f0b7c21',
+    description: 'On an unexpected error (500): the id to quote, the same as requestId',
+  })
+  correlationId?: string;
 }
 
 /** Named examples of error answers for the OpenAPI document. */

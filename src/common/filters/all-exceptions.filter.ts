@@ -1,12 +1,15 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
-import { isConnectionError } from '../../database/database-errors';
-import { REQUEST_ID_HEADER } from '../../observability/request-context';
 import { DomainError } from '../errors/domain-error';
+import { ErrorTranslator } from '../errors/error-translator';
+import { REQUEST_ID_HEADER } from '../http/request-id';
 import { MAX_JSON_DEPTH, MAX_JSON_VALUES } from '../json-depth';
 import { shortened } from '../text/echo';
+
+/** Where the answer's error code is left for the access line (`response.locals`). */
+export const ERROR_CODE_LOCAL = 'errorCode';
 
 interface ErrorBody {
   statusCode: number;
@@ -25,6 +28,9 @@ interface ErrorBody {
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
+  /** `translator`: how a lower layer's errors (a lost database) become domain errors. */
+  constructor(@Optional() private readonly translator?: ErrorTranslator) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const response = ctx.getResponse<Response>();
@@ -35,14 +41,21 @@ export class AllExceptionsFilter implements ExceptionFilter {
       response.destroy();
       return;
     }
-    if (body.statusCode === 429 && exception instanceof HttpException) {
+    if (body.statusCode === 429) {
       const retry = response.getHeader('Retry-After');
       if (retry === undefined) response.setHeader('Retry-After', '60');
     }
+    const { code } = body as ErrorBody;
+    if (typeof code === 'string') (response.locals as Record<string, unknown>)[ERROR_CODE_LOCAL] = code;
     response.status(body.statusCode).json(body);
   }
 
   private toBody(exception: unknown, request: Request, requestId: string): ErrorBody {
+    const translated = this.translator?.translate(exception);
+    if (translated) {
+      this.logger.warn(`${translated.code} on ${request.method} ${request.path}: ${String(exception)}`);
+      exception = translated;
+    }
     if (exception instanceof DomainError) {
       return {
         statusCode: exception.status,
@@ -50,15 +63,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
         message: exception.message,
         code: exception.code,
         ...exception.details,
-      };
-    }
-    if (isConnectionError(exception)) {
-      this.logger.warn(`Database unavailable on ${request.method} ${request.path}: ${String(exception)}`);
-      return {
-        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
-        error: reason(503),
-        message: 'The database is not answering; try again in a moment',
-        code: 'DATABASE_UNAVAILABLE',
       };
     }
     const parserError = bodyParserError(exception);

@@ -38,6 +38,11 @@ export class ApiKeyCheck {
     return this.check(request, [this.readKey, this.writeKey], 'READ_API_KEY');
   }
 
+  /** Why a write may not pass, from its headers alone (before its body is read), or null when it may. */
+  writeFailure(request: Request): DomainError | null {
+    return this.check(request, [this.writeKey], 'API_KEY');
+  }
+
   private check(request: Request, keys: Buffer[], name: string): DomainError | null {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;

@@ -7,6 +7,7 @@
  * @typedef {{ bytesRead: number, bytesTotal: number | null }} RunProgress
  * @typedef {{
  *   id: number, table: string, file: string | null, status: string, error: string | null, dryRun?: boolean,
+ *   hint?: string | null,
  *   rowsRead: number, rowsInserted: number, rowsRejected: number,
  *   startedAt: string, durationMs: number | null, progress: RunProgress | null
  * }} Run

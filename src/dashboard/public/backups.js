@@ -26,7 +26,7 @@ function tableSection(table, list) {
   section.dataset.testid = `backups-${table}`;
   section.append(cell('h3', table + (list.length ? ` (${list.length})` : '')));
   if (!list.length) {
-    section.append(cell('p', `No backup yet: POST /backup/${table}`, 'caption'));
+    section.append(cell('p', 'No backup yet', 'caption'));
     return section;
   }
   const wrap = scrollRegion(document.createElement('div'), `Backups of ${table}`);

@@ -199,8 +199,10 @@ const categoryAxis = (names, horizontal) =>
           interval: 0,
           color: LABEL_COLOR,
           fontSize: 12,
-          width: 136,
-          overflow: /** @type {const} */ ('truncate'),
+          lineHeight: 13,
+          // A long name wraps onto a second line rather than being cut.
+          width: 150,
+          overflow: /** @type {const} */ ('break'),
         },
       }
     : {

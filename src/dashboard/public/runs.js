@@ -45,6 +45,8 @@ function percentOf(run) {
 function statusCell(run) {
   const td = document.createElement('td');
   td.className = 'run-status';
+  // Shown above the status on a phone, where the table's own column is left out.
+  td.dataset.table = run.table;
   const text = run.status === 'running' ? `running ${percentOf(run)}`.trim() : run.status;
   const badge = cell('span', text, `status status-${run.status}`);
   badge.dataset.testid = 'run-status';
@@ -54,6 +56,15 @@ function statusCell(run) {
     dry.dataset.testid = 'run-dry';
     dry.title = 'A dry run: every rule applied, no row written';
     td.append(' ', dry);
+  }
+  if (run.hint) {
+    // Completed, yet nothing written: not to be read as a clean run.
+    const nothing = cell('span', 'nothing written', 'status status-nothing');
+    nothing.dataset.testid = 'run-nothing-written';
+    td.append(' ', nothing);
+    const hint = cell('span', run.hint, 'run-hint');
+    hint.dataset.testid = 'run-hint';
+    td.append(hint);
   }
   if (run.error) {
     const error = cell('span', run.error, 'run-error');
@@ -93,6 +104,7 @@ function renderRuns(list) {
     const tr = document.createElement('tr');
     tr.dataset.runId = String(run.id);
     tr.dataset.status = run.status;
+    if (run.hint) tr.dataset.outcome = 'nothing-written';
     tr.dataset.testid = 'run-row';
     tr.tabIndex = 0;
     tr.setAttribute('aria-selected', String(run.id === runs.selected));
@@ -115,8 +127,15 @@ function renderRuns(list) {
   const table = $('table-runs', HTMLTableElement);
   table.replaceChild(body, table.tBodies[0]);
   table.dataset.state = 'ready';
+  showScrollCue();
   $('runs-empty').hidden = list.items.length > 0;
   setText('runs-count', list.total > list.items.length ? `${list.items.length} of ${list.total}` : '');
+}
+
+/** Says so when the runs table is wider than its box (a phone): its last columns are a scroll away. */
+function showScrollCue() {
+  const wrap = $('table-runs').parentElement;
+  if (wrap) $('runs-scroll-cue').hidden = wrap.scrollWidth <= wrap.clientWidth + 1;
 }
 
 /** Polls often while a run is running, so that its progress shows, and rarely otherwise. */
@@ -178,8 +197,8 @@ function renderRunDetail(run) {
       (batches === 1 ? ' rejected batch' : ' rejected batches'),
   );
   const failure = $('run-detail-failure');
-  failure.textContent = run.error ? `Why it failed: ${run.error}` : '';
-  failure.hidden = !run.error;
+  failure.textContent = run.error ? `Why it failed: ${run.error}` : run.hint ? `Nothing written: ${run.hint}` : '';
+  failure.hidden = !run.error && !run.hint;
   const links = $('run-detail-links');
   links.replaceChildren(...(run.rowsRejected > 0 ? [rejectsLink(run, 'rejected rows (CSV)')] : []));
   const container = scrollRegion(document.createElement('div'), `Rejected rows of run ${run.id}`);
@@ -247,5 +266,6 @@ function onRunPicked(event) {
 export function startRuns() {
   $('table-runs').addEventListener('click', onRunPicked);
   $('table-runs').addEventListener('keydown', onRunPicked);
+  window.addEventListener('resize', showScrollCue);
   void loadRuns();
 }

@@ -12,16 +12,6 @@ export interface NamedLock {
   onLost(listener: () => void): void;
 }
 
-/** Rows streamed into a table by the engine's bulk path, inside the caller's transaction. */
-export interface BulkInsert {
-  /** Sends the rows; resolves when the stream can take more. */
-  write(rows: readonly (readonly StoredValue[])[]): Promise<void>;
-  /** Ends the stream and waits for the server to take every row. */
-  end(): Promise<void>;
-  /** Gives up: the server refuses the rows sent, and the transaction must be rolled back. */
-  abort(error: Error): Promise<void>;
-}
-
 /** The column types and table clauses the schema migrations write, per engine. */
 export interface SchemaTypes {
   /** An instant in UTC with milliseconds. */
@@ -84,14 +74,17 @@ export abstract class Dialect {
   ): Promise<void>;
 
   /**
-   * A bulk path (COPY) for rows going into a table that holds none of their ids, on `runner`, or
-   * null when the engine has none and insertRows is the fastest way.
+   * Writes every row of `batches` into `table`, which holds none of their ids, through the engine's
+   * bulk path (MySQL: LOAD DATA LOCAL INFILE; PostgreSQL: COPY), in `runner`'s open transaction; a
+   * repeated id fails it as a multi-row INSERT would. Returns the rows written, or null when the
+   * engine has no bulk path here (nothing was read from `batches` then): the caller inserts them
+   * itself.
    */
-  async openBulkInsert(runner: QueryRunner, table: TableName): Promise<BulkInsert | null> {
-    void runner;
-    void table;
-    return null;
-  }
+  abstract bulkInsert(
+    runner: QueryRunner,
+    table: TableName,
+    batches: AsyncIterable<readonly (readonly StoredValue[])[]>,
+  ): Promise<number | null>;
 
   /** Starts on `runner` a transaction whose reads form one snapshot, where the engine needs one. */
   abstract beginSnapshot(runner: QueryRunner): Promise<void>;
@@ -109,6 +102,22 @@ export abstract class Dialect {
 
   /** A second connection for reads that must see only committed rows, or null when the main one does. */
   abstract openReadConnection(): Promise<DataSource | null>;
+
+  /** SQL for the database's clock, in milliseconds since 1970 (a BIGINT): the one clock leases use. */
+  abstract clockMs(): string;
+
+  /**
+   * Whether the database is a cluster whose nodes do not share named locks (a MariaDB Galera
+   * cluster: @@wsrep_on); once asked, `causalRead` waits for what other nodes committed.
+   */
+  async detectCluster(): Promise<boolean> {
+    return false;
+  }
+
+  /** `select`, made to see every transaction the cluster committed before it (unchanged off a cluster). */
+  causalRead(select: string): string {
+    return select;
+  }
 
   /** UTC 'YYYY-MM-DD HH:MM:SS.mmm', the form every engine stores and compares. */
   dateTime(date: Date): string {

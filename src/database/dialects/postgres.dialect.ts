@@ -5,7 +5,7 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
 import type { StoredValue } from '../mysql-statements';
 import { TABLE_COLUMNS, type ColumnKind, type TableName } from '../tables';
-import { Dialect, type BulkInsert, type NamedLock, type SchemaTypes } from './dialect';
+import { Dialect, type NamedLock, type SchemaTypes } from './dialect';
 
 const SCHEMA: SchemaTypes = {
   datetime: 'TIMESTAMPTZ(3)',
@@ -98,8 +98,15 @@ export class PostgresDialect extends Dialect {
     return text;
   }
 
-  /** COPY … FROM STDIN in text format on the runner's connection: the rows as lines, no statement a batch. */
-  override async openBulkInsert(runner: QueryRunner, table: TableName): Promise<BulkInsert> {
+  /**
+   * COPY … FROM STDIN in text format on the runner's connection, in its transaction: the rows as
+   * lines, no statement a batch. A repeated id fails it at the end, as a multi-row INSERT would.
+   */
+  async bulkInsert(
+    runner: QueryRunner,
+    table: TableName,
+    batches: AsyncIterable<readonly (readonly StoredValue[])[]>,
+  ): Promise<number> {
     const client = (await runner.connect()) as PoolClient;
     const columns = TABLE_COLUMNS[table].map((c) => c.name).join(', ');
     const stream = client.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN`));
@@ -111,22 +118,25 @@ export class PostgresDialect extends Dialect {
         reject(error);
       });
     });
-    // Observed by end() or abort(); this keeps a refusal from being reported as unhandled meanwhile.
+    // Awaited below; this keeps a refusal from being reported as unhandled meanwhile.
     done.catch(() => undefined);
-    return {
-      write: async (rows) => {
+    let written = 0;
+    try {
+      for await (const batch of batches) {
         if (failure) throw failure;
-        if (!stream.write(copyText(rows))) await Promise.race([once(stream, 'drain'), done]);
-      },
-      end: async () => {
-        stream.end();
-        await done;
-      },
-      abort: async (error) => {
-        stream.destroy(error);
-        await done.catch(() => undefined);
-      },
-    };
+        if (batch.length === 0) continue;
+        written += batch.length;
+        if (!stream.write(copyText(batch))) await Promise.race([once(stream, 'drain'), done]);
+      }
+    } catch (error) {
+      // The server refuses the rows sent; the transaction must be rolled back.
+      stream.destroy(error instanceof Error ? error : new Error(String(error)));
+      await done.catch(() => undefined);
+      throw error;
+    }
+    stream.end();
+    await done;
+    return written;
   }
 
   async beginSnapshot(runner: QueryRunner): Promise<void> {
@@ -196,6 +206,10 @@ export class PostgresDialect extends Dialect {
   async openReadConnection(): Promise<DataSource | null> {
     // A pooled connection per query already sees only committed rows.
     return null;
+  }
+
+  clockMs(): string {
+    return '(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint';
   }
 
   private clientConfig(): ClientConfig {

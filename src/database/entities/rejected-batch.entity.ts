@@ -1,7 +1,10 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { MigrationRunEntity } from './migration-run.entity';
 
-/** The reject log: one rejected batch (or the rejected rows of one batch) of a run. */
+/**
+ * The reject log: one rejected batch (or the rejected rows of one batch) of a run. Its rows are in
+ * `rejected_rows`, one row each (run, batch number, row number), so that a page reads only its rows.
+ */
 @Entity({ name: 'rejected_batches' })
 @Index('idx_rejected_batches_run', ['runId', 'batchNo'])
 export class RejectedBatchEntity {
@@ -25,15 +28,19 @@ export class RejectedBatchEntity {
   @Column({ name: 'last_line', type: 'int' })
   lastLine!: number;
 
-  /** JSON: the raw rows as they came, `[{ line, values }]`. */
+  /** How many rows of the batch are in `rejected_rows`. */
+  @Column({ name: 'row_count', type: 'int', default: 0 })
+  rowCount!: number;
+
+  /** Empty (`[]`) since the rows have their own table; kept for the schema's history. */
   @Column({ name: 'raw_rows', type: 'text' })
   rawRows!: string;
 
-  /** JSON: each row's text as it was sent (string, or null when not kept), in the order of `rawRows`. */
+  /** Null since the rows have their own table. */
   @Column({ name: 'raw_text', type: 'text', nullable: true })
   rawText!: string | null;
 
-  /** JSON: `[{ line, field, value, reason }]`. */
+  /** JSON: `[{ line, field, value, reason }]`, the reasons that belong to none of the batch's rows. */
   @Column({ type: 'text' })
   errors!: string;
 }

@@ -1,12 +1,15 @@
 import { CSV_DELIMITERS, type CsvRow } from './csv-tokenizer';
 
-export type HeaderReading = { ok: true; names: string[] } | { ok: false; problem: string };
+export type HeaderReading = { ok: true; names: string[]; trailing: number } | { ok: false; problem: string };
+
+/** The columns `rejects.csv?reasons=true` adds after the table's: a header that ends with them is read without them. */
+export const REASON_COLUMNS = ['line', 'field', 'reason'] as const;
 
 const LISTED_NAMES = 5;
 
 /**
  * Reads a line as a header: its trimmed fields, in any case, must be the table's column names,
- * each once, in any order. `names` are the column names in the line's order; otherwise `problem`
+ * each once, in any order, perhaps followed by the REASON_COLUMNS (`trailing` counts them). `names` are the column names in the line's order; otherwise `problem`
  * says which columns are missing, repeated or unknown, and what the columns are.
  */
 export function readHeader(row: CsvRow, table: string, columns: readonly string[]): HeaderReading {
@@ -15,7 +18,15 @@ export function readHeader(row: CsvRow, table: string, columns: readonly string[
     return { ok: false, problem: `The header cannot be read (${row.malformed}); ${expected}` };
   const trimmed = row.values.map((v) => v.trim());
   const names = trimmed.map((v) => v.toLowerCase());
-  if (row.columns === columns.length && isColumnSet(names, columns)) return { ok: true, names };
+  if (row.columns === columns.length && isColumnSet(names, columns)) return { ok: true, names, trailing: 0 };
+  const trailing = REASON_COLUMNS.length;
+  if (
+    row.columns === columns.length + trailing &&
+    names.slice(-trailing).join() === REASON_COLUMNS.join() &&
+    isColumnSet(names.slice(0, -trailing), columns)
+  ) {
+    return { ok: true, names: names.slice(0, -trailing), trailing };
+  }
   // A header sent with the wrong delimiter is a single field: say which delimiter it has.
   const other = row.columns === 1 ? otherDelimiter(names[0], columns) : undefined;
   if (other !== undefined) {

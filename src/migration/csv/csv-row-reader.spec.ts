@@ -144,6 +144,35 @@ describe('CsvRowReader', () => {
     await expect(read(`${first}\r\n1,a,b,c,d`, 'true')).rejects.toThrow(new CsvHeaderError(reason));
   });
 
+  it.each(['auto', 'true'] as const)(
+    'should ignore the line, field and reason columns when the header ends with them and header=%s',
+    async (mode) => {
+      const { rows, headerSkipped, columnOrder } = await read(
+        'job_id,name,datetime,department_id,id,line,field,reason\r\n96,a,b,2,4,5,name,name is empty\r\n1,a,b,c,d,e\r\n',
+        mode,
+      );
+      expect({ headerSkipped, columnOrder }).toEqual({
+        headerSkipped: true,
+        columnOrder: ['job_id', 'name', 'datetime', 'department_id', 'id'],
+      });
+      expect(rows.map((r) => [r.line, r.columns, r.values])).toEqual([
+        [2, 5, ['4', 'a', 'b', '2', '96']],
+        [3, 6, ['1', 'a', 'b', 'c', 'd', 'e']],
+      ]);
+    },
+  );
+
+  it('should hint at the delimiter when a line of one column holds another one', async () => {
+    const { rows } = await read('4;Harold;2021-11-07T02:48:42Z;2;96\r\n5|x\r\n6\tx\r\n7,a;b\r\nplain\r\n');
+    expect(rows.map((r) => [r.line, r.malformed])).toEqual([
+      [1, "expected 5 columns, found 1: the line is separated by ';', send delimiter=;"],
+      [2, "expected 5 columns, found 1: the line is separated by '|', send delimiter=|"],
+      [3, 'expected 5 columns, found 1: the line is separated by tabs, send delimiter=tab'],
+      [4, undefined],
+      [5, undefined],
+    ]);
+  });
+
   it('should read a first line that is not quite a header as data when header=auto', async () => {
     const { rows, headerSkipped } = await read('id,name,datetime,department_id,jobid\r\n1,a,b,c,d');
     expect(headerSkipped).toBe(false);
@@ -161,11 +190,12 @@ describe('CsvRowReader', () => {
     });
   });
 
-  it('should keep only the start of long fields and one column more than the table but still count the columns', async () => {
+  it('should keep only the start of long fields and four columns more than the table but still count the columns', async () => {
     const wide = Array.from({ length: 500 }, (_, i) => `${i}${'w'.repeat(2000)}`).join(',');
     const { rows } = await read(`${'x'.repeat(MAX_FIELD_CHARS * 2)},${wide}\r\n2,b`, 'auto', 4096);
     expect(rows[0].values[0]).toHaveLength(KEPT_FIELD_CHARS);
-    expect(rows[0].values).toHaveLength(COLUMNS.length + 1);
+    // One more than the table, and room for the line, field and reason of a rejects.csv?reasons=true header.
+    expect(rows[0].values).toHaveLength(COLUMNS.length + 4);
     expect(rows[0].values[COLUMNS.length]).toBe(`${COLUMNS.length - 1}${'w'.repeat(KEPT_FIELD_CHARS - 1)}`);
     expect(rows[0].columns).toBe(501);
     expect(rows[1]).toMatchObject({ line: 2, values: ['2', 'b'] });

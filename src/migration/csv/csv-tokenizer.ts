@@ -20,9 +20,10 @@ export interface CsvRow {
   malformed?: string;
   /**
    * The row's text exactly as it was sent (its physical lines, quotes and all, without the line
-   * end and without a byte-order mark), cut to MAX_LINE_CHARS. Only rows read from CSV have it.
+   * end and without a byte-order mark); undefined for a row longer than MAX_LINE_CHARS, which is
+   * never kept cut. Only rows read from CSV have it.
    */
-  rawText?(): string;
+  rawText?(): string | undefined;
 }
 
 /**
@@ -33,6 +34,7 @@ class TokenizedRow implements CsvRow {
   readonly #source: string;
   readonly #from: number;
   readonly #to: number;
+  readonly #chars: number;
 
   constructor(
     readonly line: number,
@@ -42,14 +44,16 @@ class TokenizedRow implements CsvRow {
     source: string,
     from: number,
     to: number,
+    chars: number,
   ) {
     this.#source = source;
     this.#from = from;
     this.#to = to;
+    this.#chars = chars;
   }
 
-  rawText(): string {
-    return this.#source.slice(this.#from, Math.min(this.#to, this.#from + MAX_LINE_CHARS));
+  rawText(): string | undefined {
+    return this.#chars > MAX_LINE_CHARS ? undefined : this.#source.slice(this.#from, this.#to);
   }
 }
 
@@ -96,6 +100,8 @@ export class CsvTokenizer {
   private started = false;
   /** The text of the current row that came in earlier chunks (at most MAX_LINE_CHARS of it). */
   private carried = '';
+  /** How long the current row's text is so far, counting what `carried` could not keep. */
+  private carriedChars = 0;
 
   /** `keptColumns`: how many values of a row are kept (at most MAX_COLUMNS + 1). */
   constructor(keptColumns = MAX_COLUMNS + 1, delimiter: CsvDelimiter = ',') {
@@ -179,6 +185,7 @@ export class CsvTokenizer {
       }
     }
     if (this.state === State.Unquoted || this.state === State.Quoted) this.append(text, start, n);
+    if (rowStart < n) this.carriedChars += n - rowStart;
     if (rowStart < n && this.carried.length < MAX_LINE_CHARS) {
       this.carried += text.slice(rowStart, Math.min(n, rowStart + MAX_LINE_CHARS - this.carried.length));
     }
@@ -223,14 +230,16 @@ export class CsvTokenizer {
         this.malformed = `line ${this.rowLine} is longer than ${MAX_LINE_CHARS} characters`;
       }
       let source = text;
+      const chars = this.carriedChars + to - from;
       if (this.carried.length > 0) {
         source = this.carried + text.slice(0, Math.min(to, MAX_LINE_CHARS - this.carried.length));
         from = 0;
         to = source.length;
       }
-      out.push(new TokenizedRow(this.rowLine, this.values, this.columns, this.malformed, source, from, to));
+      out.push(new TokenizedRow(this.rowLine, this.values, this.columns, this.malformed, source, from, to, chars));
     }
     this.carried = '';
+    this.carriedChars = 0;
     this.values = [];
     this.columns = 0;
     this.field = '';

@@ -1,5 +1,6 @@
 export { ErrorResponseDto } from '../../common/errors/error-response.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../../common/errors/error-response.dto';
 import { TABLE_NAMES } from '../../database/tables';
 
 /** How far a file run has read its file. */
@@ -56,9 +57,25 @@ export class RunResponseDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2024-11-25T10:00:00.420Z' })
   finishedAt!: string | null;
   @ApiProperty({ type: 'integer', nullable: true, example: 420 }) durationMs!: number | null;
+  // Inline rather than a nullable $ref (allOf), which strict JSON Schema validators take as never null.
   @ApiProperty({
-    type: RunProgressResponseDto,
+    type: 'object',
     nullable: true,
+    properties: {
+      bytesRead: {
+        type: 'integer',
+        example: 52_428_800,
+        description: 'Bytes of the file read so far (all of it once the run ended)',
+      },
+      bytesTotal: {
+        type: 'integer',
+        nullable: true,
+        example: 104_857_600,
+        description:
+          'The file size: known for async runs (the upload is spooled first); null when the file was streamed',
+      },
+    },
+    required: ['bytesRead', 'bytesTotal'],
     description:
       'On every run of a file, running or finished: bytes read so far and the file size when known. ' +
       'null for a JSON batch (POST /migrate/:table), which has no file.',
@@ -71,6 +88,15 @@ export class RunResponseDto {
     description: 'Why the run failed; null when it did not fail',
   })
   error!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description:
+      'What to do next when a completed run read rows and wrote none, e.g. "every batch held a rejected row, ' +
+      'so no row was written: rejectMode=row writes the good rows"; else null',
+  })
+  hint!: string | null;
 }
 
 export class StartMigrationRunResponseDto {
@@ -166,12 +192,34 @@ export class JsonRowErrorDto {
   @ApiProperty({ example: 'department_id 99 does not exist' }) reason!: string;
 }
 
-export class JsonBatchRejectedResponseDto {
-  @ApiProperty({ type: 'integer', example: 422 }) statusCode!: number;
-  @ApiProperty({ example: 'Unprocessable Entity' }) error!: string;
-  @ApiProperty({ example: '1 of 2 rows cannot be loaded; nothing was written' }) message!: string;
+export class JsonBatchRejectedResponseDto extends ErrorResponseDto {
+  @ApiProperty({ type: 'integer', example: 422 }) declare statusCode: number;
+  @ApiProperty({ example: 'Unprocessable Entity' }) declare error: string;
+  @ApiProperty({ example: '1 of 2 rows cannot be loaded; nothing was written' }) declare message: string;
   @ApiProperty({ type: 'integer', example: 7 }) runId!: number;
   @ApiProperty({ type: [JsonRowErrorDto] }) errors!: JsonRowErrorDto[];
+}
+
+/** An error of a JSON batch that had begun its run: the run, ended as failed. */
+export class JsonBatchErrorResponseDto extends ErrorResponseDto {
+  @ApiPropertyOptional({ type: 'integer', example: 7, description: 'The run of the batch, ended as failed' })
+  runId?: number;
+}
+
+/** A refused upload: when files before the refusal were loaded, their runs. */
+export class UploadRefusedResponseDto extends ErrorResponseDto {
+  @ApiPropertyOptional({
+    type: [RunResponseDto],
+    description: 'The runs of the files loaded before the refusal, when there were any',
+  })
+  runs?: RunResponseDto[];
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 7,
+    description: 'DATABASE_UNAVAILABLE: the run that was loading, ended as failed',
+  })
+  runId?: number;
 }
 
 /** Named examples of the OpenAPI document; typed by the DTOs above, so they cannot drift from them. */
@@ -195,6 +243,7 @@ export const RUN_EXAMPLE: RunResponseDto = {
   finishedAt: '2024-11-25T10:00:00.420Z',
   durationMs: 420,
   progress: { bytesRead: 78_632, bytesTotal: null },
+  hint: null,
 };
 
 export const RUN_WITH_REJECTED_BATCH_EXAMPLE: RunDetailResponseDto = {
@@ -233,6 +282,8 @@ export const REJECTED_BATCH_EXAMPLE: JsonBatchRejectedResponseDto = {
   statusCode: 422,
   error: 'Unprocessable Entity',
   message: '1 of 2 rows cannot be loaded; nothing was written',
+  code: 'MIGRATION_ROWS_REJECTED',
+  requestId: '9a43c55e-1f0b-4c21-8d6f-1c2a9e4b1d0b',
   runId: 7,
   errors: [{ row: 2, field: 'department_id', value: '99', reason: 'department_id 99 does not exist' }],
 };

@@ -1,7 +1,20 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { Allow, IsIn, IsOptional } from 'class-validator';
+import { TABLE_NAMES, type TableName } from '../../database/tables';
+import {
+  BOOLEAN_VALUES,
+  DELIMITER_VALUES,
+  HEADER_MODES,
+  MAX_REJECTED_LIMIT,
+  REJECT_MODES,
+} from './start-migration-run.dto';
 
-/** The query of `POST /migrate`. */
+const SAME = 'The form field of the same name, given in the query string instead; a form field wins over it';
+
+/**
+ * The query of `POST /migrate`: async, and every option of the form. The upload interceptor reads
+ * and checks the options before the body is in; the pipe sees them here only to let them through.
+ */
 export class StartMigrationQueryDto {
   @ApiPropertyOptional({
     enum: ['true', 'false'],
@@ -14,4 +27,36 @@ export class StartMigrationQueryDto {
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'async must be true or false' })
   async?: 'true' | 'false';
+
+  @ApiPropertyOptional({ enum: TABLE_NAMES, description: SAME })
+  @Allow()
+  table?: TableName;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, description: SAME })
+  @Allow()
+  batchSize?: string;
+
+  @ApiPropertyOptional({ enum: REJECT_MODES, description: SAME })
+  @Allow()
+  rejectMode?: string;
+
+  @ApiPropertyOptional({ enum: HEADER_MODES, description: SAME })
+  @Allow()
+  header?: string;
+
+  @ApiPropertyOptional({ enum: DELIMITER_VALUES, description: SAME })
+  @Allow()
+  delimiter?: string;
+
+  @ApiPropertyOptional({ enum: BOOLEAN_VALUES, description: SAME })
+  @Allow()
+  dryRun?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_REJECTED_LIMIT, description: SAME })
+  @Allow()
+  maxRejected?: string;
+
+  @ApiPropertyOptional({ enum: BOOLEAN_VALUES, description: SAME })
+  @Allow()
+  force?: string;
 }

@@ -10,11 +10,11 @@ export const BOOLEAN_VALUES = ['true', 'false'] as const;
 /** The largest maxRejected: a run's counters are 32-bit integers. */
 export const MAX_REJECTED_LIMIT = 2_147_483_647;
 
-/** The form fields of `POST /migrate`; they must come before the files in the form. */
+/**
+ * The form fields of `POST /migrate`, in any order (each may be a query parameter instead). Listed
+ * before the files, so that forms built from this schema send the fields first: the fast path.
+ */
 export class StartMigrationRunDto {
-  @ApiProperty({ type: 'array', items: { type: 'string', format: 'binary' }, description: 'One or more CSV files' })
-  file?: unknown;
-
   @ApiPropertyOptional({
     enum: TABLE_NAMES,
     description: 'The table, when one file is sent; otherwise taken from each file name',
@@ -62,7 +62,6 @@ export class StartMigrationRunDto {
   @ApiPropertyOptional({
     enum: DELIMITER_VALUES,
     default: ',',
-    example: ';',
     description:
       'The character between fields: `,`, `;`, `|` or `tab` (a tab character is accepted too). Quoting is the same ' +
       'for each: a field holding the delimiter, a quote or a line end is quoted with ", and a quote inside is doubled',
@@ -74,7 +73,6 @@ export class StartMigrationRunDto {
   @ApiPropertyOptional({
     enum: BOOLEAN_VALUES,
     default: 'false',
-    example: 'true',
     description:
       'true: apply every rule (references are looked up in the database and in the earlier files of the upload), ' +
       'record the run (marked dryRun) with its counts and reject log, and change no row of departments, jobs or ' +
@@ -88,7 +86,6 @@ export class StartMigrationRunDto {
     type: 'integer',
     minimum: 0,
     maximum: MAX_REJECTED_LIMIT,
-    example: 10,
     description:
       "Stop a file's run at the batch that would bring its rejected rows past this number: the run fails with " +
       'the reason, the batches before it stay committed (send the file again to complete it). Default: no limit. ' +
@@ -99,4 +96,18 @@ export class StartMigrationRunDto {
   @Min(0, { message: `maxRejected must be an integer from 0 to ${MAX_REJECTED_LIMIT}` })
   @Max(MAX_REJECTED_LIMIT, { message: `maxRejected must be an integer from 0 to ${MAX_REJECTED_LIMIT}` })
   maxRejected?: number;
+
+  @ApiPropertyOptional({
+    enum: BOOLEAN_VALUES,
+    default: 'false',
+    description:
+      'true: load a file into the table field even when its name names another table (jobs.csv with ' +
+      'table=departments); without it such a file is refused with 400',
+  })
+  @IsOptional()
+  @IsIn(BOOLEAN_VALUES, { message: 'force must be true or false' })
+  force?: (typeof BOOLEAN_VALUES)[number];
+
+  @ApiProperty({ type: 'array', items: { type: 'string', format: 'binary' }, description: 'One or more CSV files' })
+  file?: unknown;
 }

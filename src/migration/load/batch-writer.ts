@@ -1,10 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { Fence } from '../../coordination/table-guard';
+import { LeaseLostError } from '../../coordination/lease-store';
 import { isConnectionError } from '../../database/database-errors';
 import type { RejectMode } from '../../database/entities/migration-run.entity';
 import { TABLE_COLUMNS, type TableName } from '../../database/tables';
 import { BatchTransaction, describeDatabaseError, type CommitCheck } from '../../database/batch-transaction';
 import { HrTablesRepository } from '../repositories/hr-tables.repository';
-import { MigrationRunsRepository, type BatchCounts } from '../repositories/migration-runs.repository';
+import {
+  MigrationRunsRepository,
+  type BatchCounts,
+  type LoggedError,
+  type RejectedBatchRecord,
+} from '../repositories/migration-runs.repository';
+import { REASONS } from '../rules/row-rules';
 import type { PreparedBatch, RowError } from './batch-preparer';
 import { keptValue, rawRow, type SourceRow } from './source-row';
 
@@ -20,11 +28,9 @@ export interface BatchTarget {
   wouldWrite?: Set<number>;
   /** The run stops at the batch that would bring its rejected rows past this. */
   maxRejected?: number;
+  /** Run last in each batch's transaction: refuses the commit once the run's lease is lost. */
+  fence?: Fence;
 }
-
-/** How much raw text of rejected rows one batch keeps: a row's first ROW_TEXT_CHARS, up to BATCH_TEXT_CHARS in all. */
-const ROW_TEXT_CHARS = 4096;
-const BATCH_TEXT_CHARS = 1_000_000;
 
 /** What a batch did; `errors` are the reasons recorded in the reject log, if any. */
 export interface BatchOutcome extends BatchCounts {
@@ -76,14 +82,15 @@ export class BatchWriter {
           if (errors.length > 0)
             await this.runs.recordRejectedBatch(runner, this.record(target, batch, logged, errors));
           await this.runs.recordBatchCounts(runner, target.runId, batch.batchNo, outcome);
+          await target.fence?.(runner);
         },
         this.committedCheck(target, batch),
       );
       if (target.wouldWrite) for (const g of good) target.wouldWrite.add(g.values[0] as number);
       return outcome;
     } catch (error) {
-      // A database away past the retry budget is not the batch's fault: stop the run.
-      if (isConnectionError(error)) throw error;
+      // A database away past the retry budget, or a run another replica took over: stop the run.
+      if (isConnectionError(error) || error instanceof LeaseLostError) throw error;
       return this.recordRefusal(target, batch, error);
     }
   }
@@ -108,6 +115,7 @@ export class BatchWriter {
       async (runner) => {
         await this.runs.recordRejectedBatch(runner, this.record(target, batch, batch.rows, errors));
         await this.runs.recordBatchCounts(runner, target.runId, batch.batchNo, outcome);
+        await target.fence?.(runner);
       },
       this.committedCheck(target, batch),
     );
@@ -119,28 +127,37 @@ export class BatchWriter {
     return () => this.runs.isBatchRecorded(target.runId, batch.batchNo);
   }
 
-  private record(target: BatchTarget, batch: PreparedBatch, rows: SourceRow[], errors: RowError[]) {
+  private record(
+    target: BatchTarget,
+    batch: PreparedBatch,
+    rows: SourceRow[],
+    errors: RowError[],
+  ): RejectedBatchRecord {
     const columns = TABLE_COLUMNS[target.table].length;
+    const byLine = new Map<number, LoggedError[]>();
+    for (const e of errors) {
+      const logged = { line: e.line, field: e.field, value: keptValue(e.value), reason: e.reason };
+      const list = byLine.get(e.line);
+      if (list) list.push(logged);
+      else byLine.set(e.line, [logged]);
+    }
+    const logged = rows.map((row) => {
+      const own = byLine.get(row.line) ?? [];
+      byLine.delete(row.line);
+      if (!row.rawText)
+        return { line: row.line, row: rawRow(row, columns), text: null, textLeftOut: false, errors: own };
+      // A row is kept whole or not at all: a cut row would read as another row, or as none.
+      const text = row.rawText() ?? null;
+      if (text === null) own.push({ line: row.line, field: null, value: null, reason: REASONS.textLeftOut() });
+      return { line: row.line, row: rawRow(row, columns), text, textLeftOut: text === null, errors: own };
+    });
     return {
       runId: target.runId,
       batchNo: batch.batchNo,
       firstLine: batch.rows[0]?.line ?? 0,
       lastLine: batch.rows[batch.rows.length - 1]?.line ?? 0,
-      rows: rows.map((r) => rawRow(r, columns)),
-      rawText: rows[0]?.rawText ? keptTexts(rows) : undefined,
-      errors: errors.map((e) => ({ line: e.line, field: e.field, value: keptValue(e.value), reason: e.reason })),
+      rows: logged,
+      errors: [...byLine.values()].flat(),
     };
   }
-}
-
-/** Each row's text as sent, cut to ROW_TEXT_CHARS; past BATCH_TEXT_CHARS for the batch, null (its values stand in). */
-function keptTexts(rows: SourceRow[]): (string | null)[] {
-  let budget = BATCH_TEXT_CHARS;
-  return rows.map((row) => {
-    const text = row.rawText?.();
-    if (text === undefined || budget <= 0) return null;
-    const kept = text.length > ROW_TEXT_CHARS ? text.slice(0, ROW_TEXT_CHARS) : text;
-    budget -= kept.length;
-    return kept;
-  });
 }

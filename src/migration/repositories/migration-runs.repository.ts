@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { QueryRunner, Repository } from 'typeorm';
 import { MigrationRunEntity, type RejectMode, type RunStatus } from '../../database/entities/migration-run.entity';
-import { RejectedBatchEntity } from '../../database/entities/rejected-batch.entity';
 import { BatchTransaction } from '../../database/batch-transaction';
 import { Dialect } from '../../database/dialect';
 import { ReadDatabase } from '../../database/read-database';
@@ -40,15 +39,62 @@ export interface BatchCounts {
   bytesRead?: number | null;
 }
 
+/** A reason as the reject log keeps it. */
+export interface LoggedError {
+  line: number;
+  field: string | null;
+  value: string | null;
+  reason: string;
+}
+
+/** One rejected row as the reject log keeps it. */
+export interface RejectedRowRecord {
+  line: number;
+  /** `{ line, values, columns? }`: the values as they came (each cut to 1 KB), or a JSON row's object. */
+  row: unknown;
+  /** The row's text as it was sent; null for a JSON row, and for a row too long to keep (`textLeftOut`). */
+  text: string | null;
+  textLeftOut: boolean;
+  errors: LoggedError[];
+}
+
 export interface RejectedBatchRecord {
   runId: number;
   batchNo: number;
   firstLine: number;
   lastLine: number;
-  rows: unknown[];
-  /** Each row's text as it was sent (null when not kept), in the order of `rows`; none for a JSON batch. */
-  rawText?: (string | null)[];
-  errors: unknown[];
+  rows: RejectedRowRecord[];
+  /** The reasons that belong to none of the rows. */
+  errors: LoggedError[];
+}
+
+/** Where a row lies in a run's reject log: its batch, and its place among the batch's rejected rows. */
+export interface RejectedRowKey {
+  batchNo: number;
+  rowNo: number;
+}
+
+/** A rejected batch without its rows, with `rowsBefore`, the rejected rows of the batches before it. */
+export interface RejectedBatchHead {
+  batchNo: number;
+  firstLine: number;
+  lastLine: number;
+  rowCount: number;
+  rowsBefore: number;
+  /** JSON: the reasons that belong to none of the rows. */
+  errors: string;
+}
+
+/** A row of the reject log as read back; `rawRow` and `errors` are JSON. */
+export interface RejectedRowEntry extends RejectedRowKey {
+  line: number;
+  rawRow: string;
+  errors: string;
+  text: string | null;
+  textLeftOut: boolean;
+  /** The lines of the row's batch. */
+  firstLine: number;
+  lastLine: number;
 }
 
 export interface RunEnd {
@@ -61,8 +107,9 @@ export interface RunEnd {
   headerText?: string | null;
 }
 
-/** The most of a header line kept: a header names a few columns. */
-const KEPT_HEADER_CHARS = 4096;
+/** Rejected rows written per INSERT, and the most text one INSERT carries beyond its first row. */
+const ROWS_PER_INSERT = 200;
+const CHARS_PER_INSERT = 1_000_000;
 
 /** The run log: runs with their counters, and the reject log of each run. */
 @Injectable()
@@ -76,9 +123,13 @@ export class MigrationRunsRepository {
 
   /**
    * Writes go through BatchTransaction so that, on SQLite's one connection, they never join a batch's
-   * transaction. `beforeCommit` runs with the new run's id while its row is not yet visible to others.
+   * transaction. `beforeCommit` runs in the transaction with the new run's id, while its row is not yet
+   * visible to others.
    */
-  async createRun(run: NewRun, beforeCommit?: (runId: number) => Promise<void>): Promise<MigrationRunEntity> {
+  async createRun(
+    run: NewRun,
+    beforeCommit?: (runId: number, runner: QueryRunner) => Promise<void>,
+  ): Promise<MigrationRunEntity> {
     const entity = this.runs.create({
       tableName: run.table,
       fileName: run.file,
@@ -93,7 +144,7 @@ export class MigrationRunsRepository {
     });
     return this.transaction.run(async (runner) => {
       const saved = await runner.manager.save(MigrationRunEntity, entity);
-      await beforeCommit?.(saved.id);
+      await beforeCommit?.(saved.id, runner);
       return saved;
     });
   }
@@ -135,21 +186,36 @@ export class MigrationRunsRepository {
     return rows.length > 0;
   }
 
+  /** The batch's entry, then its rows, a few per INSERT so that no statement grows past a few MB. */
   async recordRejectedBatch(runner: QueryRunner, batch: RejectedBatchRecord): Promise<void> {
     await runner.query(
-      this.dialect
-        .sql(`INSERT INTO rejected_batches (run_id, batch_no, first_line, last_line, raw_rows, raw_text, errors)
-        VALUES (?, ?, ?, ?, ?, ?, ?)`),
-      [
-        batch.runId,
-        batch.batchNo,
-        batch.firstLine,
-        batch.lastLine,
-        JSON.stringify(batch.rows),
-        batch.rawText === undefined ? null : JSON.stringify(batch.rawText),
-        JSON.stringify(batch.errors),
-      ],
+      this.dialect.sql(`INSERT INTO rejected_batches
+        (run_id, batch_no, first_line, last_line, raw_rows, raw_text, errors, row_count)
+        VALUES (?, ?, ?, ?, '[]', NULL, ?, ?)`),
+      [batch.runId, batch.batchNo, batch.firstLine, batch.lastLine, JSON.stringify(batch.errors), batch.rows.length],
     );
+    let rowNo = 0;
+    while (rowNo < batch.rows.length) {
+      const values: unknown[] = [];
+      let chars = 0;
+      let count = 0;
+      while (rowNo < batch.rows.length && count < ROWS_PER_INSERT && (count === 0 || chars < CHARS_PER_INSERT)) {
+        const row = batch.rows[rowNo];
+        const rawRow = JSON.stringify(row.row);
+        const errors = JSON.stringify(row.errors);
+        chars += rawRow.length + errors.length + (row.text?.length ?? 0);
+        values.push(batch.runId, batch.batchNo, rowNo, row.line, rawRow, errors);
+        values.push(row.text?.length ?? null, this.dialect.booleanValue(row.textLeftOut), row.text);
+        rowNo++;
+        count++;
+      }
+      await runner.query(
+        this.dialect.sql(`INSERT INTO rejected_rows
+          (run_id, batch_no, row_no, line, raw_row, errors, text_chars, text_left_out, raw_text)
+          VALUES ${Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`),
+        values,
+      );
+    }
   }
 
   /** A queued run starts loading: its time is counted from now, not from when it was queued. */
@@ -158,6 +224,10 @@ export class MigrationRunsRepository {
     await this.transaction.run((runner) => runner.manager.update(MigrationRunEntity, runId, { startedAt: now }));
   }
 
+  /**
+   * Ends a run that is still `running`; a run another replica has ended meanwhile (it took the run
+   * over) keeps that end, which is returned.
+   */
   async finishRun(runId: number, end: RunEnd): Promise<MigrationRunEntity> {
     const run = await this.runs.findOneByOrFail({ id: runId });
     const finishedAt = new Date();
@@ -168,11 +238,11 @@ export class MigrationRunsRepository {
       finishedAt,
       durationMs: finishedAt.getTime() - run.startedAt.getTime(),
       ...(end.bytesRead === undefined ? {} : { bytesRead: Math.max(end.bytesRead, run.bytesRead) }),
-      ...(end.headerText ? { headerText: end.headerText.slice(0, KEPT_HEADER_CHARS) } : {}),
+      ...(end.headerText ? { headerText: end.headerText } : {}),
     };
     await this.transaction.run(async (runner) => {
       await this.foldBatchCounts(runner, runId);
-      await runner.manager.update(MigrationRunEntity, runId, changes);
+      await runner.manager.update(MigrationRunEntity, { id: runId, status: 'running' }, changes);
     });
     return this.runs.findOneByOrFail({ id: runId });
   }
@@ -247,15 +317,12 @@ export class MigrationRunsRepository {
     return ended;
   }
 
-  /** The runs still `running`, of `table` or of every table, oldest first. */
-  async findRunningRunIds(table?: TableName): Promise<number[]> {
-    const rows: { id: number | string }[] = await this.runs.manager.query(
-      this.dialect.sql(
-        `SELECT id FROM migration_runs WHERE status = 'running'${table ? ' AND table_name = ?' : ''} ORDER BY id`,
-      ),
-      table ? [table] : [],
+  /** The runs still `running`, with their table, oldest first. */
+  async findRunningRuns(): Promise<{ id: number; table: TableName }[]> {
+    const rows: { id: number | string; table_name: TableName }[] = await this.runs.manager.query(
+      "SELECT id, table_name FROM migration_runs WHERE status = 'running' ORDER BY id",
     );
-    return rows.map((r) => Number(r.id));
+    return rows.map((r) => ({ id: Number(r.id), table: r.table_name }));
   }
 
   /** The runs as last committed, read on the read connection like findRun and findRejectedBatches. */
@@ -274,64 +341,106 @@ export class MigrationRunsRepository {
   }
 
   /**
-   * One page of a run's reject log in file order, after the entry `after` (batch number and id),
-   * on the read connection: the rows to fix are streamed a page at a time.
+   * The batches of the reject log that hold rows `offset .. offset + limit - 1`, in file order, each
+   * with `rowsBefore`. Only the batches' counts are summed: a large log is never read to find a page.
    */
-  async findRejectedBatchPage(
-    runId: number,
-    after: { batchNo: number; id: number },
-    limit: number,
-  ): Promise<RejectedBatchEntity[]> {
-    return this.reads.dataSource
-      .getRepository(RejectedBatchEntity)
-      .createQueryBuilder('b')
-      .where('b.runId = :runId', { runId })
-      .andWhere('(b.batchNo > :batchNo OR (b.batchNo = :batchNo AND b.id > :id))', after)
-      .orderBy('b.batchNo', 'ASC')
-      .addOrderBy('b.id', 'ASC')
-      .limit(limit)
-      .getMany();
-  }
-
-  /**
-   * One page of the reject log, counted in rejected rows (a batch can hold 1,000): the batches that
-   * hold rows `offset .. offset + limit - 1`, in file order, each with `rowsBefore`, the rejected rows
-   * of the earlier batches, so that the caller can cut it to the page. Rows are counted in the
-   * database, so a large log is never read to find a page.
-   */
-  async findRejectedBatches(
-    runId: number,
-    page: { offset: number; limit: number },
-  ): Promise<(Omit<RejectedBatchEntity, 'rawText'> & { rowsBefore: number })[]> {
-    const rowCount = this.dialect.jsonArrayLength('raw_rows');
-    const found: (Record<string, unknown> & { rows_before: number | string })[] = await this.reads.dataSource.query(
-      this.dialect
-        .sql(`SELECT b.id, b.run_id, b.batch_no, b.first_line, b.last_line, b.raw_rows, b.errors, p.rows_before
-        FROM (SELECT id, n, SUM(n) OVER (ORDER BY batch_no, id) - n AS rows_before
-          FROM (SELECT id, batch_no, ${rowCount} AS n FROM rejected_batches WHERE run_id = ?) counted) p
+  async findRejectedBatchHeads(runId: number, page: { offset: number; limit: number }): Promise<RejectedBatchHead[]> {
+    const found: Record<string, unknown>[] = await this.reads.dataSource.query(
+      this.dialect.sql(`SELECT b.batch_no, b.first_line, b.last_line, b.row_count, b.errors, p.rows_before
+        FROM (SELECT id, row_count, SUM(row_count) OVER (ORDER BY batch_no, id) - row_count AS rows_before
+          FROM rejected_batches WHERE run_id = ?) p
         JOIN rejected_batches b ON b.id = p.id
-        WHERE p.rows_before < ? AND p.rows_before + p.n > ?
+        WHERE p.rows_before < ? AND p.rows_before + p.row_count > ?
         ORDER BY b.batch_no, b.id`),
       [runId, page.offset + page.limit, page.offset],
     );
     return found.map((row) => ({
-      id: Number(row.id),
-      runId: Number(row.run_id),
       batchNo: Number(row.batch_no),
       firstLine: Number(row.first_line),
       lastLine: Number(row.last_line),
-      rawRows: String(row.raw_rows),
-      errors: String(row.errors),
+      rowCount: Number(row.row_count),
       rowsBefore: Number(row.rows_before),
+      errors: String(row.errors),
     }));
+  }
+
+  /**
+   * Up to `limit` rows of a run's reject log in file order, from `from` on (that row included). Two
+   * reads that each follow the primary key (the rest of `from`'s batch, then the batches after it),
+   * so a page deep in a large log costs its own rows only, on every engine. `text: false` leaves the
+   * rows' text unread.
+   */
+  async findRejectedRows(
+    runId: number,
+    from: RejectedRowKey,
+    limit: number,
+    read: { text: boolean },
+  ): Promise<RejectedRowEntry[]> {
+    const columns = `r.batch_no, r.row_no, r.line, r.raw_row, r.errors, r.text_left_out, b.first_line, b.last_line${
+      read.text ? ', r.raw_text' : ''
+    }`;
+    const select = (where: string) =>
+      this.dialect.sql(`SELECT ${columns} FROM rejected_rows r
+        JOIN rejected_batches b ON b.run_id = r.run_id AND b.batch_no = r.batch_no
+        WHERE r.run_id = ? AND ${where} ORDER BY r.batch_no, r.row_no LIMIT ?`);
+    const rows: Record<string, unknown>[] = await this.reads.dataSource.query(
+      select('r.batch_no = ? AND r.row_no >= ?'),
+      [runId, from.batchNo, from.rowNo, limit],
+    );
+    if (rows.length < limit) {
+      rows.push(
+        ...((await this.reads.dataSource.query(select('r.batch_no > ?'), [
+          runId,
+          from.batchNo,
+          limit - rows.length,
+        ])) as Record<string, unknown>[]),
+      );
+    }
+    return rows.map((row) => ({
+      batchNo: Number(row.batch_no),
+      rowNo: Number(row.row_no),
+      line: Number(row.line),
+      rawRow: String(row.raw_row),
+      errors: String(row.errors),
+      textLeftOut: Boolean(Number(row.text_left_out)),
+      text: typeof row.raw_text === 'string' ? row.raw_text : null,
+      firstLine: Number(row.first_line),
+      lastLine: Number(row.last_line),
+    }));
+  }
+
+  /**
+   * How many of the rows from `from` on fit `chars` characters of text (at least one, at most
+   * `limit`): read from the rows' lengths alone, so that a page of the rows to fix stays small.
+   */
+  async countRejectedRowsWithin(runId: number, from: RejectedRowKey, limit: number, chars: number): Promise<number> {
+    const select = (where: string) =>
+      this.dialect.sql(
+        `SELECT text_chars FROM rejected_rows WHERE run_id = ? AND ${where} ORDER BY batch_no, row_no LIMIT ?`,
+      );
+    const sizes: { text_chars: number | string | null }[] = await this.reads.dataSource.query(
+      select('batch_no = ? AND row_no >= ?'),
+      [runId, from.batchNo, from.rowNo, limit],
+    );
+    if (sizes.length < limit) {
+      sizes.push(
+        ...(await this.reads.dataSource.query(select('batch_no > ?'), [runId, from.batchNo, limit - sizes.length])),
+      );
+    }
+    let total = 0;
+    let count = 0;
+    for (const size of sizes) {
+      total += Number(size.text_chars ?? 0);
+      if (count > 0 && total > chars) break;
+      count++;
+    }
+    return count;
   }
 
   /** How many rows a run's reject log holds. */
   async countRejectedRows(runId: number): Promise<number> {
     const [{ total }]: { total: number | string | null }[] = await this.reads.dataSource.query(
-      this.dialect.sql(
-        `SELECT SUM(${this.dialect.jsonArrayLength('raw_rows')}) AS total FROM rejected_batches WHERE run_id = ?`,
-      ),
+      this.dialect.sql('SELECT SUM(row_count) AS total FROM rejected_batches WHERE run_id = ?'),
       [runId],
     );
     return Number(total ?? 0);

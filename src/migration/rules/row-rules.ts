@@ -4,7 +4,8 @@ import { textFormProblem } from '../../common/text-form';
  * The data rules in one place: limits and the words of every reason. The row DTOs (the readable
  * statement, checked with class-validator) and the fast row validator both build on these.
  */
-import { MAX_ID, MAX_TEXT_CHARS, MAX_YEAR, MIN_YEAR } from '../../common/data-rules';
+import { holdsControlCharacter, MAX_ID, MAX_TEXT_CHARS, MAX_YEAR, MIN_YEAR } from '../../common/data-rules';
+import { MAX_LINE_CHARS } from '../csv/csv-tokenizer';
 
 export { MAX_ID, MAX_TEXT_CHARS, MAX_YEAR, MIN_YEAR };
 
@@ -14,20 +15,15 @@ export const ISO_INSTANT_SHAPE =
 
 const SHOWN_CHARS = 40;
 
-// Control characters other than tab, CR and LF; U+FFFD is what bytes that are not UTF-8 decode to.
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
-const NOT_UTF8 = '\uFFFD';
-
 /**
- * Why a row's values are not text at all (bytes that are not UTF-8, control characters), if they are not.
+ * Why a row's values are not text (control characters), if they are not. U+FFFD is a character like
+ * any other: bytes that are not UTF-8 are found where the bytes are decoded (Utf8Text, the JSON parser).
  * The position is only turned into text for a reason: V8 caches the text of numbers, so the text
  * of every line number would live long enough to reach the old generation.
  */
 export function textProblem(values: readonly string[], where: 'line' | 'row', position: number): string | undefined {
   for (const value of values) {
-    if (value.includes(NOT_UTF8)) return `${where} ${position} holds bytes that are not UTF-8 text`;
-    if (CONTROL.test(value)) return `${where} ${position} holds a control character`;
+    if (holdsControlCharacter(value)) return `${where} ${position} holds a control character`;
   }
   return undefined;
 }
@@ -41,6 +37,7 @@ export function shown(value: string): string {
 export function textFormReason(field: string, text: string): string | undefined {
   const problem = textFormProblem(text);
   if (problem === undefined) return undefined;
+  if (problem === 'control') return REASONS.controlInText(field);
   return problem === 'invisible' ? REASONS.invisible(field) : REASONS.notWellFormed(field);
 }
 
@@ -51,11 +48,14 @@ export const REASONS = {
   tooLong: (field: string) => `${field} is longer than ${MAX_TEXT_CHARS} characters`,
   notWellFormed: (field: string) => `${field} is not well-formed text (it holds a lone UTF-16 surrogate)`,
   invisible: (field: string) => `${field} holds only invisible characters`,
+  controlInText: (field: string) => `${field} holds a control character (C0, C1 or a bidirectional override)`,
   notIsoInstant: (field: string, value: string) =>
     `${field} ${shown(value)} is not an ISO 8601 instant with Z or an offset, like 2021-07-27T16:02:08Z`,
   notRealDate: (field: string, value: string) => `${field} ${shown(value)} is not a real date`,
   outOfYears: (field: string, value: string) =>
     `${field} ${shown(value)} is outside the years ${MIN_YEAR} to ${MAX_YEAR}`,
+  textLeftOut: () =>
+    `the row is longer than ${MAX_LINE_CHARS} characters: rejects.csv leaves it out, fix it in the file you sent`,
   columns: (expected: number, found: number) => `expected ${expected} columns, found ${found}`,
   notColumn: (field: string, table: string) => `${field} is not a column of ${table}`,
   notObject: () => 'the row is not a JSON object',

@@ -1,5 +1,12 @@
 import { TABLE_COLUMNS, type ColumnSpec, type TableName } from '../../database/tables';
-import { ruledText, TEXT_EMPTY, TEXT_INVISIBLE, TEXT_NOT_WELL_FORMED, TEXT_TOO_LONG } from '../../common/data-rules';
+import {
+  ruledText,
+  TEXT_CONTROL,
+  TEXT_EMPTY,
+  TEXT_INVISIBLE,
+  TEXT_NOT_WELL_FORMED,
+  TEXT_TOO_LONG,
+} from '../../common/data-rules';
 import { ISO_INSTANT_SHAPE, MAX_ID, MAX_YEAR, MIN_YEAR, REASONS } from './row-rules';
 
 export interface FieldError {
@@ -71,6 +78,8 @@ function checkText(field: string, value: string): Checked {
       return { reason: REASONS.notWellFormed(field) };
     case TEXT_INVISIBLE:
       return { reason: REASONS.invisible(field) };
+    case TEXT_CONTROL:
+      return { reason: REASONS.controlInText(field) };
     case TEXT_TOO_LONG:
       return { reason: REASONS.tooLong(field) };
   }

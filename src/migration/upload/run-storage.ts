@@ -9,8 +9,8 @@ type Done = (error?: unknown, info?: Partial<File>) => void;
 
 /**
  * multer's storage for `POST /migrate`: each file streams into its own run as it arrives, one
- * after another. A file that must wait (one of an async upload, or one sent before a table it
- * depends on) goes to a temporary file through multer's disk storage instead.
+ * after another. A file that must wait (one of an async upload, one sent before the fields, or one
+ * sent before a table it depends on) goes to a temporary file through multer's disk storage instead.
  */
 @Injectable()
 export class RunStorage implements multer.StorageEngine {
@@ -36,15 +36,16 @@ export class RunStorage implements multer.StorageEngine {
       done(error);
       return;
     }
-    const { table, fileName } = admitted;
     if (admitted.spool) {
       this.disk._handleFile(request, file, (error?: unknown, info?: Partial<File>) => {
         if (error || !info?.path) return done(error ?? new Error('The file was not written'));
-        session.spooled.push({ table, fileName, path: info.path, bytes: info.size ?? 0 });
+        const { fileName, fullName } = admitted;
+        session.addSpooled({ fileName, fullName, path: info.path, bytes: info.size ?? 0 });
         done(null, info);
       });
       return;
     }
+    const { table, fileName } = admitted;
     session
       .enqueue(async () => {
         try {

@@ -38,6 +38,7 @@ describe('parseLoadOptions', () => {
       header: 'auto',
       delimiter: ',',
       dryRun: false,
+      force: false,
       uploadIds: new Map(),
     });
   });
@@ -66,6 +67,7 @@ describe('parseLoadOptions', () => {
       header: 'false',
       delimiter: ';',
       dryRun: true,
+      force: false,
       uploadIds: new Map(),
     });
   });

@@ -17,6 +17,8 @@ export interface LoadOptions {
   dryRun: boolean;
   /** The run stops when its rejected rows would pass this; none when undefined. */
   maxRejected?: number;
+  /** Load a file into `table` even when its name names another table. */
+  force: boolean;
   /**
    * The ids each file of this upload would have written, by table: a dry run writes nothing, so a
    * later file of the same upload finds the rows it references here rather than in the database.
@@ -24,16 +26,16 @@ export interface LoadOptions {
   uploadIds: Map<TableName, Set<number>>;
 }
 
-const FIELDS = new Set(['table', 'batchSize', 'rejectMode', 'header', 'delimiter', 'dryRun', 'maxRejected']);
+const FIELDS = new Set(['table', 'batchSize', 'rejectMode', 'header', 'delimiter', 'dryRun', 'maxRejected', 'force']);
 const INTEGER = /^\s*\d{1,12}\s*$/;
 
-/** Reads the form fields into load options, or says which field is wrong (400). */
+/** Reads the options (form fields and query parameters) into load options, or says which one is wrong (400). */
 export function parseLoadOptions(fields: Record<string, string>): LoadOptions {
   for (const name of Object.keys(fields)) {
     if (!FIELDS.has(name)) {
       throw new DomainError(
         'MIGRATION_INVALID_OPTION',
-        `Unknown form field ${JSON.stringify(name.slice(0, 40))}; the fields are file, ${[...FIELDS].join(', ')}`,
+        `Unknown form field or query parameter ${JSON.stringify(name.slice(0, 40))}; the fields are file, ${[...FIELDS].join(', ')}`,
       );
     }
   }
@@ -55,6 +57,7 @@ export function parseLoadOptions(fields: Record<string, string>): LoadOptions {
     delimiter: dto.delimiter === 'tab' ? '\t' : (dto.delimiter ?? ','),
     dryRun: dto.dryRun === 'true',
     maxRejected: dto.maxRejected,
+    force: dto.force === 'true',
     uploadIds: new Map(),
   };
 }

@@ -1,8 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { Observable } from 'rxjs';
 import { DomainError } from '../../common/errors/domain-error';
+import { withoutControls } from '../../common/text/controls';
 import { echo } from '../../common/text/echo';
 import type { MigrationRunEntity } from '../../database/entities/migration-run.entity';
 import { TABLE_COLUMNS, TABLE_NAMES, type TableName } from '../../database/tables';
@@ -27,11 +26,17 @@ export interface ReceivedUpload {
   dispose(): Promise<void>;
 }
 
-/** Where a file goes when its part begins: into its run now, or to disk until its dependencies are in. */
-export interface AdmittedFile {
-  table: TableName;
+/** Where a file goes when its part begins: into its run now, or to disk until its dependencies or the fields are in. */
+export type AdmittedFile =
+  | { spool: false; table: TableName; fileName: string; fullName: string }
+  | { spool: true; fileName: string; fullName: string };
+
+/** A spooled file whose table is decided once every field is known. */
+interface PendingFile {
+  fullName: string;
   fileName: string;
-  spool: boolean;
+  path: string;
+  bytes: number;
 }
 
 /** Tables a table references: a file of it waits for files of these sent in the same request. */
@@ -49,15 +54,20 @@ export function sessionOf(request: object): UploadSession {
 }
 
 /**
- * What one multipart upload has done so far. Form fields count only before the first file; the
- * files are loaded one after another, in the order they arrive.
+ * What one multipart upload has done so far. The options come from the query string and the form
+ * fields, in any order. A file streams into its run as it arrives when the options are known by
+ * then (a form field came before it, or options are in the query string) and the tables it
+ * references are in; otherwise it is spooled and loads once the body is in, with every field. A
+ * field that comes after a file that already streamed would have changed how it loaded: refused.
  */
 export class UploadSession {
   readonly loaded: MigrationRunEntity[] = [];
-  readonly spooled: SpooledFile[] = [];
+  private readonly pending: PendingFile[] = [];
+  private spooled: SpooledFile[] = [];
   files = 0;
   private options: LoadOptions | undefined;
-  private fieldsAtFirstFile: Record<string, string> = {};
+  /** The fields the streamed files loaded with; undefined while no file has streamed. */
+  private fieldsAtStream: Record<string, string> | undefined;
   private readonly seen = new Set<TableName>();
   private chain: Promise<unknown> = Promise.resolve();
   private dir: Promise<string> | undefined;
@@ -68,10 +78,15 @@ export class UploadSession {
     this.endIdle = (error) => subscriber.error(error);
   });
 
-  /** `spoolEverything`: async uploads receive every file to disk before anything loads. */
+  /**
+   * `query`: the request's query string (async aside); `spoolEverything`: async uploads receive
+   * every file to disk before anything loads.
+   */
   constructor(
     request: object,
+    private readonly query: Record<string, unknown>,
     readonly spoolEverything: boolean,
+    private readonly makeSpoolDir: () => Promise<string>,
   ) {
     sessions.set(request, this);
   }
@@ -79,21 +94,29 @@ export class UploadSession {
   /** Checks a file whose part begins, with the fields sent so far, and says where it goes. */
   admit(fields: unknown, fieldName: string, originalName: string): AdmittedFile {
     if (fieldName !== 'file') throw invalid(`Files go in the field named file, not ${fieldName.slice(0, 40)}`);
-    const options = this.readOptions(fields);
-    const fullName = baseName(originalName);
+    // Controls in a name (filename*=UTF-8''…%0A…) would forge log lines or drive a terminal.
+    const fullName = withoutControls(baseName(originalName));
     const fileName = storedFileName(fullName);
-    const table = options.table ?? tableFromFileName(fullName);
-    if (!table) {
-      throw new DomainError(
-        'MIGRATION_UNKNOWN_TABLE',
-        `Cannot tell the table of ${echo(fileName)}: name it departments*.csv, jobs*.csv or hired_employees*.csv, or send the table field with one file`,
-      );
-    }
+    const now = this.fields(fields);
     this.files++;
-    const spool =
-      this.spoolEverything || (options.table === undefined && DEPENDS_ON[table].some((t) => !this.seen.has(t)));
+    // Nothing told yet how to load it: any field may still come.
+    const known = Object.keys(formFields(fields)).length > 0 || Object.keys(formFields(this.query)).length > 0;
+    if (this.spoolEverything || !known) return { spool: true, fileName, fullName };
+    const options = this.fieldsAtStream ? this.streamOptions(now) : parseLoadOptions(now);
+    const table = fileTable(options, fullName, fileName);
+    const spool = options.table === undefined && DEPENDS_ON[table].some((t) => !this.seen.has(t));
     this.seen.add(table);
-    return { table, fileName, spool };
+    if (spool) return { spool, fileName, fullName };
+    if (!this.fieldsAtStream) {
+      this.options = options;
+      this.fieldsAtStream = now;
+    }
+    return { spool, fileName, fullName, table };
+  }
+
+  /** A file written to the spool folder, to load once the body is in. */
+  addSpooled(file: PendingFile): void {
+    this.pending.push(file);
   }
 
   get loadOptions(): LoadOptions {
@@ -101,12 +124,24 @@ export class UploadSession {
     return this.options;
   }
 
-  /** Once the body is in: refuses a field sent after the first file, or an upload without a file. */
-  checkComplete(fields: unknown): void {
-    if (this.options) this.readOptions(fields);
+  /**
+   * Once the body is in, with every field known: decides the options and the table of every
+   * spooled file, or refuses the upload (a field that came after a streamed file, an upload
+   * without a file, a file of no known table or of another table than the table field).
+   */
+  complete(fields: unknown): void {
+    const now = this.fields(fields);
+    this.options = this.fieldsAtStream ? this.streamOptions(now) : parseLoadOptions(now);
     if (this.files === 0) {
       throw new DomainError('MIGRATION_NO_FILE', 'No file was sent: add one or more CSV files in the field named file');
     }
+    const options = this.options;
+    this.spooled = this.pending.map((file) => ({
+      table: fileTable(options, file.fullName, file.fileName),
+      fileName: file.fileName,
+      path: file.path,
+      bytes: file.bytes,
+    }));
   }
 
   stopIdle(error: DomainError): void {
@@ -126,7 +161,7 @@ export class UploadSession {
   }
 
   spoolDir(): Promise<string> {
-    this.dir ??= mkdtemp(join(tmpdir(), 'hr-upload-'));
+    this.dir ??= this.makeSpoolDir();
     return this.dir;
   }
 
@@ -146,18 +181,42 @@ export class UploadSession {
     if (dir) await rm(await dir, { recursive: true, force: true });
   }
 
-  private readOptions(fields: unknown): LoadOptions {
-    const now = formFields(fields);
-    if (!this.options) {
-      this.options = parseLoadOptions(now);
-      this.fieldsAtFirstFile = now;
-      return this.options;
-    }
-    const late = Object.keys(now).find((name) => now[name] !== this.fieldsAtFirstFile[name]);
-    if (late !== undefined)
-      throw invalid(`The form field ${late.slice(0, 40)} comes after a file; send the fields first`);
-    return this.options;
+  /** The query string's options under the form's fields: a form field wins over the same query parameter. */
+  private fields(body: unknown): Record<string, string> {
+    return { ...formFields(this.query), ...formFields(body) };
   }
+
+  /** The options the streamed files loaded with, unless a field changed since. */
+  private streamOptions(now: Record<string, string>): LoadOptions {
+    const before = this.fieldsAtStream ?? {};
+    const late = Object.keys(now).find((name) => now[name] !== before[name]);
+    if (late !== undefined) {
+      throw invalid(
+        `The form field ${late.slice(0, 40)} comes after a file that was already loaded with the fields before it; ` +
+          'send every field before the files, or in the query string',
+      );
+    }
+    return this.loadOptions;
+  }
+}
+
+/** The table a file loads into: the table field, else its name; a name of another table needs force=true. */
+function fileTable(options: LoadOptions, fullName: string, fileName: string): TableName {
+  const named = tableFromFileName(fullName);
+  const table = options.table ?? named;
+  if (!table) {
+    throw new DomainError(
+      'MIGRATION_UNKNOWN_TABLE',
+      `Cannot tell the table of ${echo(fileName)}: name it departments*.csv, jobs*.csv or hired_employees*.csv, or send the table field with one file`,
+    );
+  }
+  if (named !== undefined && named !== table && !options.force) {
+    throw new DomainError(
+      'MIGRATION_TABLE_MISMATCH',
+      `The file ${echo(fileName)} is named for ${named}, not ${table}: send it with table=${named}, or with force=true to load it into ${table} all the same`,
+    );
+  }
+  return table;
 }
 
 /** Multer's body: a field sent twice becomes an array, `a[b]` an object; either is then refused by name or value. */

@@ -8,6 +8,7 @@ import { AppConfig } from '../../config/app-config';
 import { RunStorage } from './run-storage';
 import { MAX_FILES_PER_REQUEST, NOT_A_FORM, uploadError, withLoadedRuns } from './upload-errors';
 import { sessionOf, UploadSession } from './upload-session';
+import { UploadSpool } from './upload-spool';
 
 /**
  * Receives `POST /migrate` through multer: each file goes into its run as it arrives (see
@@ -22,6 +23,7 @@ export class UploadInterceptor implements NestInterceptor {
   constructor(
     private readonly config: AppConfig,
     storage: RunStorage,
+    private readonly spool: UploadSpool,
   ) {
     const options = {
       storage,
@@ -36,12 +38,13 @@ export class UploadInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request>();
     this.checkRequest(request);
-    const session = new UploadSession(request, request.query.async === 'true');
+    const { async: mode, ...query } = request.query;
+    const session = new UploadSession(request, query, mode === 'true', () => this.spool.folder());
     let received = false;
     const handler: CallHandler = {
       handle: () =>
         defer(() => {
-          session.checkComplete(request.body);
+          session.complete(request.body);
           received = true;
           return next.handle();
         }),

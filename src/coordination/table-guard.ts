@@ -1,41 +1,42 @@
-import { Global, Injectable, Module } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import type { QueryRunner } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
-import { Dialect } from './dialect';
-import type { TableName } from './tables';
+import { Dialect } from '../database/dialect';
+import type { TableName } from '../database/tables';
+import { LeaseKeeper } from './lease-keeper';
+import { LeaseNames } from './lease-names';
+import type { Lease } from './lease-store';
 
 /** A table taken by a run or a restore, until released. */
 export interface TableLease {
   release(): Promise<void>;
 }
 
-/** A run's hold on its table: `confirm` once its run row is committed, so other replicas see it. */
+/** A run's hold on its table: `confirm` once its run row and lease are committed, so other replicas see them. */
 export interface WriteLease extends TableLease {
   confirm(): Promise<void>;
 }
 
-/** The id of a live writer of `table` in any process, if there is one; registered by whoever writes tables. */
-export type LiveWriterCheck = (table: TableName) => Promise<number | undefined>;
+/** Writes in a transaction only while the run's lease is held: run in each batch's transaction. */
+export type Fence = (runner: QueryRunner) => Promise<void>;
 
 /**
  * Keeps restores and migration runs of one table from interleaving: a restore is refused (409
  * TABLE_BUSY) while a run writes the table, and a run is refused while a restore replaces it.
- * In this process a map says who holds what. Across processes sharing a database, a restore holds
- * the named lock `hr_restore_<table>` and then asks the registered LiveWriterCheck, while a run
- * commits its `running` row and then checks that lock: whichever comes second sees the other.
- * When writes share one connection (SQLite), a restore excludes runs of every table.
+ * In this process a map says who holds what. Across replicas, a restore takes the lease
+ * `restore:<table>` and then looks for live run leases of the table, while a run commits its run
+ * lease (with its `running` row) and then looks for the restore's lease: whichever comes second
+ * sees the other. When writes share one connection (SQLite), a restore excludes runs of every table.
  */
 @Injectable()
-export class TableLocksService {
+export class TableGuard {
   private readonly writers = new Map<TableName, number>();
   private readonly restoring = new Set<TableName>();
-  private liveWriter: LiveWriterCheck = async () => undefined;
 
-  constructor(private readonly dialect: Dialect) {}
-
-  /** How a restore finds the live writers of other processes. */
-  checkLiveWritersWith(check: LiveWriterCheck): void {
-    this.liveWriter = check;
-  }
+  constructor(
+    private readonly dialect: Dialect,
+    private readonly keeper: LeaseKeeper,
+  ) {}
 
   /** For a run about to write `table`; throws TABLE_BUSY while a restore holds it. */
   beginWrite(table: TableName): WriteLease {
@@ -50,7 +51,7 @@ export class TableLocksService {
     };
     const confirm = async () => {
       if (!this.dialect.sharedByProcesses) return;
-      if (await this.dialect.isLocked(restoreLockName(table))) throw restoreInProgress(table);
+      if ((await this.keeper.live(LeaseNames.restore(table), true)).length > 0) throw restoreInProgress(table);
     };
     return { release, confirm };
   }
@@ -65,33 +66,25 @@ export class TableLocksService {
     this.restoring.add(table);
     const done = async () => void this.restoring.delete(table);
     if (!this.dialect.sharedByProcesses) return { release: done };
+    let lease: Lease | null = null;
     try {
-      const lock = await this.dialect.tryLock(restoreLockName(table));
-      if (!lock) throw otherRestore(table);
-      const writer = await this.liveWriter(table).catch(async (error: unknown) => {
-        await lock.release();
-        throw error;
-      });
-      if (writer !== undefined) {
-        await lock.release();
-        throw runInProgress(table, writer);
-      }
+      lease = await this.keeper.take(LeaseNames.restore(table));
+      if (!lease) throw otherRestore(table);
+      const [writer] = await this.keeper.live(LeaseNames.runsOf(table));
+      if (writer !== undefined) throw runInProgress(table, Number(writer.slice(LeaseNames.runsOf(table).length)));
+      const held = lease;
       return {
         release: async () => {
-          await lock.release();
+          await this.keeper.release(held).catch(() => undefined);
           await done();
         },
       };
     } catch (error) {
+      if (lease) await this.keeper.release(lease).catch(() => undefined);
       await done();
       throw error;
     }
   }
-}
-
-/** The named lock of a table's restore. */
-function restoreLockName(table: TableName): string {
-  return `hr_restore_${table}`;
 }
 
 function restoreInProgress(table: TableName): DomainError {
@@ -112,7 +105,3 @@ function otherRestore(table: TableName): DomainError {
     table,
   });
 }
-
-@Global()
-@Module({ providers: [TableLocksService], exports: [TableLocksService] })
-export class TableLocksModule {}
