@@ -163,7 +163,9 @@ describe.each(testEngines())('BackupRepository on %s', (engine) => {
 
     it('should store text exactly as the backup holds it when names hold tabs, line breaks and backslashes', async () => {
       await dataSource.query('DELETE FROM hired_employees');
-      const names = ['tab\there', 'two\nlines\r\n', '\\N', 'back\\slash\\', `O'Brien "Ñ" 😀`, 'nul\0byte'];
+      // PostgreSQL's text holds no NUL; the restore refuses every control character before this point anyway.
+      const names = ['tab\there', 'two\nlines\r\n', '\\N', 'back\\slash\\', `O'Brien "Ñ" 😀`];
+      if (engine !== 'postgres') names.push('nul\0byte');
       const rows: TableRow[] = names.map((name, i) => [i + 1, name, Date.UTC(2021, 0, 1, 0, 0, i, 5), 1, 1]);
       await expect(repository.replaceTable('hired_employees', batchesOf(rows, 4))).resolves.toBe(names.length);
       const stored = await readTable(dataSource, 'hired_employees');
