@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import request from 'supertest';
+import { createDialect } from '../../src/database/dialect';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
 
@@ -114,9 +115,10 @@ describe.each(testEngines())('foundation on %s', (engine) => {
 
     await t.dataSource.undoLastMigration(); // the coordination leases
     await t.dataSource.undoLastMigration(); // the rejected rows
-    const [legacy] = await t.dataSource.query('SELECT raw_rows, raw_text FROM rejected_batches WHERE run_id = ?', [
-      runId,
-    ]);
+    const [legacy] = await t.dataSource.query(
+      createDialect(t.dataSource).sql('SELECT raw_rows, raw_text FROM rejected_batches WHERE run_id = ?'),
+      [runId],
+    );
     expect(JSON.parse(legacy.raw_rows)).toHaveLength(2);
     expect(JSON.parse(legacy.raw_text)).toEqual(['0,Zero', 'x,"Ex, Why"']);
     await t.dataSource.runMigrations();

@@ -1,13 +1,14 @@
 import { LeaseKeeper } from '../../src/coordination/lease-keeper';
 import { LeaseLostError, LeaseStore } from '../../src/coordination/lease-store';
 import { BatchTransaction } from '../../src/database/batch-transaction';
+import { Dialect } from '../../src/database/dialect';
 import { BatchPreparer, RunMemory } from '../../src/migration/load/batch-preparer';
 import { BatchWriter } from '../../src/migration/load/batch-writer';
 import { RunLifecycle } from '../../src/migration/run-lifecycle.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
 
-/** Two replicas' leases in one database, as rows: on SQLite as on MySQL. */
+/** Two replicas' leases in one database, as rows: on SQLite as on MySQL and PostgreSQL. */
 describe.each(testEngines())('leases shared by replicas on %s', (engine) => {
   let t: TestApp;
   let store: LeaseStore;
@@ -23,7 +24,7 @@ describe.each(testEngines())('leases shared by replicas on %s', (engine) => {
   });
 
   async function count(sql: string, parameters: unknown[] = []): Promise<number> {
-    const [row] = await t.dataSource.query(`SELECT COUNT(*) AS n FROM ${sql}`, parameters);
+    const [row] = await t.dataSource.query(t.app.get(Dialect).sql(`SELECT COUNT(*) AS n FROM ${sql}`), parameters);
     return Number(row.n);
   }
 
@@ -47,7 +48,7 @@ describe.each(testEngines())('leases shared by replicas on %s', (engine) => {
     const transaction = t.app.get(BatchTransaction);
     const write = (lease: typeof stale, id: number) =>
       transaction.run(async (runner) => {
-        await runner.query('INSERT INTO jobs (id, job) VALUES (?, ?)', [id, `Job ${id}`]);
+        await runner.query(t.app.get(Dialect).sql('INSERT INTO jobs (id, job) VALUES (?, ?)'), [id, `Job ${id}`]);
         await store.fence(runner, lease!);
       });
     await expect(write(stale, 901)).rejects.toBeInstanceOf(LeaseLostError);
@@ -83,7 +84,10 @@ describe.each(testEngines())('leases shared by replicas on %s', (engine) => {
 
     // Paused past its lease: another replica takes the run over and ends it.
     const name = `run:hired_employees:${run.id}`;
-    await t.dataSource.query('UPDATE coordination_leases SET expires_at_ms = 0 WHERE name = ?', [name]);
+    await t.dataSource.query(
+      t.app.get(Dialect).sql('UPDATE coordination_leases SET expires_at_ms = 0 WHERE name = ?'),
+      [name],
+    );
     const other = await store.take(name, 'replica-b', 60_000);
     expect(other?.token).toBe(2);
 

@@ -23,6 +23,8 @@ export interface SchemaTypes {
   false: string;
   /** Text that may exceed 64 KB (the reject log). */
   longText: string;
+  /** A rejected line's text exactly as sent, NUL included, of any length. */
+  rawText: string;
   /** What follows a CREATE TABLE's closing parenthesis. */
   tableOptions: string;
   /** What follows a foreign key clause, so that a restore may check the keys at its commit. */
@@ -63,6 +65,17 @@ export abstract class Dialect {
   /** A boolean as a query parameter. */
   booleanValue(value: boolean): boolean | number {
     return value ? 1 : 0;
+  }
+
+  /** A rejected line's text as a parameter for a `schema.rawText` column. */
+  rawTextValue(text: string | null | undefined): string | Buffer | null {
+    return text ?? null;
+  }
+
+  /** A `schema.rawText` column's value as read back. */
+  rawTextOf(value: unknown): string | null {
+    if (Buffer.isBuffer(value)) return value.toString('utf8');
+    return typeof value === 'string' ? value : null;
   }
 
   /** One multi-row INSERT of `rows` into `table`; `upsert` updates the rows whose id exists. */

@@ -18,6 +18,7 @@ const SCHEMA: SchemaTypes = {
   boolean: 'TINYINT(1)',
   false: '0',
   longText: 'MEDIUMTEXT',
+  rawText: 'MEDIUMTEXT',
   tableOptions: ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4',
   foreignKeyTiming: '',
   indexForeignKeys: false,

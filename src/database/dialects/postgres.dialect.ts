@@ -13,6 +13,8 @@ const SCHEMA: SchemaTypes = {
   boolean: 'BOOLEAN',
   false: 'FALSE',
   longText: 'TEXT',
+  // TEXT holds no NUL, which a rejected line may hold: its UTF-8 bytes.
+  rawText: 'BYTEA',
   tableOptions: '',
   // A restore deletes rows still referenced and writes them back: the keys are checked at its commit.
   foreignKeyTiming: ' DEFERRABLE INITIALLY IMMEDIATE',
@@ -65,6 +67,10 @@ export class PostgresDialect extends Dialect {
 
   override booleanValue(value: boolean): boolean {
     return value;
+  }
+
+  override rawTextValue(text: string | null | undefined): Buffer | null {
+    return text == null ? null : Buffer.from(text, 'utf8');
   }
 
   /**

@@ -10,6 +10,7 @@ const SCHEMA: SchemaTypes = {
   boolean: 'BOOLEAN',
   false: '0',
   longText: 'TEXT',
+  rawText: 'TEXT',
   tableOptions: '',
   foreignKeyTiming: '',
   indexForeignKeys: true,

@@ -41,7 +41,7 @@ export class RejectedRows1732950000000 implements MigrationInterface {
         errors ${long} NOT NULL,
         text_chars INT NULL,
         text_left_out ${schema.boolean} NOT NULL DEFAULT ${schema.false},
-        raw_text ${long} NULL,
+        raw_text ${schema.rawText} NULL,
         PRIMARY KEY (run_id, batch_no, row_no),
         CONSTRAINT fk_rejected_rows_run FOREIGN KEY (run_id) REFERENCES migration_runs (id) ON DELETE CASCADE
       )${schema.tableOptions}`,
@@ -59,14 +59,14 @@ export class RejectedRows1732950000000 implements MigrationInterface {
     const batches: { id: number | string; run_id: number | string; batch_no: number | string; errors: string }[] =
       await queryRunner.query('SELECT id, run_id, batch_no, errors FROM rejected_batches WHERE row_count > 0');
     for (const batch of batches) {
-      const rows: { raw_row: string; errors: string; raw_text: string | null }[] = await queryRunner.query(
+      const rows: { raw_row: string; errors: string; raw_text: unknown }[] = await queryRunner.query(
         dialect.sql(
           'SELECT raw_row, errors, raw_text FROM rejected_rows WHERE run_id = ? AND batch_no = ? ORDER BY row_no',
         ),
         [batch.run_id, batch.batch_no],
       );
       const errors = [...rows.flatMap((r) => JSON.parse(r.errors) as unknown[]), ...(JSON.parse(batch.errors) as [])];
-      const texts = rows.map((r) => r.raw_text);
+      const texts = rows.map((r) => dialect.rawTextOf(r.raw_text));
       await queryRunner.query(
         dialect.sql('UPDATE rejected_batches SET raw_rows = ?, raw_text = ?, errors = ? WHERE id = ?'),
         [
@@ -108,7 +108,7 @@ async function moveBatchRows(queryRunner: QueryRunner, dialect: Dialect, id: num
         JSON.stringify(row),
         JSON.stringify(errors.filter((e) => e.line === row.line)),
         text === null ? null : text.length,
-        text,
+        dialect.rawTextValue(text),
       ];
     });
     await queryRunner.query(

@@ -205,7 +205,11 @@ export class MigrationRunsRepository {
         const errors = JSON.stringify(row.errors);
         chars += rawRow.length + errors.length + (row.text?.length ?? 0);
         values.push(batch.runId, batch.batchNo, rowNo, row.line, rawRow, errors);
-        values.push(row.text?.length ?? null, this.dialect.booleanValue(row.textLeftOut), row.text);
+        values.push(
+          row.text?.length ?? null,
+          this.dialect.booleanValue(row.textLeftOut),
+          this.dialect.rawTextValue(row.text),
+        );
         rowNo++;
         count++;
       }
@@ -403,7 +407,7 @@ export class MigrationRunsRepository {
       rawRow: String(row.raw_row),
       errors: String(row.errors),
       textLeftOut: Boolean(Number(row.text_left_out)),
-      text: typeof row.raw_text === 'string' ? row.raw_text : null,
+      text: this.dialect.rawTextOf(row.raw_text),
       firstLine: Number(row.first_line),
       lastLine: Number(row.last_line),
     }));
