@@ -115,7 +115,9 @@ describe.each(testEngines())('the rows to fix as a file on %s', (engine) => {
       expect(first.startsWith(`1,1${'j'.repeat(10)}`)).toBe(true);
       // Whatever is fetched ahead stays within a page or two, however long the client waits.
       for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
-      expect(meter.chars()).toBeLessThan((LONG_ROWS * LONG_CHARS) / 4);
+      // Half the log: socket buffers on loopback take a page or more ahead (PostgreSQL's most), while
+      // reading the log as fast as it comes read 3.7M of the 6M characters here.
+      expect(meter.chars()).toBeLessThan((LONG_ROWS * LONG_CHARS) / 2);
       stream.destroy();
     } finally {
       meter.stop();
