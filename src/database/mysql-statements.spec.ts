@@ -1,5 +1,15 @@
 import { format } from 'mysql2';
-import { insertText, integerText, loadDataText, type StoredValue } from './mysql-statements';
+import fc from 'fast-check';
+import {
+  insertText,
+  integerText,
+  isReferenced,
+  loadDataStatement,
+  loadDataText,
+  rowsOfLoadDataText,
+  valuesText,
+  type StoredValue,
+} from './mysql-statements';
 
 /** What mysql2 itself writes for the same rows from placeholders. */
 function mysql2Text(table: string, columns: string[], rows: StoredValue[][], tail = ''): string {
@@ -71,5 +81,54 @@ describe('loadDataText', () => {
 
   it('should write NULL as \\N when a value is null', () => {
     expect(loadDataText([[7, null as unknown as string]])).toBe('7\t\\N\n');
+  });
+});
+
+describe('rowsOfLoadDataText', () => {
+  it('should give back exactly the rows loadDataText wrote, whatever their text holds', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 40 });
+    const row = fc.tuple(fc.integer({ min: 1, max: 2_147_483_647 }), text, text, fc.nat(), fc.nat());
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 20 }), (rows) => {
+        expect(rowsOfLoadDataText('hired_employees', loadDataText(rows))).toEqual(rows);
+      }),
+    );
+  });
+});
+
+describe('loadDataStatement', () => {
+  it('should replace rows whose id exists only when REPLACE is asked for', () => {
+    expect(loadDataStatement('hired_employees', 'REPLACE')).toMatch(
+      /^LOAD DATA LOCAL INFILE 'rows.tsv' REPLACE INTO TABLE hired_employees /,
+    );
+    expect(loadDataStatement('hired_employees')).not.toMatch(/REPLACE/);
+  });
+});
+
+describe('isReferenced', () => {
+  it('should tell the tables other tables point at from the employees, which nothing points at', () => {
+    expect(['departments', 'jobs', 'hired_employees'].map((t) => isReferenced(t as 'jobs'))).toEqual([
+      true,
+      true,
+      false,
+    ]);
+  });
+});
+
+describe('valuesText', () => {
+  it('should write exactly what mysql2 writes from placeholders, for values of every kind', () => {
+    const value = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 20 }),
+      fc.integer({ min: -5, max: 2 ** 40 }),
+      fc.double({ noNaN: true }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.uint8Array({ maxLength: 8 }).map((bytes) => Buffer.from(bytes)),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.array(value, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 5 }), (rows) => {
+        expect(valuesText(rows)).toBe(format(rows.map(() => '(?,?,?)').join(','), rows.flat()));
+      }),
+    );
   });
 });

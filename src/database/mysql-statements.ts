@@ -35,6 +35,26 @@ export function insertText(table: TableName, rows: readonly (readonly StoredValu
     .join(',')}`;
 }
 
+/**
+ * The tuples of a multi-row INSERT, `(…),(…)`, for values of any kind: integers from fixed texts,
+ * text, booleans and buffers escaped as mysql2 escapes them, null as NULL.
+ */
+export function valuesText(rows: readonly (readonly (string | number | boolean | Buffer | null)[])[]): string {
+  const pieces: string[] = [];
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    pieces.push(r === 0 ? '(' : ',(');
+    for (let c = 0; c < row.length; c++) {
+      const value = row[c];
+      pieces.push(
+        typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? integerText(value) : escape(value),
+        c === row.length - 1 ? ')' : ',',
+      );
+    }
+  }
+  return pieces.join('');
+}
+
 const THOUSAND = Array.from({ length: 1000 }, (_, i) => String(i));
 const PADDED = THOUSAND.map((text) => text.padStart(3, '0'));
 
@@ -72,8 +92,33 @@ function escapeLoadDataText(text: string): string {
   return text.replace(/[\\\t\n\r\0]/g, (c) => LOAD_DATA_ESCAPES[c]);
 }
 
-/** The LOAD DATA statement that reads `loadDataText` rows of `table` from the client, in utf8mb4. */
-export function loadDataStatement(table: TableName): string {
+/**
+ * The LOAD DATA statement that reads `loadDataText` rows of `table` from the client, in utf8mb4;
+ * with REPLACE a row whose id exists is replaced (without, LOCAL skips it with a warning).
+ */
+export function loadDataStatement(table: TableName, mode: '' | 'REPLACE' = ''): string {
   const columns = TABLE_COLUMNS[table].map((c) => c.name);
-  return `LOAD DATA LOCAL INFILE 'rows.tsv' INTO TABLE ${table} CHARACTER SET utf8mb4 (${columns.join(',')})`;
+  const replace = mode ? ` ${mode}` : '';
+  return `LOAD DATA LOCAL INFILE 'rows.tsv'${replace} INTO TABLE ${table} CHARACTER SET utf8mb4 (${columns.join(',')})`;
+}
+
+const LOAD_DATA_UNESCAPES: Record<string, string> = { '\\': '\\', t: '\t', n: '\n', r: '\r', '0': '\0' };
+
+/** The rows of `loadDataText` again (ids and references as numbers): its exact inverse. */
+export function rowsOfLoadDataText(table: TableName, text: string): StoredValue[][] {
+  const columns = TABLE_COLUMNS[table];
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines.map((line) =>
+    line.split('\t').map((field, c) => {
+      const kind = columns[c]?.kind;
+      if (kind === 'id' || kind === 'reference') return Number(field);
+      return field.replace(/\\(.)/g, (_, e: string) => LOAD_DATA_UNESCAPES[e] ?? e);
+    }),
+  );
+}
+
+/** Whether another table's rows point at `table`'s (REPLACE would delete rows they reference). */
+export function isReferenced(table: TableName): boolean {
+  return Object.values(TABLE_COLUMNS).some((columns) => columns.some((c) => c.references === table));
 }

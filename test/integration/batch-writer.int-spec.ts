@@ -64,4 +64,36 @@ describe.each(testEngines())('BatchWriter on %s', (engine) => {
     expect(rows).toHaveLength(2);
     expect(rows.map((r) => r.errors).join()).not.toMatch(/INSERT|hired_employees|FOREIGN/i);
   });
+
+  it('should log every row of a refused batch as it came, the good rows kept aside while it waited included', async () => {
+    const runs = t.app.get(MigrationRunsRepository);
+    const preparer = t.app.get(BatchPreparer);
+    const writer = t.app.get(BatchWriter);
+    const [run] = await t.app
+      .get(RunLifecycle)
+      .queue([{ table: 'hired_employees', file: 'y.csv', batchSize: 4, rejectMode: 'row' }]);
+    const memory = new RunMemory('hired_employees');
+    const target = { runId: run.id, table: 'hired_employees' as const, rejectMode: 'row' as const };
+    const row = (line: number, values: string[], text: string) => ({ line, values, columns: 5, rawText: () => text });
+    const rows = [
+      row(10, ['110', ' Ann  ', '2021-01-01T00:00:00Z', '1', '1'], '110," Ann  ",2021-01-01T00:00:00Z,1,1'),
+      row(11, ['111', 'Bad', 'not a date', '1', '1'], '111,Bad,not a date,1,1'),
+      row(13, ['112', 'Zoë "Z" Ü', '2021-02-01T00:00:00Z', '77', '1'], '112,"Zoë ""Z"" Ü",2021-02-01T00:00:00Z,77,1'),
+    ];
+    // The reference check skipped: the foreign key fires, as when a department is deleted meanwhile.
+    const batch = preparer.check(memory, 1, rows);
+    preparer.seal('hired_employees', batch, 'row', false);
+    expect(batch.rows).toHaveLength(1);
+    const refused = await writer.write(target, batch);
+
+    expect(refused).toMatchObject({ rowsRead: 3, rowsInserted: 0, rowsRejected: 3, committed: false });
+    const [head] = await runs.findRejectedBatchHeads(run.id, { offset: 0, limit: 10 });
+    expect(head).toMatchObject({ firstLine: 10, lastLine: 13, rowCount: 3 });
+    const logged = await runs.findRejectedRows(run.id, { batchNo: 1, rowNo: 0 }, 10, { text: true });
+    expect(logged.map((r) => [r.line, JSON.parse(r.rawRow), r.text])).toEqual(
+      rows.map((r) => [r.line, { line: r.line, values: r.values }, r.rawText()]),
+    );
+    const ids: { id: number }[] = await t.dataSource.query('SELECT id FROM hired_employees WHERE id >= 110');
+    expect(ids).toEqual([]);
+  });
 });

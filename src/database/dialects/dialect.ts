@@ -40,6 +40,16 @@ export interface SchemaTypes {
  * postgres.dialect.ts), made by createDialect. Repositories, services and migrations ask it, never
  * the driver's name.
  */
+/** A value of a row `insertValues` writes. */
+export type SqlValue = string | number | boolean | Buffer | null;
+
+/** A batch's rows as a dialect sends them (`Dialect.encodeRows`): how many, and in what form. */
+export interface EncodedRows {
+  readonly count: number;
+  /** The rows, or the dialect's own form of them (MySQL: the text LOAD DATA reads). */
+  readonly rows: unknown;
+}
+
 export abstract class Dialect {
   abstract readonly engine: Engine;
   /** Whether transactions can run side by side (one connection each; SQLite: one connection in all). */
@@ -78,6 +88,22 @@ export abstract class Dialect {
     return typeof value === 'string' ? value : null;
   }
 
+  /**
+   * One multi-row INSERT of `rows` into `table`'s `columns` (any table: the run log's too), the
+   * values as query parameters.
+   */
+  async insertValues(
+    runner: QueryRunner,
+    table: string,
+    columns: readonly string[],
+    rows: readonly (readonly SqlValue[])[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    const values = rows.map(() => tuple).join(', ');
+    await runner.query(this.sql(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values}`), rows.flat());
+  }
+
   /** One multi-row INSERT of `rows` into `table`; `upsert` updates the rows whose id exists. */
   abstract insertRows(
     runner: QueryRunner,
@@ -85,6 +111,22 @@ export abstract class Dialect {
     rows: readonly (readonly StoredValue[])[],
     upsert: boolean,
   ): Promise<void>;
+
+  /**
+   * A batch's rows in the form `upsertEncoded` sends them, made as soon as the batch is checked so
+   * that its row objects can go before the batch waits for a connection: a batch that waits with
+   * its rows keeps them past young collections, and every such row is promoted, to be collected by
+   * a full collection. By default the rows themselves.
+   */
+  encodeRows(table: TableName, rows: readonly (readonly StoredValue[])[]): EncodedRows {
+    return { count: rows.length, rows };
+  }
+
+  /** Inserts the encoded rows, updating those whose id exists: one statement for the batch. */
+  async upsertEncoded(runner: QueryRunner, table: TableName, encoded: EncodedRows): Promise<void> {
+    if (encoded.count === 0) return;
+    await this.insertRows(runner, table, encoded.rows as readonly (readonly StoredValue[])[], true);
+  }
 
   /**
    * Writes every row of `batches` into `table`, which holds none of their ids, through the engine's

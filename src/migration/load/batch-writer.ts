@@ -13,7 +13,7 @@ import {
   type RejectedBatchRecord,
 } from '../repositories/migration-runs.repository';
 import { REASONS } from '../rules/row-rules';
-import type { PreparedBatch, RowError } from './batch-preparer';
+import { allRows, sealBatch, type PreparedBatch, type RowError } from './batch-preparer';
 import { keptValue, rawRow, type SourceRow } from './source-row';
 
 export interface BatchTarget {
@@ -57,28 +57,29 @@ export class BatchWriter {
   }
 
   async write(target: BatchTarget, batch: PreparedBatch): Promise<BatchOutcome> {
-    const writeRows = batch.bad.size === 0 || target.rejectMode === 'row';
-    const good = writeRows ? batch.good : [];
+    const good =
+      batch.sealed ??
+      sealBatch(
+        batch,
+        target.rejectMode,
+        target.dryRun === true,
+        (rows) => this.tables.encode(target.table, rows),
+        TABLE_COLUMNS[target.table].length,
+      );
     const logged = target.rejectMode === 'row' ? batch.rows.filter((r) => batch.bad.has(r)) : batch.rows;
     const errors = [...batch.bad.values()].flat();
     const outcome: BatchOutcome = {
-      rowsRead: batch.rows.length,
-      rowsInserted: good.length,
-      rowsRejected: batch.rows.length - good.length,
-      committed: good.length > 0,
+      rowsRead: batch.rowCount,
+      rowsInserted: good.count,
+      rowsRejected: batch.rowCount - good.count,
+      committed: good.count > 0,
       bytesRead: target.bytesRead?.() ?? null,
       errors,
     };
     try {
       await this.transaction.run(
         async (runner) => {
-          if (!target.dryRun) {
-            await this.tables.upsertBatch(
-              runner,
-              target.table,
-              good.map((g) => g.values),
-            );
-          }
+          if (good.encoded) await this.tables.upsertBatch(runner, target.table, good.encoded);
           if (errors.length > 0)
             await this.runs.recordRejectedBatch(runner, this.record(target, batch, logged, errors));
           await this.runs.recordBatchCounts(runner, target.runId, batch.batchNo, outcome);
@@ -86,7 +87,7 @@ export class BatchWriter {
         },
         this.committedCheck(target, batch),
       );
-      if (target.wouldWrite) for (const g of good) target.wouldWrite.add(g.values[0] as number);
+      if (target.wouldWrite) for (const id of good.ids) target.wouldWrite.add(id);
       return outcome;
     } catch (error) {
       // A database away past the retry budget, or a run another replica took over: stop the run.
@@ -101,19 +102,18 @@ export class BatchWriter {
     this.logger.warn(`Run ${target.runId}, batch ${batch.batchNo}: ${reason}: ${String(error)}`, {
       runId: target.runId,
     });
-    const line = batch.rows[0]?.line ?? 0;
-    const errors: RowError[] = [{ line, field: null, value: null, reason }];
+    const errors: RowError[] = [{ line: batch.firstLine, field: null, value: null, reason }];
     const outcome: BatchOutcome = {
-      rowsRead: batch.rows.length,
+      rowsRead: batch.rowCount,
       rowsInserted: 0,
-      rowsRejected: batch.rows.length,
+      rowsRejected: batch.rowCount,
       committed: false,
       bytesRead: target.bytesRead?.() ?? null,
       errors,
     };
     await this.transaction.run(
       async (runner) => {
-        await this.runs.recordRejectedBatch(runner, this.record(target, batch, batch.rows, errors));
+        await this.runs.recordRejectedBatch(runner, this.record(target, batch, allRows(batch), errors));
         await this.runs.recordBatchCounts(runner, target.runId, batch.batchNo, outcome);
         await target.fence?.(runner);
       },
@@ -154,8 +154,8 @@ export class BatchWriter {
     return {
       runId: target.runId,
       batchNo: batch.batchNo,
-      firstLine: batch.rows[0]?.line ?? 0,
-      lastLine: batch.rows[batch.rows.length - 1]?.line ?? 0,
+      firstLine: batch.firstLine,
+      lastLine: batch.lastLine,
       rows: logged,
       errors: [...byLine.values()].flat(),
     };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
-import { Dialect } from '../../database/dialect';
+import { Dialect, type EncodedRows } from '../../database/dialect';
 import type { TableName } from '../../database/tables';
 import type { DbValue } from '../rules/row-validator';
 
@@ -23,9 +23,13 @@ export class HrTablesRepository {
     return rows.map((r) => Number(r.id));
   }
 
-  /** Inserts the rows, updating those whose id exists: one statement for the batch. */
-  async upsertBatch(runner: QueryRunner, table: TableName, rows: readonly DbValue[][]): Promise<void> {
-    if (rows.length === 0) return;
-    await this.dialect.insertRows(runner, table, rows, true);
+  /** A batch's rows in the form `upsertBatch` sends, made before the batch waits for a connection. */
+  encode(table: TableName, rows: readonly DbValue[][]): EncodedRows {
+    return this.dialect.encodeRows(table, rows);
+  }
+
+  /** Inserts the encoded rows, updating those whose id exists: one statement for the batch. */
+  async upsertBatch(runner: QueryRunner, table: TableName, rows: EncodedRows): Promise<void> {
+    await this.dialect.upsertEncoded(runner, table, rows);
   }
 }

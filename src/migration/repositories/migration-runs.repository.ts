@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { QueryRunner, Repository } from 'typeorm';
 import { MigrationRunEntity, type RejectMode, type RunStatus } from '../../database/entities/migration-run.entity';
 import { BatchTransaction } from '../../database/batch-transaction';
-import { Dialect } from '../../database/dialect';
+import { Dialect, type SqlValue } from '../../database/dialect';
 import { ReadDatabase } from '../../database/read-database';
 import type { TableName } from '../../database/tables';
 
@@ -108,8 +108,19 @@ export interface RunEnd {
 }
 
 /** Rejected rows written per INSERT, and the most text one INSERT carries beyond its first row. */
-const ROWS_PER_INSERT = 200;
+const ROWS_PER_INSERT = 1000;
 const CHARS_PER_INSERT = 1_000_000;
+const REJECTED_ROW_COLUMNS = [
+  'run_id',
+  'batch_no',
+  'row_no',
+  'line',
+  'raw_row',
+  'errors',
+  'text_chars',
+  'text_left_out',
+  'raw_text',
+];
 
 /** The run log: runs with their counters, and the reject log of each run. */
 @Injectable()
@@ -196,29 +207,31 @@ export class MigrationRunsRepository {
     );
     let rowNo = 0;
     while (rowNo < batch.rows.length) {
-      const values: unknown[] = [];
+      const rows: SqlValue[][] = [];
       let chars = 0;
-      let count = 0;
-      while (rowNo < batch.rows.length && count < ROWS_PER_INSERT && (count === 0 || chars < CHARS_PER_INSERT)) {
+      while (
+        rowNo < batch.rows.length &&
+        rows.length < ROWS_PER_INSERT &&
+        (rows.length === 0 || chars < CHARS_PER_INSERT)
+      ) {
         const row = batch.rows[rowNo];
         const rawRow = JSON.stringify(row.row);
         const errors = JSON.stringify(row.errors);
         chars += rawRow.length + errors.length + (row.text?.length ?? 0);
-        values.push(batch.runId, batch.batchNo, rowNo, row.line, rawRow, errors);
-        values.push(
+        rows.push([
+          batch.runId,
+          batch.batchNo,
+          rowNo,
+          row.line,
+          rawRow,
+          errors,
           row.text?.length ?? null,
           this.dialect.booleanValue(row.textLeftOut),
           this.dialect.rawTextValue(row.text),
-        );
+        ]);
         rowNo++;
-        count++;
       }
-      await runner.query(
-        this.dialect.sql(`INSERT INTO rejected_rows
-          (run_id, batch_no, row_no, line, raw_row, errors, text_chars, text_left_out, raw_text)
-          VALUES ${Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`),
-        values,
-      );
+      await this.dialect.insertValues(runner, 'rejected_rows', REJECTED_ROW_COLUMNS, rows);
     }
   }
 
