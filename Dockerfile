@@ -35,4 +35,5 @@ EXPOSE 3000
 VOLUME ["/app/data", "/app/backups"]
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["node", "dist/main.js"]
+# --max-semi-space-size: see src/heap-policy.ts (SERVICE_NODE_OPTIONS).
+CMD ["node", "--max-semi-space-size=16", "dist/main.js"]

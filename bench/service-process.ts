@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { SERVICE_NODE_OPTIONS } from '../src/heap-policy';
 
 export const BENCH_KEY = 'bench-api-key-0123456789';
 
@@ -43,7 +44,11 @@ export class ServiceProcess {
     const inspectorPort = inspect ? await freePort() : undefined;
     // BENCH_SERVICE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the service;
     // BENCH_SERVICE_STDOUT=1 shows its standard output (where --trace-gc writes).
-    const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    // The options `npm start` gives node first: a flag given again later wins.
+    const nodeArgs = [
+      ...SERVICE_NODE_OPTIONS,
+      ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    ];
     if (inspectorPort) nodeArgs.push(`--inspect=127.0.0.1:${inspectorPort}`);
     // With the Docker image's malloc setting; BENCH_PLAIN_MALLOC=1 measures with glibc's defaults.
     const runtime = process.env.BENCH_PLAIN_MALLOC ? process.env : { MALLOC_MMAP_THRESHOLD_: '65536', ...process.env };

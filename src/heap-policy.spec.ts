@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { applyHeapPolicy, HEAP_GROWING_PERCENT } from './heap-policy';
+import { applyHeapPolicy, HEAP_GROWING_PERCENT, SERVICE_NODE_OPTIONS } from './heap-policy';
 
 jest.mock('node:v8', () => ({ setFlagsFromString: jest.fn() }));
 const setFlags = jest.mocked(setFlagsFromString);
@@ -19,4 +21,22 @@ describe('applyHeapPolicy', () => {
       expect(setFlags).not.toHaveBeenCalled();
     },
   );
+});
+
+describe('SERVICE_NODE_OPTIONS', () => {
+  const root = join(__dirname, '..');
+  const node = ['node', ...SERVICE_NODE_OPTIONS, 'dist/main.js'];
+
+  it('should be what npm start and start:prod give node', () => {
+    const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(scripts.start).toBe(node.join(' '));
+    expect(scripts['start:prod']).toBe(node.join(' '));
+  });
+
+  it("should be what the Docker image's command gives node", () => {
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain(`CMD ${JSON.stringify(node).replace(/,/g, ', ')}`);
+  });
 });

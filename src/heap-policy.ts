@@ -1,5 +1,14 @@
 import { setFlagsFromString } from 'node:v8';
 
+/**
+ * Node options the service is started with (`npm start`, the Docker image's command and the bench;
+ * a test keeps them in step): they size the heap when the process starts, so they cannot be set
+ * from inside it. V8 on Node 24 lets the young generation grow to 32 MB a semi-space on a machine
+ * with this much memory; during a load a young generation that large held about 100 MB more, and
+ * caused more full collections, than one of 16 MB (docs/performance.md, "Memory").
+ */
+export const SERVICE_NODE_OPTIONS = ['--max-semi-space-size=16'] as const;
+
 /** The old generation may grow by this share past what the last full collection kept. */
 export const HEAP_GROWING_PERCENT = 20;
 

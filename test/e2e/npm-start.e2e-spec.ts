@@ -61,7 +61,7 @@ describe('npm start', () => {
     const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
       scripts: Record<string, string>;
     };
-    expect(scripts.start).toBe('node dist/main.js');
+    expect(scripts.start).toBe('node --max-semi-space-size=16 dist/main.js');
     expect(scripts.prestart).toBe('node scripts/build-if-stale.js');
     expect(scripts.prepare).toMatch(/\|\| node scripts\/build-if-stale\.js --at-install$/);
     expect(scripts['start:dev']).toBe('nest start --watch');

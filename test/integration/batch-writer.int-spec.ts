@@ -65,7 +65,7 @@ describe.each(testEngines())('BatchWriter on %s', (engine) => {
     expect(rows.map((r) => r.errors).join()).not.toMatch(/INSERT|hired_employees|FOREIGN/i);
   });
 
-  it('should log every row of a refused batch as it came, the good rows kept aside while it waited included', async () => {
+  it('should log every row of a refused batch as it came, its sealed good rows included', async () => {
     const runs = t.app.get(MigrationRunsRepository);
     const preparer = t.app.get(BatchPreparer);
     const writer = t.app.get(BatchWriter);
@@ -83,7 +83,6 @@ describe.each(testEngines())('BatchWriter on %s', (engine) => {
     // The reference check skipped: the foreign key fires, as when a department is deleted meanwhile.
     const batch = preparer.check(memory, 1, rows);
     preparer.seal('hired_employees', batch, 'row', false);
-    expect(batch.rows).toHaveLength(1);
     const refused = await writer.write(target, batch);
 
     expect(refused).toMatchObject({ rowsRead: 3, rowsInserted: 0, rowsRejected: 3, committed: false });

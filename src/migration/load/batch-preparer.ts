@@ -7,7 +7,6 @@ import type { RejectMode } from '../../database/entities/migration-run.entity';
 import { REASONS } from '../rules/row-rules';
 import { checkRow, type DbValue, type FieldError } from '../rules/row-validator';
 import { IdLines } from './id-lines';
-import { KeptRows } from './kept-rows';
 import type { SourceRow } from './source-row';
 
 export interface RowError extends FieldError {
@@ -17,11 +16,6 @@ export interface RowError extends FieldError {
 /** A batch checked against the rules, ready to write: good rows as database values, bad rows with reasons. */
 export interface PreparedBatch {
   batchNo: number;
-  /** How many rows the batch holds, and the lines of its first and last. */
-  rowCount: number;
-  firstLine: number;
-  lastLine: number;
-  /** The rows; once sealed, the bad rows, the good ones kept in `sealed.kept` where they could be. */
   rows: SourceRow[];
   good: { row: SourceRow; values: DbValue[] }[];
   bad: Map<SourceRow, RowError[]>;
@@ -34,8 +28,6 @@ export interface SealedRows {
   count: number;
   encoded: EncodedRows | null;
   ids: number[];
-  /** The good rows taken out of `rows`, for the reject log should the database refuse the batch. */
-  kept: KeptRows | null;
 }
 
 /** What a run remembers across its batches: ids seen in the upload, referenced ids known to exist. */
@@ -66,15 +58,7 @@ export class BatchPreparer {
 
   /** The synchronous part: fields and repeats. Runs while the previous batch commits. */
   check(memory: RunMemory, batchNo: number, rows: SourceRow[]): PreparedBatch {
-    const batch: PreparedBatch = {
-      batchNo,
-      rowCount: rows.length,
-      firstLine: rows[0]?.line ?? 0,
-      lastLine: rows[rows.length - 1]?.line ?? 0,
-      rows,
-      good: [],
-      bad: new Map(),
-    };
+    const batch: PreparedBatch = { batchNo, rows, good: [], bad: new Map() };
     for (const row of rows) {
       if (row.malformed !== undefined) {
         batch.bad.set(row, [{ line: row.line, field: null, value: null, reason: row.malformed }]);
@@ -131,43 +115,26 @@ export class BatchPreparer {
 
   /** Seals a checked batch (`sealBatch`) before it waits for its turn to be written. */
   seal(table: TableName, batch: PreparedBatch, rejectMode: RejectMode, dryRun: boolean): void {
-    sealBatch(batch, rejectMode, dryRun, (rows) => this.tables.encode(table, rows), TABLE_COLUMNS[table].length);
+    sealBatch(batch, rejectMode, dryRun, (rows) => this.tables.encode(table, rows));
   }
 }
 
 /**
- * The rows a checked batch will write, encoded as the database takes them, and its good rows let go:
- * a batch that waited for its turn with them would keep them past young collections, to be promoted
- * and collected by a full collection. The good rows are kept compactly (`KeptRows`) for the reject
- * log of a batch the database refuses. A batch of `rejectMode=batch` with a bad row writes nothing
- * and keeps its rows; a dry run writes nothing but keeps the ids.
+ * The rows a checked batch will write, encoded as the database takes them (MySQL: one buffer outside
+ * the heap), and its checked values let go, before the batch waits for its turn. A batch of
+ * `rejectMode=batch` with a bad row writes nothing; a dry run writes nothing but keeps the ids.
  */
 export function sealBatch(
   batch: PreparedBatch,
   rejectMode: RejectMode,
   dryRun: boolean,
   encode: (rows: DbValue[][]) => EncodedRows,
-  columns: number,
 ): SealedRows {
   const writes = batch.bad.size === 0 || rejectMode === 'row';
   const good = writes ? batch.good : [];
   const ids = good.map((g) => g.values[0] as number);
   const encoded = dryRun || good.length === 0 ? null : encode(good.map((g) => g.values));
-  const kept = encoded
-    ? KeptRows.keep(
-        good.map((g) => g.row),
-        columns,
-      )
-    : null;
-  if (kept) batch.rows = batch.bad.size === 0 ? [] : batch.rows.filter((row) => batch.bad.has(row));
-  batch.sealed = { count: good.length, encoded, ids, kept };
+  batch.sealed = { count: good.length, encoded, ids };
   batch.good = [];
   return batch.sealed;
-}
-
-/** Every row of a batch, in order, the kept good rows brought back. */
-export function allRows(batch: PreparedBatch): SourceRow[] {
-  const kept = batch.sealed?.kept;
-  if (!kept) return batch.rows;
-  return [...batch.rows, ...kept.rows()].sort((a, b) => a.line - b.line);
 }

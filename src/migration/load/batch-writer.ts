@@ -13,7 +13,7 @@ import {
   type RejectedBatchRecord,
 } from '../repositories/migration-runs.repository';
 import { REASONS } from '../rules/row-rules';
-import { allRows, sealBatch, type PreparedBatch, type RowError } from './batch-preparer';
+import { sealBatch, type PreparedBatch, type RowError } from './batch-preparer';
 import { keptValue, rawRow, type SourceRow } from './source-row';
 
 export interface BatchTarget {
@@ -59,19 +59,13 @@ export class BatchWriter {
   async write(target: BatchTarget, batch: PreparedBatch): Promise<BatchOutcome> {
     const good =
       batch.sealed ??
-      sealBatch(
-        batch,
-        target.rejectMode,
-        target.dryRun === true,
-        (rows) => this.tables.encode(target.table, rows),
-        TABLE_COLUMNS[target.table].length,
-      );
+      sealBatch(batch, target.rejectMode, target.dryRun === true, (rows) => this.tables.encode(target.table, rows));
     const logged = target.rejectMode === 'row' ? batch.rows.filter((r) => batch.bad.has(r)) : batch.rows;
     const errors = [...batch.bad.values()].flat();
     const outcome: BatchOutcome = {
-      rowsRead: batch.rowCount,
+      rowsRead: batch.rows.length,
       rowsInserted: good.count,
-      rowsRejected: batch.rowCount - good.count,
+      rowsRejected: batch.rows.length - good.count,
       committed: good.count > 0,
       bytesRead: target.bytesRead?.() ?? null,
       errors,
@@ -102,18 +96,19 @@ export class BatchWriter {
     this.logger.warn(`Run ${target.runId}, batch ${batch.batchNo}: ${reason}: ${String(error)}`, {
       runId: target.runId,
     });
-    const errors: RowError[] = [{ line: batch.firstLine, field: null, value: null, reason }];
+    const line = batch.rows[0]?.line ?? 0;
+    const errors: RowError[] = [{ line, field: null, value: null, reason }];
     const outcome: BatchOutcome = {
-      rowsRead: batch.rowCount,
+      rowsRead: batch.rows.length,
       rowsInserted: 0,
-      rowsRejected: batch.rowCount,
+      rowsRejected: batch.rows.length,
       committed: false,
       bytesRead: target.bytesRead?.() ?? null,
       errors,
     };
     await this.transaction.run(
       async (runner) => {
-        await this.runs.recordRejectedBatch(runner, this.record(target, batch, allRows(batch), errors));
+        await this.runs.recordRejectedBatch(runner, this.record(target, batch, batch.rows, errors));
         await this.runs.recordBatchCounts(runner, target.runId, batch.batchNo, outcome);
         await target.fence?.(runner);
       },
@@ -154,8 +149,8 @@ export class BatchWriter {
     return {
       runId: target.runId,
       batchNo: batch.batchNo,
-      firstLine: batch.firstLine,
-      lastLine: batch.lastLine,
+      firstLine: batch.rows[0]?.line ?? 0,
+      lastLine: batch.rows[batch.rows.length - 1]?.line ?? 0,
       rows: logged,
       errors: [...byLine.values()].flat(),
     };

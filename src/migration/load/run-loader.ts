@@ -36,7 +36,7 @@ export class RunLoader {
         const batch = this.preparer.check(memory, ++batchNo, rows);
         await this.preparer.checkReferences(memory, batch);
         const rejecting = rejectedRows(target, batch);
-        // Encoded before it waits for a connection: what waits is one buffer, not a thousand rows.
+        // Encoded before it waits for a connection: what waits is one buffer, not a thousand value arrays.
         this.preparer.seal(target.table, batch, target.rejectMode, target.dryRun === true);
         while (inflight.length >= limit) await inflight.shift();
         if (target.maxRejected !== undefined && rejected + rejecting > target.maxRejected) {
@@ -65,14 +65,14 @@ export class RunLoader {
 /** The rows of a checked batch that will not be written. */
 function rejectedRows(target: BatchTarget, batch: PreparedBatch): number {
   if (batch.bad.size === 0) return 0;
-  return target.rejectMode === 'row' ? batch.rowCount - batch.good.length : batch.rowCount;
+  return target.rejectMode === 'row' ? batch.rows.length - batch.good.length : batch.rows.length;
 }
 
 /** A run stopped before the batch that would bring its rejected rows past maxRejected. */
 export class RejectLimitError extends Error {
   constructor(batch: PreparedBatch, wouldReject: number, maxRejected: number) {
-    const first = batch.firstLine;
-    const last = batch.lastLine;
+    const first = batch.rows[0]?.line ?? 0;
+    const last = batch.rows[batch.rows.length - 1]?.line ?? first;
     const before =
       batch.batchNo === 1
         ? 'nothing was written'
