@@ -124,8 +124,9 @@ async function main(): Promise<void> {
         }
       }
       const unit = step === 'load' ? '× LOAD DATA' : ' requests/s';
+      const shown = (value: number) => (step === 'load' ? value.toFixed(2) : String(value));
       console.log(
-        `${step}: median, this build ${median(figures.this)}${unit}, other ${median(figures.other)}${unit}\n`,
+        `${step}: median, this build ${shown(median(figures.this))}${unit}, other ${shown(median(figures.other))}${unit}\n`,
       );
     }
   } finally {

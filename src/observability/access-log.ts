@@ -20,6 +20,22 @@ export class AccessLog {
 
   constructor(private readonly metrics: MetricsService) {}
 
+  /**
+   * The duration histogram's series of a method, route and status, looked up once: prom-client
+   * hashes the labels at every `observe` otherwise. Routes are patterns and statuses few, so the
+   * series stay few.
+   */
+  private readonly series = new Map<string, { observe(seconds: number): void }>();
+  private durationOf(method: string, route: string, status: number) {
+    const key = `${method} ${status} ${route}`;
+    let series = this.series.get(key);
+    if (!series) {
+      series = this.metrics.httpDuration.labels({ method, route, status: String(status) });
+      this.series.set(key, series);
+    }
+    return series;
+  }
+
   readonly middleware = (request: Request, response: Response, next: NextFunction): void => {
     const started = performance.now();
     let done = false;
@@ -36,7 +52,7 @@ export class AccessLog {
   private record(request: Request, response: Response, elapsedMs: number): void {
     const status = response.writableFinished ? response.statusCode : 499;
     const route = routeOf(request);
-    this.metrics.httpDuration.observe({ method: request.method, route, status: String(status) }, elapsedMs / 1000);
+    this.durationOf(request.method, route, status).observe(elapsedMs / 1000);
     const durationMs = Math.round(elapsedMs);
     const path = request.originalUrl.split('?')[0];
     const code = (response.locals as Record<string, unknown>)[ERROR_CODE_LOCAL];
