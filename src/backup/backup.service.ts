@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
+import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { streams, type Schema } from 'avsc';
@@ -102,15 +103,6 @@ export class BackupService implements OnModuleInit {
     await this.files.ensureFolder();
     const temporary = this.files.temporaryPath(table);
     let rows = 0;
-    const repository = this.repository;
-    async function* records(): AsyncGenerator<Record<string, unknown>> {
-      for await (const page of repository.readPages(table)) {
-        for (const row of page) {
-          rows += 1;
-          yield rowToRecord(table, row);
-        }
-      }
-    }
     // `metadata` is a BlockEncoder option that avsc's typings leave out.
     const options = {
       codec: 'deflate',
@@ -119,8 +111,25 @@ export class BackupService implements OnModuleInit {
       metadata: sealMetadata(),
     };
     const encoder = new streams.BlockEncoder(tableSchema(table).json as Schema, options);
+    const written = pipeline(encoder, createWriteStream(temporary, { flags: 'wx' }));
+    // Awaited below; this keeps a failure from being reported as unhandled meanwhile.
+    written.catch(() => undefined);
     try {
-      await pipeline(Readable.from(records()), encoder, createWriteStream(temporary, { flags: 'wx' }));
+      try {
+        // Records written a page at a time, waiting only when the encoder asks to: a generator of
+        // records with a promise each cost about a tenth of the backup's time.
+        for await (const page of this.repository.readPages(table)) {
+          for (const row of page) {
+            rows += 1;
+            if (!encoder.write(rowToRecord(table, row))) await Promise.race([once(encoder, 'drain'), written]);
+          }
+        }
+        encoder.end();
+      } catch (error) {
+        encoder.destroy(error as Error);
+        throw error;
+      }
+      await written;
       const { bytes, sha256 } = await sealContainer(temporary);
       const file = await this.files.publish(table, temporary, { rows, sha256 });
       const createdAt = (timestampOfBackup(table, file) ?? new Date()).toISOString();
