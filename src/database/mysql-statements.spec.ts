@@ -11,6 +11,9 @@ import {
   type StoredValue,
 } from './mysql-statements';
 
+/** A double quote needs no backslash in a single-quoted literal: \\" and " read the same. */
+const sameQuotes = (sql: string) => sql.replace(/\\"/g, '"');
+
 /** What mysql2 itself writes for the same rows from placeholders. */
 function mysql2Text(table: string, columns: string[], rows: StoredValue[][], tail = ''): string {
   const tuple = `(${columns.map(() => '?').join(',')})`;
@@ -42,7 +45,7 @@ describe('insertText', () => {
     );
   });
 
-  it('should write exactly what mysql2 writes from placeholders, for integers up to the largest id and any text', () => {
+  it('should write what mysql2 writes from placeholders, for integers up to the largest id and any text', () => {
     const specials = ['\0', '\b', '\t', '\n', '\r', '\x1a', '"', "'", '\\', 'ñ', '😀', ' '];
     const integers = [0, 7, 10, 99, 100, 999, 1000, 1001, 123_456, 1_000_000, 2_147_483_647];
     const rows: StoredValue[][] = [];
@@ -59,7 +62,9 @@ describe('insertText', () => {
     }
     const columns = ['id', 'name', 'datetime', 'department_id', 'job_id'];
 
-    expect(insertText('hired_employees', rows, false)).toBe(mysql2Text('hired_employees', columns, rows));
+    expect(sameQuotes(insertText('hired_employees', rows, false))).toBe(
+      sameQuotes(mysql2Text('hired_employees', columns, rows)),
+    );
   });
 });
 
@@ -127,9 +132,7 @@ describe('valuesText', () => {
     );
     fc.assert(
       fc.property(fc.array(fc.array(value, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 5 }), (rows) => {
-        // A double quote needs no backslash in a single-quoted literal: \" and " read the same.
-        const same = (sql: string) => sql.replace(/\\"/g, '"');
-        expect(same(valuesText(rows))).toBe(same(format(rows.map(() => '(?,?,?)').join(','), rows.flat())));
+        expect(sameQuotes(valuesText(rows))).toBe(sameQuotes(format(rows.map(() => '(?,?,?)').join(','), rows.flat())));
       }),
     );
   });
