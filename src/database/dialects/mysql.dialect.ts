@@ -5,8 +5,10 @@ import type { MysqlDataSourceOptions } from 'typeorm/driver/mysql/MysqlDataSourc
 import {
   insertText,
   isReferenced,
+  loadDataInto,
   loadDataStatement,
   loadDataText,
+  loadDataTextOf,
   rowsOfLoadDataText,
   valuesText,
   type StoredValue,
@@ -56,7 +58,12 @@ export class MysqlDialect extends Dialect {
     await runner.query(insertText(table, rows, upsert));
   }
 
-  /** The values written into the statement's text here, as mysql2 would escape them, in one pass. */
+  /**
+   * Through LOAD DATA LOCAL INFILE where the server takes local files and the rows hold no Buffer:
+   * the server parses far less than from INSERT text, and a reject log is as long as the file it
+   * rejects. Otherwise one INSERT with the values written into its text, as mysql2 would escape
+   * them, in one pass.
+   */
   override async insertValues(
     runner: QueryRunner,
     table: string,
@@ -64,6 +71,12 @@ export class MysqlDialect extends Dialect {
     rows: readonly (readonly SqlValue[])[],
   ): Promise<void> {
     if (rows.length === 0) return;
+    const text = (await this.localFilesAllowed(runner)) ? loadDataTextOf(rows) : null;
+    if (text !== null) {
+      const result = await loadData(runner, loadDataInto(table, columns), Readable.from([Buffer.from(text, 'utf8')]));
+      await refuseIncomplete(runner, result, rows.length);
+      return;
+    }
     await runner.query(`INSERT INTO ${table} (${columns.join(',')}) VALUES ${valuesText(rows)}`);
   }
 
