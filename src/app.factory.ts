@@ -1,4 +1,4 @@
-import { INestApplication, ValidationPipe } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -10,6 +10,7 @@ import { AppConfig } from './config/app-config';
 import { DomainError } from './common/errors/domain-error';
 import { WriteGate } from './common/guards/write-gate';
 import { refuseNonUtf8Body, rejectHostileJson } from './common/json-depth';
+import { RequestValidationPipe } from './common/validation/request-validation.pipe';
 import { AccessLog } from './observability/access-log';
 import { AppLogger } from './observability/app-logger';
 import { requestContext } from './observability/request-context';
@@ -35,7 +36,7 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
   // (other than localhost) fetches the dashboard's scripts over HTTPS, and they fail to load.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.useGlobalPipes(
-    new ValidationPipe({
+    new RequestValidationPipe({
       whitelist: true,
       transform: true,
       exceptionFactory: (errors) =>
