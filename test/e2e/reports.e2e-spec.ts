@@ -5,6 +5,10 @@ import { globantData, seed } from '../support/seed';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { testEngines } from '../support/test-database';
 
+// Express's own ETag function, the one `app.set('etag', 'weak')` uses.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const expressEtag = require('etag') as (entity: Buffer, options: { weak: boolean }) => string;
+
 /** Parses the service's CSV answers (no field of the sample data holds a quote or a comma). */
 function csvLines(text: string): string[][] {
   expect(text.endsWith('\r\n')).toBe(true);
@@ -103,7 +107,7 @@ describe.each(testEngines())('reports over HTTP on the sample data on %s', (engi
     expect(res.body.message).toContain('format must be json or csv');
   });
 
-  it('should answer from the cache until the data change service reports a write', async () => {
+  it('should answer from the cache, with the same ETag, until the data change service reports a write', async () => {
     const path = '/reports/departments-above-mean?year=2021';
     const before = await request(t.server).get(path).expect(200);
     const support = before.body[0];
@@ -116,10 +120,17 @@ describe.each(testEngines())('reports over HTTP on the sample data on %s', (engi
     );
     const cached = await request(t.server).get(path).expect(200);
     expect(cached.body).toEqual(before.body);
+    // The same bytes, the same tag, as Express makes it: a client holding them is answered 304.
+    expect(cached.headers.etag).toBe(expressEtag(Buffer.from(cached.text), { weak: true }));
+    expect(cached.headers.etag).toBe(before.headers.etag);
+    await request(t.server).get(path).set('If-None-Match', String(before.headers.etag)).expect(304);
 
     t.app.get(DataChangeService).changed('hired_employees');
     const fresh = await request(t.server).get(path).expect(200);
     expect(fresh.body[0]).toEqual({ ...support, hired: support.hired + 1 });
+    expect(fresh.headers.etag).toBe(expressEtag(Buffer.from(fresh.text), { weak: true }));
+    expect(fresh.headers.etag).not.toBe(before.headers.etag);
+    await request(t.server).get(path).set('If-None-Match', String(before.headers.etag)).expect(200);
 
     await t.dataSource.query('DELETE FROM hired_employees WHERE id = 900001');
     t.app.get(DataChangeService).changed('hired_employees');
