@@ -1,3 +1,4 @@
+import { BatchTransaction } from '../../src/database/batch-transaction';
 import { Dialect } from '../../src/database/dialect';
 import { MysqlDialect } from '../../src/database/dialects/mysql.dialect';
 import {
@@ -47,19 +48,13 @@ onMysql('the reject log through LOAD DATA on mysql', () => {
   const newRun = async () =>
     (await runs.createRun({ table: 'hired_employees', file: 'e.csv', batchSize: 1000, rejectMode: 'batch' })).id;
 
-  const record = async (runId: number, rows: RejectedRowRecord[], batchNo = 0) => {
-    const runner = t.dataSource.createQueryRunner();
-    try {
-      await runner.startTransaction();
-      await runs.recordRejectedBatch(runner, { runId, batchNo, firstLine: 1, lastLine: rows.length, rows, errors: [] });
-      await runner.commitTransaction();
-    } catch (error) {
-      await runner.rollbackTransaction();
-      throw error;
-    } finally {
-      await runner.release();
-    }
-  };
+  // Written as a load writes them: in one batch transaction.
+  const record = (runId: number, rows: RejectedRowRecord[]) =>
+    t.app
+      .get(BatchTransaction)
+      .run((runner) =>
+        runs.recordRejectedBatch(runner, { runId, batchNo: 0, firstLine: 1, lastLine: rows.length, rows, errors: [] }),
+      );
 
   const readBack = async (runId: number) =>
     (await runs.findRejectedRows(runId, { batchNo: 0, rowNo: 0 }, 100, { text: true })).map((r) => ({
@@ -88,22 +83,19 @@ onMysql('the reject log through LOAD DATA on mysql', () => {
   it('should fail the statement, as an INSERT would, when a row repeats a key, leaving none of it', async () => {
     const runId = await newRun();
     await record(runId, rejectedRows());
-    const runner = t.dataSource.createQueryRunner();
-    try {
-      await runner.startTransaction();
-      const row = (rowNo: number) => [runId, 0, rowNo, 1, '{}', '[]', null, 0, 'again'];
-      await expect(
-        dialect.insertValues(
-          runner,
-          'rejected_rows',
-          ['run_id', 'batch_no', 'row_no', 'line', 'raw_row', 'errors', 'text_chars', 'text_left_out', 'raw_text'],
-          [row(100), row(0)],
+    const row = (rowNo: number) => [runId, 0, rowNo, 1, '{}', '[]', null, 0, 'again'];
+    await expect(
+      t.app
+        .get(BatchTransaction)
+        .run((runner) =>
+          dialect.insertValues(
+            runner,
+            'rejected_rows',
+            ['run_id', 'batch_no', 'row_no', 'line', 'raw_row', 'errors', 'text_chars', 'text_left_out', 'raw_text'],
+            [row(100), row(0)],
+          ),
         ),
-      ).rejects.toMatchObject({ code: 'ER_DUP_ENTRY' });
-    } finally {
-      await runner.rollbackTransaction();
-      await runner.release();
-    }
+    ).rejects.toMatchObject({ code: 'ER_DUP_ENTRY' });
     expect((await readBack(runId)).map((r) => r.text)).toEqual(AWKWARD);
   });
 

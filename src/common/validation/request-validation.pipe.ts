@@ -1,4 +1,4 @@
-import { ValidationPipe, type ArgumentMetadata, type ValidationPipeOptions } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 
 /** Query strings remembered per DTO class; the oldest is forgotten first. */
 const REMEMBERED_QUERIES = 500;
@@ -15,10 +15,6 @@ type Primitive = string | number | boolean | null | undefined;
  */
 export class RequestValidationPipe extends ValidationPipe {
   private readonly validQueries = new Map<unknown, Map<string, object>>();
-
-  constructor(options: ValidationPipeOptions) {
-    super(options);
-  }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type !== 'query' || !this.toValidate(metadata) || !isTextRecord(value)) {
