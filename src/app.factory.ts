@@ -19,12 +19,15 @@ import { createOpenApiDocument } from './openapi-document';
 
 /** Builds the application exactly as production runs it; main.ts and the e2e tests both use it. */
 export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
+  const logger = options.logger === false ? false : new AppLogger(config.logging);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new ExpressAdapter(), {
-    logger: options.logger === false ? false : new AppLogger(config.logging),
+    logger,
     bodyParser: true,
   });
+  const accessLog = app.get(AccessLog);
+  if (logger) accessLog.writeTo(logger);
   // First, so that every later step (parsers, guards, the exception filter) logs with the request's id.
-  app.use(requestContext, app.get(AccessLog).middleware);
+  app.use(requestContext, accessLog.middleware);
   // Before any body parser: a write without the key, or over the rate limit, is answered unread.
   app.use(app.get(WriteGate).middleware);
   // No deadline on a whole request: an upload may take longer than Node's 300 s and still be sending.

@@ -3,6 +3,9 @@ import type { NextFunction, Request, Response } from 'express';
 import { ERROR_CODE_LOCAL } from '../common/filters/all-exceptions.filter';
 import { MetricsService } from './metrics.service';
 import { REQUEST_ID_HEADER } from '../common/http/request-id';
+import type { AppLogger } from './app-logger';
+
+const CONTEXT = 'HTTP';
 
 /** What an on-call engineer should read in a 401's access line, beside its code. */
 const CODE_NOTES: Record<string, string> = {
@@ -16,9 +19,15 @@ const CODE_NOTES: Record<string, string> = {
  */
 @Injectable()
 export class AccessLog {
-  private readonly logger = new Logger('HTTP');
+  private readonly logger = new Logger(CONTEXT);
+  private appLogger: AppLogger | undefined;
 
   constructor(private readonly metrics: MetricsService) {}
+
+  /** Access lines go to the application's logger by its direct path (`logFields`), not through Nest's `Logger`. */
+  writeTo(logger: AppLogger): void {
+    this.appLogger = logger;
+  }
 
   /**
    * The duration histogram's series of a method, route and status, looked up once: prom-client
@@ -54,17 +63,22 @@ export class AccessLog {
     const route = routeOf(request);
     this.durationOf(request.method, route, status).observe(elapsedMs / 1000);
     const durationMs = Math.round(elapsedMs);
-    const path = request.originalUrl.split('?')[0];
+    const url = request.originalUrl;
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
     const code = (response.locals as Record<string, unknown>)[ERROR_CODE_LOCAL];
     const error = typeof code === 'string' ? ` ${code}${CODE_NOTES[code] ? ` ${CODE_NOTES[code]}` : ''}` : '';
-    this.logger.log(`${request.method} ${path} ${status}${error} ${durationMs}ms`, {
+    const message = `${request.method} ${path} ${status}${error} ${durationMs}ms`;
+    const fields = {
       requestId: String(response.getHeader(REQUEST_ID_HEADER) ?? ''),
       method: request.method,
       path,
       status,
       ...(typeof code === 'string' ? { code } : {}),
       durationMs,
-    });
+    };
+    if (this.appLogger) this.appLogger.logFields(CONTEXT, message, fields);
+    else this.logger.log(message, fields);
   }
 }
 
