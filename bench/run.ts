@@ -317,11 +317,39 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 /** The figures as docs/performance.md shows them. */
 function printTables(f: Figures): void {
+  const pairs = (f.pairs ?? []) as { loadData: Step; service: Step; ratio: number }[];
+  if (pairs.length > 0) printMysqlTables(f, pairs);
+  const sqlite = f.sqlite as { sqlite3Import: Step; service: Step; ratio: number } | undefined;
+  if (sqlite) {
+    console.log(
+      `\nSQLite: the service's load ${sqlite.service.seconds} s (${sqlite.service.peakMemoryMb as number} MB), ` +
+        `sqlite3 .import ${sqlite.sqlite3Import.seconds} s: ${sqlite.ratio}×.`,
+    );
+  }
+  for (const [label, s] of [...mysqlSteps(f, pairs), ['SQLite load', sqlite?.service] as [string, Step | undefined]]) {
+    const top = s?.profileTop as string[] | undefined;
+    if (top) console.log(`\nCPU profile of the service, ${label} (self time):\n${top.join('\n')}`);
+  }
+}
+
+/** The MySQL steps other than the pairs, as the table lists them (none in a SQLite-only run). */
+function mysqlSteps(f: Figures, pairs: { service: Step }[]): [string, Step | undefined][] {
+  if (pairs.length === 0) return [];
+  return [
+    ['POST /migrate, rejectMode=row (last pair)', pairs[pairs.length - 1]?.service],
+    ['POST /migrate, rejectMode=batch', f.migrateBatch as Step],
+    ['backup (AVRO)', f.backup as Step],
+    ['restore over the same rows', f.restore as Step],
+    ['restore into the emptied table', f.restoreIntoEmptyTable as Step],
+    [`POST /migrate, rejectMode=row, ${BIG_ROWS.toLocaleString('en')} rows`, f.migrateBig as Step | undefined],
+  ];
+}
+
+function printMysqlTables(f: Figures, pairs: { loadData: Step; service: Step; ratio: number }[]): void {
   type Latency = Record<string, { firstMs: number; medianMs: number; p95Ms: number }>;
   const n = (x: number) => x.toLocaleString('en');
   const cpu = (c: Record<string, number> | undefined) =>
     `${c?.service ?? '—'} / ${c?.server === undefined ? '—' : c.server}`;
-  const pairs = f.pairs as { loadData: Step; service: Step; ratio: number }[];
   console.log('\n| pair | LOAD DATA | service | ratio | CPU s service / server: LOAD DATA | service load |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   pairs.forEach((p, i) =>
@@ -331,14 +359,7 @@ function printTables(f: Figures): void {
   );
   console.log(`\nLoad through the service: median ${f.ratioToLoadData as number}× the LOAD DATA time.`);
   const loadData = f.loadDataMedianSeconds as number;
-  const rows: [string, Step | undefined][] = [
-    ['POST /migrate, rejectMode=row (last pair)', pairs[pairs.length - 1]?.service],
-    ['POST /migrate, rejectMode=batch', f.migrateBatch as Step],
-    ['backup (AVRO)', f.backup as Step],
-    ['restore over the same rows', f.restore as Step],
-    ['restore into the emptied table', f.restoreIntoEmptyTable as Step],
-    [`POST /migrate, rejectMode=row, ${n(BIG_ROWS)} rows`, f.migrateBig as Step | undefined],
-  ];
+  const rows = mysqlSteps(f, pairs);
   console.log(`\n| step | time | × LOAD DATA (median ${loadData} s) | CPU s service / server | peak memory |`);
   console.log('| --- | --- | --- | --- | --- |');
   for (const [label, s] of rows) {
@@ -359,17 +380,6 @@ function printTables(f: Figures): void {
     }
     const throughput = f.throughput as { requestsPerSecond: number };
     console.log(`\nCached report under load (20 connections, 10 s): ${n(throughput.requestsPerSecond)} requests/s.`);
-  }
-  const sqlite = f.sqlite as { sqlite3Import: Step; service: Step; ratio: number } | undefined;
-  if (sqlite) {
-    console.log(
-      `\nSQLite: the service's load ${sqlite.service.seconds} s (${sqlite.service.peakMemoryMb as number} MB), ` +
-        `sqlite3 .import ${sqlite.sqlite3Import.seconds} s: ${sqlite.ratio}×.`,
-    );
-  }
-  for (const [label, s] of [...rows, ['SQLite load', sqlite?.service] as [string, Step | undefined]]) {
-    const top = s?.profileTop as string[] | undefined;
-    if (top) console.log(`\nCPU profile of the service, ${label} (self time):\n${top.join('\n')}`);
   }
 }
 
