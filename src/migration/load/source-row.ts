@@ -14,10 +14,17 @@ const KEPT_VALUE_CHARS = 1024;
  */
 export function rawRow(row: SourceRow, tableColumns: number): Record<string, unknown> {
   if (row.original !== undefined) return { line: row.line, values: row.original };
+  // Most rows are kept as they are: no copy of their values.
+  if (row.columns === row.values.length && row.values.length <= tableColumns + 1 && row.values.every(isShort))
+    return { line: row.line, values: row.values };
   const values = row.values
     .slice(0, tableColumns + 1)
     .map((v) => (v.length > KEPT_VALUE_CHARS ? `${v.slice(0, KEPT_VALUE_CHARS)}…` : v));
   return row.columns > values.length ? { line: row.line, values, columns: row.columns } : { line: row.line, values };
+}
+
+function isShort(value: string): boolean {
+  return value.length <= KEPT_VALUE_CHARS;
 }
 
 export function keptValue(value: string | null): string | null {

@@ -216,7 +216,7 @@ export class MigrationRunsRepository {
       ) {
         const row = batch.rows[rowNo];
         const rawRow = JSON.stringify(row.row);
-        const errors = JSON.stringify(row.errors);
+        const errors = row.errors.length === 0 ? '[]' : JSON.stringify(row.errors);
         chars += rawRow.length + errors.length + (row.text?.length ?? 0);
         rows.push([
           batch.runId,
