@@ -10,6 +10,8 @@
  *   BENCH_SQLITE=0 skips the SQLite comparison, BENCH_SQLITE=only runs it alone; BENCH_REPORTS=0 skips the reports
  *   BENCH_PLAIN_MALLOC=1: the service with glibc's malloc defaults instead of the Docker image's setting
  *   BENCH_SERVICE_MAIN=/path/to/other/dist/main.js: measure another build (a commit checked out beside)
+ *   BENCH_OTHER_MAIN=/path/to/other/dist/main.js: also the cached report of that build and this one, in
+ *     turns (bench/side-by-side.ts, BENCH_ROUNDS rounds)
  *   BENCH_ENGINE=postgres: the PostgreSQL figures instead (bench/postgres-bench.ts)
  */
 import { spawn } from 'node:child_process';
@@ -43,6 +45,7 @@ const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
 const SQLITE = process.env.BENCH_SQLITE !== '0';
 const ONLY_SQLITE = process.env.BENCH_SQLITE === 'only';
 const REPORTS = process.env.BENCH_REPORTS !== '0';
+const OTHER_MAIN = process.env.BENCH_OTHER_MAIN;
 
 type Figures = Record<string, unknown>;
 
@@ -218,6 +221,39 @@ async function throughput(service: ServiceProcess): Promise<Figures> {
   };
 }
 
+/**
+ * The cached report of this build and of the build at BENCH_OTHER_MAIN, in turns on one machine
+ * (`bench/side-by-side.ts` with `BENCH_STEPS=reports`): the medians of its rounds.
+ */
+async function reportsBeside(): Promise<Figures> {
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'side-by-side.ts')], {
+      env: { ...process.env, BENCH_STEPS: 'reports', BENCH_ROWS: String(ROWS) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let text = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      text += chunk;
+      process.stdout.write(chunk.replace(/^/gm, '  '));
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`side-by-side exited with ${code}`))));
+  });
+  const rounds = (build: string) =>
+    [...output.matchAll(new RegExp(`reports, round \\d+, ${build} build: (\\d+) requests/s`, 'g'))].map((m) =>
+      Number(m[1]),
+    );
+  const mine = rounds('this');
+  const other = rounds('other');
+  return {
+    otherBuild: OTHER_MAIN,
+    thisBuild: mine,
+    otherBuildRounds: other,
+    ratio: round(median(mine) / median(other)),
+  };
+}
+
 async function backupAndRestore(service: ServiceProcess, databaseUrl: string, rows: number, pids: Pids) {
   const figures = (
     measured: { seconds: number; cpu: Record<string, number>; top?: string[] },
@@ -381,6 +417,18 @@ function printMysqlTables(f: Figures, pairs: { loadData: Step; service: Step; ra
     const throughput = f.throughput as { requestsPerSecond: number };
     console.log(`\nCached report under load (20 connections, 10 s): ${n(throughput.requestsPerSecond)} requests/s.`);
   }
+  const beside = f.reportsBeside as {
+    otherBuild: string;
+    thisBuild: number[];
+    otherBuildRounds: number[];
+    ratio: number;
+  };
+  if (beside) {
+    console.log(
+      `Cached report in turns with ${beside.otherBuild}: this build ${beside.thisBuild.map(n).join(' / ')} ` +
+        `requests/s against ${beside.otherBuildRounds.map(n).join(' / ')} (medians: ${beside.ratio.toFixed(2)}×).`,
+    );
+  }
 }
 
 async function main(): Promise<void> {
@@ -478,6 +526,10 @@ async function main(): Promise<void> {
   if (SQLITE) {
     console.log('SQLite: the service against sqlite3 .import');
     figures.sqlite = await sqliteComparison(files, backupDir);
+  }
+  if (OTHER_MAIN && REPORTS && !ONLY_SQLITE) {
+    console.log(`Cached report in turns with the build at ${OTHER_MAIN}`);
+    figures.reportsBeside = await reportsBeside();
   }
   rmSync(backupDir, { recursive: true, force: true });
 
