@@ -10,6 +10,7 @@ import { AppConfig } from './config/app-config';
 import { DomainError } from './common/errors/domain-error';
 import { WriteGate } from './common/guards/write-gate';
 import { rememberingWeakEtag } from './common/http/etag';
+import { rememberingQueryParser } from './common/http/query-parser';
 import { refuseNonUtf8Body, rejectHostileJson } from './common/json-depth';
 import { RequestValidationPipe } from './common/validation/request-validation.pipe';
 import { AccessLog } from './observability/access-log';
@@ -52,6 +53,8 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
   );
   // The same weak ETag as Express's own, remembered for the last small bodies (a cached report's).
   app.set('etag', rememberingWeakEtag());
+  // Express's simple query parser, the last short query strings remembered.
+  app.set('query parser', rememberingQueryParser());
   app.enableShutdownHooks();
   const document = createOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
