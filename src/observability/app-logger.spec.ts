@@ -7,20 +7,26 @@ import type { Request, Response } from 'express';
 import { AppLogger, flushLines, plainParams, type PlainFields } from './app-logger';
 import { requestContext } from './request-context';
 
-/** What `fn` writes on stdout, at a fixed clock. */
-function stdoutOf(fn: () => void): string {
-  const written: string[] = [];
+/** Each write to stdout from now on, in `writes`, until `restore()`. */
+function captureStdout(): { writes: string[]; restore: () => void } {
+  const writes: string[] = [];
   const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    written.push(String(chunk));
+    writes.push(String(chunk));
     return true;
   });
+  return { writes, restore: () => write.mockRestore() };
+}
+
+/** What `fn` writes on stdout, at a fixed clock. */
+function stdoutOf(fn: () => void): string {
+  const { writes: written, restore } = captureStdout();
   const now = jest.spyOn(Date, 'now').mockReturnValue(Date.UTC(2026, 11, 7, 16, 44, 19, 250));
   try {
     fn();
     flushLines();
   } finally {
     now.mockRestore();
-    write.mockRestore();
+    restore();
   }
   return written.join('');
 }
@@ -34,18 +40,10 @@ function inRequest(requestId: string, fn: () => void): void {
 
 describe('AppLogger', () => {
   it('should keep a message on one line with its controls escaped when the log is text', () => {
-    const written: string[] = [];
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    });
-    try {
+    const text = stdoutOf(() => {
       const logger = new AppLogger({ format: 'text', level: 'log' }, { isTTY: false });
       logger.log('Run 3 loading a.csv\n2026-01-01 LOG [Auth] admin login OK (FORGED)\x1b[2J', 'MigrationRun');
-    } finally {
-      write.mockRestore();
-    }
-    const text = written.join('');
+    });
     expect(text.split('\n').filter((line) => line !== '')).toHaveLength(1);
     expect(text).toContain('a.csv\\n2026-01-01 LOG [Auth] admin login OK (FORGED)\\x1b[2J');
   });
@@ -99,11 +97,7 @@ describe('AppLogger.logFields', () => {
   });
 
   it('should write the lines of one turn of the event loop in one write, before any later line', async () => {
-    const writes: string[] = [];
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      writes.push(String(chunk));
-      return true;
-    });
+    const { writes, restore } = captureStdout();
     try {
       const logger = new AppLogger({ format: 'text', level: 'log' }, { isTTY: false });
       logger.logFields('HTTP', 'GET /a 200 1ms', { status: 200 });
@@ -116,7 +110,7 @@ describe('AppLogger.logFields', () => {
       logger.log('Run 1 finished', 'MigrationRun');
       expect(writes.slice(1).join('')).toMatch(/GET \/c 200 1ms.*\n.*Run 1 finished/);
     } finally {
-      write.mockRestore();
+      restore();
     }
   });
 

@@ -19,7 +19,7 @@ export function rawRow(row: SourceRow, tableColumns: number): Record<string, unk
     return { line: row.line, values: row.values };
   const values = row.values
     .slice(0, tableColumns + 1)
-    .map((v) => (v.length > KEPT_VALUE_CHARS ? `${v.slice(0, KEPT_VALUE_CHARS)}…` : v));
+    .map((v) => (isShort(v) ? v : `${v.slice(0, KEPT_VALUE_CHARS)}…`));
   return row.columns > values.length ? { line: row.line, values, columns: row.columns } : { line: row.line, values };
 }
 
@@ -28,5 +28,5 @@ function isShort(value: string): boolean {
 }
 
 export function keptValue(value: string | null): string | null {
-  return value !== null && value.length > KEPT_VALUE_CHARS ? `${value.slice(0, KEPT_VALUE_CHARS)}…` : value;
+  return value === null || isShort(value) ? value : `${value.slice(0, KEPT_VALUE_CHARS)}…`;
 }
