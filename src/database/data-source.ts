@@ -16,6 +16,7 @@ import { RowsToFix1732900000000 } from './migrations/1732900000000-rows-to-fix';
 import { DryRuns1732910000000 } from './migrations/1732910000000-dry-runs';
 import { RejectedRows1732950000000 } from './migrations/1732950000000-rejected-rows';
 import { CoordinationLeases1733000000000 } from './migrations/1733000000000-coordination-leases';
+import { PackedRejectedRows1733100000000 } from './migrations/1733100000000-packed-rejected-rows';
 
 /** WAL pages after which SQLite checkpoints (4 KB each); SQLite's own default is 1,000. */
 export const SQLITE_CHECKPOINT_PAGES = 20_000;
@@ -30,6 +31,7 @@ export const SCHEMA_MIGRATIONS = [
   DryRuns1732910000000,
   RejectedRows1732950000000,
   CoordinationLeases1733000000000,
+  PackedRejectedRows1733100000000,
 ];
 
 /** The one source of database options, for the application, the tests and the TypeORM CLI alike. */

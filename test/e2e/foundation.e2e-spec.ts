@@ -31,6 +31,7 @@ describe.each(testEngines())('foundation on %s', (engine) => {
       'DryRuns1732910000000',
       'RejectedRows1732950000000',
       'CoordinationLeases1733000000000',
+      'PackedRejectedRows1733100000000',
     ]);
     for (const table of [
       'departments',
@@ -52,7 +53,7 @@ describe.each(testEngines())('foundation on %s', (engine) => {
     await again.init();
     await again.close();
     const rows: unknown[] = await t.dataSource.query('SELECT name FROM schema_migrations');
-    expect(rows).toHaveLength(8);
+    expect(rows).toHaveLength(9);
   });
 
   it('should take the run progress columns away and back when its schema migration is undone and run again', async () => {
@@ -63,6 +64,7 @@ describe.each(testEngines())('foundation on %s', (engine) => {
     expect(Object.keys((await t.dataSource.query(select))[0])).toEqual(
       expect.arrayContaining(['bytes_read', 'bytes_total']),
     );
+    await t.dataSource.undoLastMigration(); // the packed rejected rows
     await t.dataSource.undoLastMigration(); // the coordination leases
     await t.dataSource.undoLastMigration(); // the rejected rows table
     await t.dataSource.undoLastMigration(); // dry runs
@@ -83,6 +85,7 @@ describe.each(testEngines())('foundation on %s', (engine) => {
     const select = 'SELECT * FROM migration_runs ORDER BY id DESC LIMIT 1';
     const columns = async () => Object.keys((await t.dataSource.query(select))[0]);
     await expect(columns()).resolves.toEqual(expect.arrayContaining(['dry_run', 'header_text', 'delimiter']));
+    await t.dataSource.undoLastMigration(); // the packed rejected rows
     await t.dataSource.undoLastMigration(); // the coordination leases
     await expect(t.dataSource.query('SELECT name FROM coordination_leases WHERE 1 = 0')).rejects.toThrow();
     await t.dataSource.undoLastMigration(); // the rejected rows table
@@ -113,6 +116,7 @@ describe.each(testEngines())('foundation on %s', (engine) => {
     expect(before.rejectedTotal).toBe(2);
     expect(beforeCsv).toBe('id,job\n0,Zero\nx,"Ex, Why"\n');
 
+    await t.dataSource.undoLastMigration(); // the packed rejected rows
     await t.dataSource.undoLastMigration(); // the coordination leases
     await t.dataSource.undoLastMigration(); // the rejected rows
     const [legacy] = await t.dataSource.query(
@@ -125,6 +129,66 @@ describe.each(testEngines())('foundation on %s', (engine) => {
 
     await expect(page()).resolves.toEqual(before);
     await expect(csv()).resolves.toBe(beforeCsv);
+    await t.dataSource.query('DELETE FROM migration_runs');
+  });
+
+  it('should unpack the reject log into one entry a row and pack it again when its schema migration is undone and run again', async () => {
+    // Two batches, each with a bad row: every row goes to the reject log.
+    const rows = Array.from({ length: 13 }, (_, i) => `${i + 1},Job ${i}`);
+    rows[4] = 'y,Bad id';
+    rows[7] = '8,"Eight, quoted"';
+    rows[12] = 'x,Bad';
+    const lines = ['id,job', ...rows];
+    const res = await request(t.server)
+      .post('/migrate')
+      .set(t.auth)
+      .field('rejectMode', 'batch')
+      .field('batchSize', '10')
+      .attach('file', Buffer.from(`${lines.join('\n')}\n`), 'jobs.csv')
+      .expect(201);
+    const runId = res.body.runs[0].id as number;
+    const entries = async () =>
+      Number(
+        (
+          await t.dataSource.query(
+            createDialect(t.dataSource).sql('SELECT COUNT(*) AS n FROM rejected_rows WHERE run_id = ?'),
+            [runId],
+          )
+        )[0].n,
+      );
+    const pages = async () => {
+      const got: unknown[] = [];
+      for (const [offset, limit] of [
+        [0, 100],
+        [0, 1],
+        [3, 2],
+        [6, 3],
+        [9, 4],
+        [12, 1],
+        [2, 11],
+      ])
+        got.push(
+          (
+            await request(t.server)
+              .get(`/migrate/runs/${runId}?rejectedOffset=${offset}&rejectedLimit=${limit}`)
+              .expect(200)
+          ).body,
+        );
+      got.push((await request(t.server).get(`/migrate/runs/${runId}/rejects.csv?reasons=true`).expect(200)).text);
+      got.push((await request(t.server).get(`/migrate/runs/${runId}/rejects.csv`).expect(200)).text);
+      return got;
+    };
+    const before = await pages();
+    expect(before.at(-1)).toBe(`${lines.join('\n')}\n`);
+    expect((before[0] as { rejectedTotal: number }).rejectedTotal).toBe(13);
+    // Each batch is one entry.
+    await expect(entries()).resolves.toBe(2);
+
+    await t.dataSource.undoLastMigration(); // the packed rejected rows
+    await expect(entries()).resolves.toBe(13);
+    await t.dataSource.runMigrations();
+    // Read back from one entry a row, the log reads as it did packed.
+    await expect(pages()).resolves.toEqual(before);
     await t.dataSource.query('DELETE FROM migration_runs');
   });
 

@@ -3,7 +3,8 @@ import { MigrationRunEntity } from './migration-run.entity';
 
 /**
  * The reject log: one rejected batch (or the rejected rows of one batch) of a run. Its rows are in
- * `rejected_rows`, one row each (run, batch number, row number), so that a page reads only its rows.
+ * `rejected_rows`, keyed by run, batch number and row number, consecutive rows sharing an entry
+ * (`src/migration/repositories/reject-log-entries.ts`), so that a page reads only its own entries.
  */
 @Entity({ name: 'rejected_batches' })
 @Index('idx_rejected_batches_run', ['runId', 'batchNo'])

@@ -6,6 +6,7 @@ import { BatchTransaction } from '../../database/batch-transaction';
 import { Dialect, type SqlValue } from '../../database/dialect';
 import { ReadDatabase } from '../../database/read-database';
 import type { TableName } from '../../database/tables';
+import { logEntries, MAX_PACKED_ROWS, unpackEntry } from './reject-log-entries';
 
 export interface NewRun {
   table: TableName;
@@ -97,6 +98,21 @@ export interface RejectedRowEntry extends RejectedRowKey {
   lastLine: number;
 }
 
+/** Where an entry of the log lies, how many rows it holds, and the length of their texts. */
+interface EntryKey {
+  batchNo: number;
+  rowNo: number;
+  packedRows: number;
+  textChars: number;
+}
+
+/** The entries that hold a page of the log: in `from`'s batch, then after it (`afterRows` rows wanted there). */
+interface EntryKeys {
+  inBatch: EntryKey[];
+  after: EntryKey[];
+  afterRows: number;
+}
+
 export interface RunEnd {
   status: Exclude<RunStatus, 'running'>;
   error: string | null;
@@ -107,13 +123,14 @@ export interface RunEnd {
   headerText?: string | null;
 }
 
-/** Rejected rows written per INSERT, and the most text one INSERT carries beyond its first row. */
+/** Entries of the reject log written per INSERT, and the most text one INSERT carries beyond its first. */
 const ROWS_PER_INSERT = 1000;
 const CHARS_PER_INSERT = 1_000_000;
 const REJECTED_ROW_COLUMNS = [
   'run_id',
   'batch_no',
   'row_no',
+  'packed_rows',
   'line',
   'raw_row',
   'errors',
@@ -197,7 +214,10 @@ export class MigrationRunsRepository {
     return rows.length > 0;
   }
 
-  /** The batch's entry, then its rows, a few per INSERT so that no statement grows past a few MB. */
+  /**
+   * The batch's entry, then its rows (`logEntries`: consecutive rows without text share an entry), a
+   * few entries per INSERT so that no statement grows past a few MB.
+   */
   async recordRejectedBatch(runner: QueryRunner, batch: RejectedBatchRecord): Promise<void> {
     await runner.query(
       this.dialect.sql(`INSERT INTO rejected_batches
@@ -205,31 +225,30 @@ export class MigrationRunsRepository {
         VALUES (?, ?, ?, ?, '[]', NULL, ?, ?)`),
       [batch.runId, batch.batchNo, batch.firstLine, batch.lastLine, JSON.stringify(batch.errors), batch.rows.length],
     );
-    let rowNo = 0;
-    while (rowNo < batch.rows.length) {
+    const entries = logEntries(batch.rows);
+    let next = 0;
+    while (next < entries.length) {
       const rows: SqlValue[][] = [];
       let chars = 0;
       while (
-        rowNo < batch.rows.length &&
+        next < entries.length &&
         rows.length < ROWS_PER_INSERT &&
         (rows.length === 0 || chars < CHARS_PER_INSERT)
       ) {
-        const row = batch.rows[rowNo];
-        const rawRow = JSON.stringify(row.row);
-        const errors = row.errors.length === 0 ? '[]' : JSON.stringify(row.errors);
-        chars += rawRow.length + errors.length + (row.text?.length ?? 0);
+        const entry = entries[next++];
+        chars += entry.rawRow.length + entry.errors.length + (entry.textChars ?? 0);
         rows.push([
           batch.runId,
           batch.batchNo,
-          rowNo,
-          row.line,
-          rawRow,
-          errors,
-          row.text?.length ?? null,
-          this.dialect.booleanValue(row.textLeftOut),
-          this.dialect.rawTextValue(row.text),
+          entry.rowNo,
+          entry.packedRows,
+          entry.line,
+          entry.rawRow,
+          entry.errors,
+          entry.textChars,
+          this.dialect.booleanValue(entry.textLeftOut),
+          this.dialect.rawTextValue(entry.text),
         ]);
-        rowNo++;
       }
       await this.dialect.insertValues(runner, 'rejected_rows', REJECTED_ROW_COLUMNS, rows);
     }
@@ -382,10 +401,10 @@ export class MigrationRunsRepository {
   }
 
   /**
-   * Up to `limit` rows of a run's reject log in file order, from `from` on (that row included). Two
-   * reads that each follow the primary key (the rest of `from`'s batch, then the batches after it),
-   * so a page deep in a large log costs its own rows only, on every engine. `text: false` leaves the
-   * rows' text unread.
+   * Up to `limit` rows of a run's reject log in file order, from `from` on (that row included). The
+   * entries that hold them are found from their keys alone (`entryKeys`), then read: the rest of
+   * `from`'s batch, then the batches after it, each read following the primary key, so a page deep
+   * in a large log costs its own rows only, on every engine. `text: false` leaves the rows' text unread.
    */
   async findRejectedRows(
     runId: number,
@@ -393,37 +412,61 @@ export class MigrationRunsRepository {
     limit: number,
     read: { text: boolean },
   ): Promise<RejectedRowEntry[]> {
-    const columns = `r.batch_no, r.row_no, r.line, r.raw_row, r.errors, r.text_left_out, b.first_line, b.last_line${
+    const keys = await this.entryKeys(runId, from, limit);
+    const columns = `r.batch_no, r.row_no, r.packed_rows, r.line, r.raw_row, r.errors, r.text_left_out, b.first_line, b.last_line${
       read.text ? ', r.raw_text' : ''
     }`;
     const select = (where: string) =>
       this.dialect.sql(`SELECT ${columns} FROM rejected_rows r
         JOIN rejected_batches b ON b.run_id = r.run_id AND b.batch_no = r.batch_no
         WHERE r.run_id = ? AND ${where} ORDER BY r.batch_no, r.row_no LIMIT ?`);
-    const rows: Record<string, unknown>[] = await this.reads.dataSource.query(
-      select('r.batch_no = ? AND r.row_no >= ?'),
-      [runId, from.batchNo, from.rowNo, limit],
-    );
-    if (rows.length < limit) {
-      rows.push(
-        ...((await this.reads.dataSource.query(select('r.batch_no > ?'), [
+    const found: Record<string, unknown>[] = [];
+    if (keys.inBatch.length > 0) {
+      const last = keys.inBatch[keys.inBatch.length - 1];
+      found.push(
+        ...((await this.reads.dataSource.query(select('r.batch_no = ? AND r.row_no >= ? AND r.row_no <= ?'), [
           runId,
           from.batchNo,
-          limit - rows.length,
+          keys.inBatch[0].rowNo,
+          last.rowNo,
+          keys.inBatch.length,
         ])) as Record<string, unknown>[]),
       );
     }
-    return rows.map((row) => ({
-      batchNo: Number(row.batch_no),
-      rowNo: Number(row.row_no),
-      line: Number(row.line),
-      rawRow: String(row.raw_row),
-      errors: String(row.errors),
-      textLeftOut: Boolean(Number(row.text_left_out)),
-      text: this.dialect.rawTextOf(row.raw_text),
-      firstLine: Number(row.first_line),
-      lastLine: Number(row.last_line),
-    }));
+    if (keys.after.length > 0) {
+      found.push(
+        ...((await this.reads.dataSource.query(select('r.batch_no > ? AND r.row_no < ?'), [
+          runId,
+          from.batchNo,
+          keys.afterRows,
+          keys.after.length,
+        ])) as Record<string, unknown>[]),
+      );
+    }
+    const rows: RejectedRowEntry[] = [];
+    for (const entry of found) {
+      const batchNo = Number(entry.batch_no);
+      const common = {
+        batchNo,
+        textLeftOut: Boolean(Number(entry.text_left_out)),
+        firstLine: Number(entry.first_line),
+        lastLine: Number(entry.last_line),
+      };
+      const unpacked = unpackEntry({
+        rowNo: Number(entry.row_no),
+        packedRows: Number(entry.packed_rows),
+        line: Number(entry.line),
+        rawRow: String(entry.raw_row),
+        errors: String(entry.errors),
+        text: this.dialect.rawTextOf(entry.raw_text),
+      });
+      for (const row of unpacked) {
+        if (batchNo === from.batchNo && row.rowNo < from.rowNo) continue;
+        if (rows.length === limit) break;
+        rows.push({ ...common, ...row });
+      }
+    }
+    return rows;
   }
 
   /**
@@ -431,27 +474,64 @@ export class MigrationRunsRepository {
    * `limit`): read from the rows' lengths alone, so that a page of the rows to fix stays small.
    */
   async countRejectedRowsWithin(runId: number, from: RejectedRowKey, limit: number, chars: number): Promise<number> {
-    const select = (where: string) =>
-      this.dialect.sql(
-        `SELECT text_chars FROM rejected_rows WHERE run_id = ? AND ${where} ORDER BY batch_no, row_no LIMIT ?`,
-      );
-    const sizes: { text_chars: number | string | null }[] = await this.reads.dataSource.query(
-      select('batch_no = ? AND row_no >= ?'),
-      [runId, from.batchNo, from.rowNo, limit],
-    );
-    if (sizes.length < limit) {
-      sizes.push(
-        ...(await this.reads.dataSource.query(select('batch_no > ?'), [runId, from.batchNo, limit - sizes.length])),
-      );
-    }
+    const keys = await this.entryKeys(runId, from, limit);
     let total = 0;
     let count = 0;
-    for (const size of sizes) {
-      total += Number(size.text_chars ?? 0);
-      if (count > 0 && total > chars) break;
-      count++;
+    for (const entry of [...keys.inBatch, ...keys.after]) {
+      const skipped = entry.batchNo === from.batchNo ? Math.max(0, from.rowNo - entry.rowNo) : 0;
+      for (let i = skipped; i < entry.packedRows && count < limit; i++) {
+        // The texts of rows that share an entry are counted whole with the first row read of it.
+        total += i === skipped ? entry.textChars : 0;
+        if (count > 0 && total > chars) return count;
+        count++;
+      }
     }
     return count;
+  }
+
+  /**
+   * The entries of the log that hold `limit` rows from `from` on, from their keys alone: those of
+   * `from`'s batch, then those of the batches after it. A row of a later batch within the page is
+   * numbered below the rows the page still needs (the rows before it in its batch come first), and an
+   * entry holds at most a batch's rows, so both reads stay within the page's own entries.
+   */
+  private async entryKeys(runId: number, from: RejectedRowKey, limit: number): Promise<EntryKeys> {
+    const keyOf = (row: Record<string, unknown>): EntryKey => ({
+      batchNo: Number(row.batch_no),
+      rowNo: Number(row.row_no),
+      packedRows: Number(row.packed_rows),
+      textChars: Number(row.text_chars ?? 0),
+    });
+    const inBatch = (
+      (await this.reads.dataSource.query(
+        this.dialect.sql(`SELECT batch_no, row_no, packed_rows, text_chars FROM rejected_rows
+          WHERE run_id = ? AND batch_no = ? AND row_no > ? AND row_no < ? ORDER BY row_no`),
+        [runId, from.batchNo, from.rowNo - MAX_PACKED_ROWS, from.rowNo + limit],
+      )) as Record<string, unknown>[]
+    )
+      .map(keyOf)
+      .filter((key) => key.rowNo + key.packedRows > from.rowNo);
+    const held = inBatch.reduce(
+      (sum, key) => sum + Math.min(key.rowNo + key.packedRows, from.rowNo + limit) - Math.max(key.rowNo, from.rowNo),
+      0,
+    );
+    const afterRows = limit - held;
+    const after: EntryKey[] = [];
+    if (afterRows > 0) {
+      const later = (await this.reads.dataSource.query(
+        this.dialect.sql(`SELECT batch_no, row_no, packed_rows, text_chars FROM rejected_rows
+          WHERE run_id = ? AND batch_no > ? AND row_no < ? ORDER BY batch_no, row_no LIMIT ?`),
+        [runId, from.batchNo, afterRows, afterRows],
+      )) as Record<string, unknown>[];
+      let rows = 0;
+      for (const row of later) {
+        if (rows >= afterRows) break;
+        const key = keyOf(row);
+        after.push(key);
+        rows += key.packedRows;
+      }
+    }
+    return { inBatch, after, afterRows };
   }
 
   /** How many rows a run's reject log holds. */
