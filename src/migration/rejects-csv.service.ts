@@ -85,8 +85,8 @@ interface LoggedRow {
   values: unknown;
 }
 
-/** How one run's rows are written: its delimiter, its header, and the reasons columns when asked. */
-class RowFormat {
+/** How one run's rows are written: its delimiter, its header, and the reasons columns when asked (exported for its tests). */
+export class RowFormat {
   private readonly delimiter: string;
   private readonly columns: string[];
 

@@ -89,8 +89,9 @@ describe.each(testEngines())('BatchWriter on %s', (engine) => {
     const [head] = await runs.findRejectedBatchHeads(run.id, { offset: 0, limit: 10 });
     expect(head).toMatchObject({ firstLine: 10, lastLine: 13, rowCount: 3 });
     const logged = await runs.findRejectedRows(run.id, { batchNo: 1, rowNo: 0 }, 10, { text: true });
+    // A row that is its values joined keeps no copy of its text: rejects.csv writes it from the values.
     expect(logged.map((r) => [r.line, JSON.parse(r.rawRow), r.text])).toEqual(
-      rows.map((r) => [r.line, { line: r.line, values: r.values }, r.rawText()]),
+      rows.map((r) => [r.line, { line: r.line, values: r.values }, r.line === 11 ? null : r.rawText()]),
     );
     const ids: { id: number }[] = await t.dataSource.query('SELECT id FROM hired_employees WHERE id >= 110');
     expect(ids).toEqual([]);

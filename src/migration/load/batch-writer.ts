@@ -14,7 +14,7 @@ import {
 } from '../repositories/migration-runs.repository';
 import { REASONS } from '../rules/row-rules';
 import { sealBatch, type PreparedBatch, type RowError } from './batch-preparer';
-import { keptValue, rawRow, type SourceRow } from './source-row';
+import { keptValue, rawRow, textFromValues, type SourceRow } from './source-row';
 
 export interface BatchTarget {
   runId: number;
@@ -144,6 +144,16 @@ export class BatchWriter {
       // A row is kept whole or not at all: a cut row would read as another row, or as none.
       const text = row.rawText() ?? null;
       if (text === null) own.push({ line: row.line, field: null, value: null, reason: REASONS.textLeftOut() });
+      // Most rows are their values joined: rejects.csv writes them back from those, and keeps no copy.
+      else if (textFromValues(row, text, columns))
+        return {
+          line: row.line,
+          row: rawRow(row, columns),
+          text: null,
+          textChars: text.length,
+          textLeftOut: false,
+          errors: own,
+        };
       return { line: row.line, row: rawRow(row, columns), text, textLeftOut: text === null, errors: own };
     });
     return {

@@ -30,3 +30,35 @@ function isShort(value: string): boolean {
 export function keptValue(value: string | null): string | null {
   return value === null || isShort(value) ? value : `${value.slice(0, KEPT_VALUE_CHARS)}…`;
 }
+
+/** What a kept value may not hold for a row's text to be written back from its values. */
+const NOT_PLAIN = /["\r\n\t,;|]/;
+const COMMA = 44;
+const SEMICOLON = 59;
+const BAR = 124;
+
+/**
+ * Whether `rejects.csv` writes `text`, the row's text as sent, back from the row's kept values byte
+ * for byte, with or without the reasons columns, so that the reject log need not keep the text: the
+ * values are all there and uncut, none holds a quote, a line end, a tab or any delimiter (so none is
+ * quoted, and a formula is neutralized the same in the line as in its cells), and the text is them
+ * joined by one delimiter.
+ */
+export function textFromValues(row: SourceRow, text: string, tableColumns: number): boolean {
+  const { values } = row;
+  if (row.original !== undefined || row.columns !== values.length || values.length > tableColumns + 1) return false;
+  let at = 0;
+  let separator = -1;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (i > 0) {
+      const c = text.charCodeAt(at);
+      if (separator === -1 && (c === COMMA || c === SEMICOLON || c === BAR)) separator = c;
+      if (c !== separator) return false;
+      at++;
+    }
+    if (!isShort(value) || NOT_PLAIN.test(value) || !text.startsWith(value, at)) return false;
+    at += value.length;
+  }
+  return at === text.length;
+}

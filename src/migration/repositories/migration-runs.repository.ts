@@ -53,8 +53,13 @@ export interface RejectedRowRecord {
   line: number;
   /** `{ line, values, columns? }`: the values as they came (each cut to 1 KB), or a JSON row's object. */
   row: unknown;
-  /** The row's text as it was sent; null for a JSON row, and for a row too long to keep (`textLeftOut`). */
+  /**
+   * The row's text as it was sent; null for a JSON row, for a row too long to keep (`textLeftOut`),
+   * and for a row whose values `rejects.csv` writes back as that text (`textFromValues`).
+   */
   text: string | null;
+  /** The length of the row's text as sent, when it is not kept (`text` null) but written back from the values. */
+  textChars?: number;
   textLeftOut: boolean;
   errors: LoggedError[];
 }

@@ -24,6 +24,17 @@ describe('the reject log entries', () => {
         textLeftOut: false,
         errors,
       })),
+    // A CSV row written back from its values: its text not kept, its length counted.
+    fc
+      .record({ line: fc.nat(), values: fc.array(fc.string({ maxLength: 10 }), { maxLength: 6 }) })
+      .map(({ line, values }) => ({
+        line,
+        row: { line, values },
+        text: null,
+        textChars: values.join(',').length,
+        textLeftOut: false,
+        errors: [],
+      })),
     // A JSON batch's row: no text.
     fc
       .record({
@@ -81,10 +92,12 @@ describe('the reject log entries', () => {
               MAX_PACKED_CHARS + lastChars + 4 * entry.packedRows,
             );
           }
-          const texts = own.map((r) => r.text);
+          // The length of the texts as sent, kept or written back from the values.
+          const chars = own.map((r) => r.text?.length ?? r.textChars ?? null);
           expect(entry.textChars).toBe(
-            texts.every((t) => t === null) ? null : texts.reduce((n, t) => n + (t?.length ?? 0), 0),
+            chars.every((c) => c === null) ? null : chars.reduce<number>((n, c) => n + (c ?? 0), 0),
           );
+
           expect(entry.textLeftOut).toBe(entry.packedRows === 1 && own[0].textLeftOut);
           next += entry.packedRows;
         }

@@ -2,8 +2,9 @@
  * How the reject log stores a batch's rejected rows in `rejected_rows`. Consecutive rows share one
  * entry, up to `MAX_PACKED_ROWS` rows and about `MAX_PACKED_CHARS` characters: `raw_row` is then the
  * JSON array of their rows, `errors` the JSON array of their reason lists, `raw_text` the JSON array
- * of their texts as sent (null when none has one, as for a JSON batch), `text_chars` the sum of those
- * texts' lengths, and `packed_rows` how many rows the entry holds. A row whose text was too long to
+ * of their texts as kept (null when none keeps one: JSON rows, and rows `rejects.csv` writes back from
+ * their values), `text_chars` the sum of the lengths of their texts as sent, and `packed_rows` how
+ * many rows the entry holds. A row whose text was too long to
  * keep is an entry of its own, as is a row alone. A rejected batch of 1,000 rows is then about ten
  * entries for the database to store, not 1,000, while a page of the log still reads a few dozen KB at
  * most. Entries are keyed by the number of their first row, so a row's place in the log (batch, row
@@ -22,8 +23,10 @@ export interface LoggedRowInput {
   line: number;
   /** `{ line, values, columns? }`: the values as they came, or a JSON row's object with its line. */
   row: unknown;
-  /** The row's text as sent; null for a JSON row, and for a row too long to keep (`textLeftOut`). */
+  /** The row's text as sent; null for a JSON row, for a row too long to keep, or one written back from its values. */
   text: string | null;
+  /** The length of the row's text as sent when `text` is null but the text is written back from the values. */
+  textChars?: number;
   textLeftOut: boolean;
   /** The row's reasons; empty for a good row of a rejected batch. */
   errors: readonly unknown[];
@@ -53,6 +56,9 @@ export interface LoggedRow {
   text: string | null;
 }
 
+/** The length of a row's text as sent, kept or not; null for a row without text. */
+const charsOf = (row: LoggedRowInput): number | null => row.text?.length ?? row.textChars ?? null;
+
 const errorsJson = (row: LoggedRowInput): string => (row.errors.length === 0 ? '[]' : JSON.stringify(row.errors));
 
 /** The entries that store a batch's rejected rows, in row order. */
@@ -64,7 +70,7 @@ export function logEntries(rows: readonly LoggedRowInput[]): LogEntry[] {
     const rawRow = JSON.stringify(first.row);
     const errors = errorsJson(first);
     if (first.textLeftOut || rows[rowNo + 1] === undefined || rows[rowNo + 1].textLeftOut) {
-      const textChars = first.text?.length ?? null;
+      const textChars = charsOf(first);
       entries.push({
         rowNo,
         packedRows: 1,
@@ -81,8 +87,8 @@ export function logEntries(rows: readonly LoggedRowInput[]): LogEntry[] {
     const raws = [rawRow];
     const reasons = [errors];
     const texts = [first.text];
-    let textChars = first.text?.length ?? 0;
-    let chars = rawRow.length + errors.length + textChars;
+    let textChars = charsOf(first);
+    let chars = rawRow.length + errors.length + (first.text?.length ?? 0);
     let next = rowNo + 1;
     while (next < rows.length && !rows[next].textLeftOut && raws.length < MAX_PACKED_ROWS && chars < MAX_PACKED_CHARS) {
       const row = rows[next];
@@ -91,7 +97,8 @@ export function logEntries(rows: readonly LoggedRowInput[]): LogEntry[] {
       raws.push(raw);
       reasons.push(own);
       texts.push(row.text);
-      textChars += row.text?.length ?? 0;
+      const rowChars = charsOf(row);
+      if (rowChars !== null) textChars = (textChars ?? 0) + rowChars;
       chars += raw.length + own.length + (row.text?.length ?? 0) + 2;
       next++;
     }
@@ -103,7 +110,7 @@ export function logEntries(rows: readonly LoggedRowInput[]): LogEntry[] {
       rawRow: `[${raws.join(',')}]`,
       errors: `[${reasons.join(',')}]`,
       text: anyText ? JSON.stringify(texts) : null,
-      textChars: anyText ? textChars : null,
+      textChars,
       textLeftOut: false,
     });
     rowNo = next;
