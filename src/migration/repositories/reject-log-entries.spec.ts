@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { logEntries, MAX_PACKED_CHARS, MAX_PACKED_ROWS, unpackEntry, type LoggedRowInput } from './reject-log-entries';
+import {
+  entryChars,
+  logEntries,
+  MAX_PACKED_CHARS,
+  MAX_PACKED_ROWS,
+  unpackEntry,
+  type LoggedRowInput,
+} from './reject-log-entries';
 
 describe('the reject log entries', () => {
   const text = fc.oneof(
@@ -84,14 +91,13 @@ describe('the reject log entries', () => {
           const own = rows.slice(next, next + entry.packedRows);
           if (entry.packedRows > 1) {
             expect(own.some((r) => r.textLeftOut)).toBe(false);
-            // Beyond its first row's share, an entry stops once it holds MAX_PACKED_CHARS.
-            const last = own[own.length - 1];
-            const lastChars =
-              JSON.stringify(last.row).length + JSON.stringify(last.errors).length + (last.text?.length ?? 0);
-            expect(entry.rawRow.length + entry.errors.length + (entry.textChars ?? 0)).toBeLessThan(
-              MAX_PACKED_CHARS + lastChars + 4 * entry.packedRows,
-            );
+            // Rows join an entry until it holds MAX_PACKED_CHARS (as entryChars counts them) or MAX_PACKED_ROWS.
+            const before = own.slice(0, -1).reduce((n, r) => n + entryChars(r), 0);
+            expect(before).toBeLessThan(MAX_PACKED_CHARS);
           }
+          const after = rows[next + entry.packedRows];
+          if (after && !after.textLeftOut && !own[0].textLeftOut && entry.packedRows < MAX_PACKED_ROWS)
+            expect(own.reduce((n, r) => n + entryChars(r), 0)).toBeGreaterThanOrEqual(MAX_PACKED_CHARS);
           // The length of the texts as sent, kept or written back from the values.
           const chars = own.map((r) => r.text?.length ?? r.textChars ?? null);
           expect(entry.textChars).toBe(

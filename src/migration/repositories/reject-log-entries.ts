@@ -61,58 +61,72 @@ const charsOf = (row: LoggedRowInput): number | null => row.text?.length ?? row.
 
 const errorsJson = (row: LoggedRowInput): string => (row.errors.length === 0 ? '[]' : JSON.stringify(row.errors));
 
-/** The entries that store a batch's rejected rows, in row order. */
+/**
+ * About how many characters a row adds to an entry: its values' and kept text's lengths, without
+ * JSON's escapes (a CSV row's values are cut to 1 KB each, so escapes at most multiply this by six),
+ * and its reasons' JSON, which few rows have.
+ */
+export function entryChars(row: LoggedRowInput): number {
+  const values = (row.row as { values?: unknown } | null)?.values;
+  let chars = 24 + (row.text?.length ?? 0) + (row.errors.length === 0 ? 2 : JSON.stringify(row.errors).length);
+  if (!Array.isArray(values)) return chars + JSON.stringify(row.row).length;
+  for (const value of values) chars += typeof value === 'string' ? value.length + 3 : 24;
+  return chars;
+}
+
+/**
+ * The entries that store a batch's rejected rows, in row order. A packed entry's arrays are each
+ * written by one JSON.stringify: no text per row to build and join.
+ */
 export function logEntries(rows: readonly LoggedRowInput[]): LogEntry[] {
   const entries: LogEntry[] = [];
   let rowNo = 0;
   while (rowNo < rows.length) {
     const first = rows[rowNo];
-    const rawRow = JSON.stringify(first.row);
-    const errors = errorsJson(first);
-    if (first.textLeftOut || rows[rowNo + 1] === undefined || rows[rowNo + 1].textLeftOut) {
-      const textChars = charsOf(first);
+    let next = rowNo + 1;
+    if (!first.textLeftOut) {
+      let chars = entryChars(first);
+      while (
+        next < rows.length &&
+        !rows[next].textLeftOut &&
+        next - rowNo < MAX_PACKED_ROWS &&
+        chars < MAX_PACKED_CHARS
+      ) {
+        chars += entryChars(rows[next]);
+        next++;
+      }
+    }
+    if (next - rowNo === 1) {
       entries.push({
         rowNo,
         packedRows: 1,
         line: first.line,
-        rawRow,
-        errors,
+        rawRow: JSON.stringify(first.row),
+        errors: errorsJson(first),
         text: first.text,
-        textChars,
+        textChars: charsOf(first),
         textLeftOut: first.textLeftOut,
       });
-      rowNo++;
-      continue;
+    } else {
+      const packed = rows.slice(rowNo, next);
+      let textChars: number | null = null;
+      let anyText = false;
+      for (const row of packed) {
+        const chars = charsOf(row);
+        if (chars !== null) textChars = (textChars ?? 0) + chars;
+        anyText ||= row.text !== null;
+      }
+      entries.push({
+        rowNo,
+        packedRows: packed.length,
+        line: first.line,
+        rawRow: JSON.stringify(packed.map((row) => row.row)),
+        errors: JSON.stringify(packed.map((row) => row.errors)),
+        text: anyText ? JSON.stringify(packed.map((row) => row.text)) : null,
+        textChars,
+        textLeftOut: false,
+      });
     }
-    const raws = [rawRow];
-    const reasons = [errors];
-    const texts = [first.text];
-    let textChars = charsOf(first);
-    let chars = rawRow.length + errors.length + (first.text?.length ?? 0);
-    let next = rowNo + 1;
-    while (next < rows.length && !rows[next].textLeftOut && raws.length < MAX_PACKED_ROWS && chars < MAX_PACKED_CHARS) {
-      const row = rows[next];
-      const raw = JSON.stringify(row.row);
-      const own = errorsJson(row);
-      raws.push(raw);
-      reasons.push(own);
-      texts.push(row.text);
-      const rowChars = charsOf(row);
-      if (rowChars !== null) textChars = (textChars ?? 0) + rowChars;
-      chars += raw.length + own.length + (row.text?.length ?? 0) + 2;
-      next++;
-    }
-    const anyText = texts.some((text) => text !== null);
-    entries.push({
-      rowNo,
-      packedRows: raws.length,
-      line: first.line,
-      rawRow: `[${raws.join(',')}]`,
-      errors: `[${reasons.join(',')}]`,
-      text: anyText ? JSON.stringify(texts) : null,
-      textChars,
-      textLeftOut: false,
-    });
     rowNo = next;
   }
   return entries;
