@@ -35,6 +35,9 @@ const SCHEMA: SchemaTypes = {
   dropIndex: (index, table) => `DROP INDEX ${index} ON ${table}`,
 };
 
+/** Rows from which insertValues goes through LOAD DATA rather than one INSERT. */
+export const LOAD_DATA_MIN_ROWS = 100;
+
 /** MySQL and MariaDB. */
 export class MysqlDialect extends Dialect {
   readonly engine = 'mysql';
@@ -59,10 +62,11 @@ export class MysqlDialect extends Dialect {
   }
 
   /**
-   * Through LOAD DATA LOCAL INFILE where the server takes local files and the rows hold no Buffer:
-   * the server parses far less than from INSERT text, and a reject log is as long as the file it
-   * rejects. Otherwise one INSERT with the values written into its text, as mysql2 would escape
-   * them, in one pass.
+   * Many rows (`LOAD_DATA_MIN_ROWS`) through LOAD DATA LOCAL INFILE where the server takes local
+   * files and the rows hold no Buffer: the server parses far less than from INSERT text. Fewer rows,
+   * as the reject log's entries of a batch mostly are, go in one INSERT with the values written
+   * into its text, as mysql2 would escape them, in one pass: LOAD DATA's extra round trip and set-up
+   * cost the server more than a few long values' parse.
    */
   override async insertValues(
     runner: QueryRunner,
@@ -71,7 +75,8 @@ export class MysqlDialect extends Dialect {
     rows: readonly (readonly SqlValue[])[],
   ): Promise<void> {
     if (rows.length === 0) return;
-    const text = (await this.localFilesAllowed(runner)) ? loadDataTextOf(rows) : null;
+    const text =
+      rows.length >= LOAD_DATA_MIN_ROWS && (await this.localFilesAllowed(runner)) ? loadDataTextOf(rows) : null;
     if (text !== null) {
       const result = await loadData(runner, loadDataInto(table, columns), Readable.from([Buffer.from(text, 'utf8')]));
       await refuseIncomplete(runner, result, rows.length);
