@@ -1,4 +1,5 @@
 import { BatchTransaction } from '../../src/database/batch-transaction';
+import { ReadDatabase } from '../../src/database/read-database';
 import {
   MigrationRunsRepository,
   type RejectedRowKey,
@@ -123,6 +124,46 @@ describe.each(testEngines())('the reject log read in pages on %s', (engine) => {
     await expect(read({ batchNo: 4, rowNo: 0 }, 2, true)).resolves.toEqual(
       expected(logged.filter((r) => r.batchNo >= 5).slice(0, 2), true),
     );
+  });
+
+  it('should read the first rows in order when a batch commits between finding a page and reading it', async () => {
+    const run = (await runs.createRun({ table: 'jobs', file: 'j.csv', batchSize: 1000, rejectMode: 'batch' })).id;
+    const record = (rows: Logged[]) =>
+      t.app.get(BatchTransaction).run((runner) =>
+        runs.recordRejectedBatch(runner, {
+          runId: run,
+          batchNo: rows[0].batchNo,
+          firstLine: rows[0].line,
+          lastLine: rows[rows.length - 1].line,
+          rows,
+          errors: [],
+        }),
+      );
+    const [first, middle, last] = [batchRows(1, 2, 'ppp'), batchRows(3, 20, 'lllll'), batchRows(5, 40, 'p'.repeat(50))];
+    await record(first);
+    await record(last);
+    // The middle batch commits right after the page's entries are found, before they are read.
+    const reads = t.app.get(ReadDatabase).dataSource;
+    const query = reads.query.bind(reads);
+    let committed = false;
+    const spy = jest.spyOn(reads, 'query').mockImplementation(async (...args: Parameters<typeof reads.query>) => {
+      const result: unknown = await query(...args);
+      const [sql] = args;
+      if (!committed && /SELECT batch_no, row_no, packed_rows/.test(sql) && /batch_no > /.test(sql)) {
+        committed = true;
+        await record(middle);
+      }
+      return result as never;
+    });
+    try {
+      const page = await runs.findRejectedRows(run, { batchNo: 0, rowNo: 0 }, 10, { text: true });
+      expect(committed).toBe(true);
+      expect(page.map((r) => [r.batchNo, r.rowNo])).toEqual(
+        [...first, ...middle, ...last].slice(0, 10).map((r) => [r.batchNo, r.rowNo]),
+      );
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('should count the rows of a page by their text: at least one, at most the limit and what is left', async () => {

@@ -424,7 +424,7 @@ export class MigrationRunsRepository {
     const select = (where: string) =>
       this.dialect.sql(`SELECT ${columns} FROM rejected_rows r
         JOIN rejected_batches b ON b.run_id = r.run_id AND b.batch_no = r.batch_no
-        WHERE r.run_id = ? AND ${where} ORDER BY r.batch_no, r.row_no LIMIT ?`);
+        WHERE r.run_id = ? AND ${where} ORDER BY r.batch_no, r.row_no`);
     const found: Record<string, unknown>[] = [];
     if (keys.inBatch.length > 0) {
       const last = keys.inBatch[keys.inBatch.length - 1];
@@ -434,18 +434,18 @@ export class MigrationRunsRepository {
           from.batchNo,
           keys.inBatch[0].rowNo,
           last.rowNo,
-          keys.inBatch.length,
         ])) as Record<string, unknown>[]),
       );
     }
     if (keys.after.length > 0) {
+      // Up to the last entry found: a batch of a running run that commits meanwhile adds its rows in
+      // their place, and the page still ends up as the first `limit` rows, in order.
+      const last = keys.after[keys.after.length - 1];
       found.push(
-        ...((await this.reads.dataSource.query(select('r.batch_no > ? AND r.row_no < ?'), [
-          runId,
-          from.batchNo,
-          keys.afterRows,
-          keys.after.length,
-        ])) as Record<string, unknown>[]),
+        ...((await this.reads.dataSource.query(
+          select('r.batch_no > ? AND r.row_no < ? AND (r.batch_no < ? OR (r.batch_no = ? AND r.row_no <= ?))'),
+          [runId, from.batchNo, keys.afterRows, last.batchNo, last.batchNo, last.rowNo],
+        )) as Record<string, unknown>[]),
       );
     }
     const rows: RejectedRowEntry[] = [];
@@ -466,9 +466,8 @@ export class MigrationRunsRepository {
         text: this.dialect.rawTextOf(entry.raw_text),
       });
       for (const row of unpacked) {
-        if (batchNo === from.batchNo && row.rowNo < from.rowNo) continue;
-        if (rows.length === limit) break;
-        rows.push({ ...common, ...row });
+        if (rows.length === limit) return rows;
+        if (batchNo !== from.batchNo || row.rowNo >= from.rowNo) rows.push({ ...common, ...row });
       }
     }
     return rows;
