@@ -133,14 +133,9 @@ export function logEntries(rows: readonly LoggedRowInput[]): LogEntry[] {
 }
 
 /** The rows an entry holds, each with its own line, values, reasons and text (null when not read). */
-export function unpackEntry(entry: {
-  rowNo: number;
-  packedRows: number;
-  line: number;
-  rawRow: string;
-  errors: string;
-  text: string | null;
-}): LoggedRow[] {
+export function unpackEntry(
+  entry: Pick<LogEntry, 'rowNo' | 'packedRows' | 'line' | 'rawRow' | 'errors' | 'text'>,
+): LoggedRow[] {
   if (entry.packedRows <= 1)
     return [{ rowNo: entry.rowNo, line: entry.line, rawRow: entry.rawRow, errors: entry.errors, text: entry.text }];
   const raws = JSON.parse(entry.rawRow) as unknown[];
