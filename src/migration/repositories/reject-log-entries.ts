@@ -4,11 +4,11 @@
  * JSON array of their rows, `errors` the JSON array of their reason lists, `raw_text` the JSON array
  * of their texts as kept (null when none keeps one: JSON rows, and rows `rejects.csv` writes back from
  * their values), `text_chars` the sum of the lengths of their texts as sent, and `packed_rows` how
- * many rows the entry holds. A row whose text was too long to
- * keep is an entry of its own, as is a row alone. A rejected batch of 1,000 rows is then about ten
- * entries for the database to store, not 1,000, while a page of the log still reads a few dozen KB at
- * most. Entries are keyed by the number of their first row, so a row's place in the log (batch, row
- * number) is the same however it is stored.
+ * many rows the entry holds. A row whose text was too long to keep is an entry of its own, as is a
+ * row alone. A rejected batch of 1,000 rows is then about ten entries for the database to store, not
+ * 1,000, while a page of the log still reads a few dozen KB at most. Entries are keyed by the number
+ * of their first row, so a row's place in the log (batch, row number) is the same however it is
+ * stored.
  */
 
 /**
