@@ -145,16 +145,15 @@ export class BatchWriter {
       const text = row.rawText() ?? null;
       if (text === null) own.push({ line: row.line, field: null, value: null, reason: REASONS.textLeftOut() });
       // Most rows are their values joined: rejects.csv writes them back from those, and keeps no copy.
-      else if (textFromValues(row, text, columns))
-        return {
-          line: row.line,
-          row: rawRow(row, columns),
-          text: null,
-          textChars: text.length,
-          textLeftOut: false,
-          errors: own,
-        };
-      return { line: row.line, row: rawRow(row, columns), text, textLeftOut: text === null, errors: own };
+      const kept = text !== null && textFromValues(row, text, columns) ? null : text;
+      return {
+        line: row.line,
+        row: rawRow(row, columns),
+        text: kept,
+        textChars: text?.length,
+        textLeftOut: text === null,
+        errors: own,
+      };
     });
     return {
       runId: target.runId,

@@ -58,7 +58,7 @@ export interface RejectedRowRecord {
    * and for a row whose values `rejects.csv` writes back as that text (`textFromValues`).
    */
   text: string | null;
-  /** The length of the row's text as sent, when it is not kept (`text` null) but written back from the values. */
+  /** The length of the row's text as sent, kept or written back from the values. */
   textChars?: number;
   textLeftOut: boolean;
   errors: LoggedError[];

@@ -25,7 +25,7 @@ export interface LoggedRowInput {
   row: unknown;
   /** The row's text as sent; null for a JSON row, for a row too long to keep, or one written back from its values. */
   text: string | null;
-  /** The length of the row's text as sent when `text` is null but the text is written back from the values. */
+  /** The length of the row's text as sent, kept or written back from the values. */
   textChars?: number;
   textLeftOut: boolean;
   /** The row's reasons; empty for a good row of a rejected batch. */
