@@ -80,6 +80,8 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
     charset: 'utf8mb4',
     // Dates travel as UTC in both directions.
     timezone: 'Z',
-    extra: { connectionLimit: 10 },
+    // trace: mysql2 would capture the caller's stack trace at every query, about 0.25 s of CPU
+    // per million rows loaded; the service never shows a driver's stack.
+    extra: { connectionLimit: 10, trace: false },
   };
 }
