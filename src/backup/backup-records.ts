@@ -51,9 +51,13 @@ export function toEpochMillis(value: unknown): number {
 const DAY_MS = 86_400_000;
 const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
-/** The date part of the last day written: a restore's rows come in id order, often also in time order. */
-let lastDay = Number.NaN;
-let lastDayText = '';
+/**
+ * The date part of each day written lately, `YYYY-MM-DD `: a restore's rows come in id order, and
+ * their days repeat (a few years of hires are a few thousand days), so each day's text is made once.
+ * Cleared when full, so any file's days cost bounded memory.
+ */
+const dayTexts = new Map<number, string>();
+const MAX_DAY_TEXTS = 4096;
 
 /**
  * The stored form of an instant on both engines: `YYYY-MM-DD HH:MM:SS.mmm`, UTC. The time of day
@@ -62,9 +66,11 @@ let lastDayText = '';
  */
 export function toStoredDatetime(millis: number): string {
   const day = Math.floor(millis / DAY_MS);
-  if (day !== lastDay) {
-    lastDay = day;
-    lastDayText = new Date(day * DAY_MS).toISOString().slice(0, 10) + ' ';
+  let dayText = dayTexts.get(day);
+  if (dayText === undefined) {
+    if (dayTexts.size >= MAX_DAY_TEXTS) dayTexts.clear();
+    dayText = new Date(day * DAY_MS).toISOString().slice(0, 10) + ' ';
+    dayTexts.set(day, dayText);
   }
   let rest = millis - day * DAY_MS;
   const hours = Math.floor(rest / 3_600_000);
@@ -72,7 +78,7 @@ export function toStoredDatetime(millis: number): string {
   const minutes = Math.floor(rest / 60_000);
   rest -= minutes * 60_000;
   const seconds = Math.floor(rest / 1000);
-  return `${lastDayText}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[rest - seconds * 1000]}`;
+  return `${dayText}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[rest - seconds * 1000]}`;
 }
 
 /**
