@@ -102,7 +102,12 @@ describe('replicas over a Galera cluster', () => {
     const b = await replica(3);
     // Longer than a lease and two sweeps: a run whose lease were not renewed would be ended by now.
     await sleep(17_000);
-    expect(await runOn(b, run.id)).toMatchObject({ status: 'running' });
+    const meanwhile = await runOn(b, run.id);
+    // Should the run have ended, say why: its error and what its replica and the newcomer logged.
+    if (meanwhile.status !== 'running') {
+      console.log(`run ${run.id} ended: ${meanwhile.error}\n${a.output().slice(-6000)}\n${b.output().slice(-3000)}`);
+    }
+    expect(meanwhile).toMatchObject({ status: 'running', error: null });
     const done = await upload.finish(`\r\n${employeesCsv(HALF, from + HALF)}`);
     expect(done.status).toBe(201);
     expect(done.body.runs[0]).toMatchObject({ status: 'completed', rowsRead: 2 * HALF, rowsInserted: 2 * HALF });
