@@ -16,7 +16,8 @@ export TEST_GALERA_URLS
 echo "== Galera cluster up in $((SECONDS - start)) s: $TEST_GALERA_URLS"
 
 rc=0
-# The plain `npx jest` never runs the cluster suite: its files end in .cluster-spec.ts.
-npx jest --testRegex 'test/cluster/.*\.cluster-spec\.ts$' --maxWorkers=1 --testTimeout=300000 "$@" || rc=$?
+# The plain `npx jest` never runs the cluster suite: its files end in .cluster-spec.ts. --forceExit:
+# a failed test can leave a replica's handles open, and jest would then wait for them for ever.
+npx jest --testRegex 'test/cluster/.*\.cluster-spec\.ts$' --maxWorkers=1 --testTimeout=300000 --forceExit "$@" || rc=$?
 echo "== cluster suite: exit $rc after $((SECONDS - start)) s in all"
 exit "$rc"

@@ -166,15 +166,16 @@ export class MysqlDialect extends Dialect {
   }
 
   /**
-   * Foreign keys unchecked, and unique checks off too: with both off, MariaDB (10.6 and later)
-   * writes rows into a table that was empty when the transaction began as a bulk insert (one undo
-   * record for the table, its indexes built by sorting), which is what a restore into an emptied
-   * table does. InnoDB checks the primary key whatever the setting: a repeated id still fails the
-   * statement, as a warning under LOAD DATA LOCAL, which the restore refuses. These tables have no
-   * other unique key. MySQL only skips unique checks of secondary indexes, of which there are none.
+   * Foreign keys unchecked, and on a standalone server unique checks off too: with both off, MariaDB
+   * (10.6 and later) writes rows into a table that was empty when the transaction began as a bulk
+   * insert (one undo record for the table, its indexes built by sorting), which is what a restore
+   * into an emptied table does. InnoDB checks the primary key whatever the setting: a repeated id
+   * still fails the statement, as a warning under LOAD DATA LOCAL, which the restore refuses. These
+   * tables have no other unique key; MySQL only skips unique checks of secondary indexes. Not on a
+   * Galera node: a bulk insert locks the whole table, which a cluster's replication is not built for.
    */
   async beginUnchecked(runner: QueryRunner): Promise<void> {
-    await runner.query('SET FOREIGN_KEY_CHECKS = 0, UNIQUE_CHECKS = 0');
+    await runner.query(this.cluster ? 'SET FOREIGN_KEY_CHECKS = 0' : 'SET FOREIGN_KEY_CHECKS = 0, UNIQUE_CHECKS = 0');
     await runner.startTransaction();
   }
 
