@@ -4,7 +4,8 @@ import { AVRO_CODECS, CodecError, MAX_BLOCK_BYTES, MAX_BLOCK_MB, SUPPORTED_CODEC
 
 export { MAX_BLOCK_BYTES };
 
-const MAGIC = Buffer.from('Obj\x01', 'latin1');
+/** The four bytes every Avro object container file starts with. */
+export const MAGIC = Buffer.from('Obj\x01', 'latin1');
 const SYNC_SIZE = 16;
 const CHUNK_SIZE = 1024 * 1024;
 const MAX_BLOCK_RECORDS = 10_000_000;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { AvroContainerReader, DATA_SHA256_KEY, DATA_SHA256_PLACEHOLDER } from './avro-container-reader';
+import { avroLong } from './avro-file-writer';
 
 /**
  * Finishes a container file written with the DATA_SHA256_KEY placeholder in its header: reads it
@@ -47,18 +48,7 @@ export async function sealContainer(path: string): Promise<{ bytes: number; sha2
 function placeholderEntry(): Buffer {
   const key = Buffer.from(DATA_SHA256_KEY, 'latin1');
   const value = Buffer.from(DATA_SHA256_PLACEHOLDER, 'latin1');
-  return Buffer.concat([zigzag(key.length), key, zigzag(value.length), value]);
-}
-
-function zigzag(n: number): Buffer {
-  const bytes: number[] = [];
-  let v = n * 2;
-  while (v >= 0x80) {
-    bytes.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  bytes.push(v);
-  return Buffer.from(bytes);
+  return Buffer.concat([avroLong(key.length), key, avroLong(value.length), value]);
 }
 
 /** The metadata a backup is written with: the placeholder `sealContainer` fills in. */

@@ -3,11 +3,9 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { deflateRaw } from 'node:zlib';
 import type { Type } from 'avsc';
+import { MAGIC } from './avro-container-reader';
 
 const deflate = promisify(deflateRaw);
-
-/** The four bytes every Avro object container file starts with. */
-const MAGIC = Buffer.from('Obj\x01', 'latin1');
 
 /** Blocks being compressed or written at once: enough to keep encoding and compressing side by side. */
 const BLOCKS_IN_FLIGHT = 3;
@@ -131,7 +129,7 @@ export class AvroFileWriter {
       const body = await compressed;
       await previous;
       if (this.failure !== undefined) return;
-      await this.handle.writev([long(count), long(body.length), body, this.sync]);
+      await this.handle.writev([avroLong(count), avroLong(body.length), body, this.sync]);
     })().catch((error: unknown) => {
       this.failure ??= error;
     }));
@@ -147,17 +145,17 @@ function header(schemaJson: unknown, metadata: Record<string, Buffer>, sync: Buf
     ['avro.schema', Buffer.from(JSON.stringify(schemaJson), 'utf8')],
     ['avro.codec', Buffer.from('deflate', 'latin1')],
   ];
-  const parts: Buffer[] = [MAGIC, long(entries.length)];
+  const parts: Buffer[] = [MAGIC, avroLong(entries.length)];
   for (const [key, value] of entries) {
     const name = Buffer.from(key, 'utf8');
-    parts.push(long(name.length), name, long(value.length), value);
+    parts.push(avroLong(name.length), name, avroLong(value.length), value);
   }
-  parts.push(long(0), sync);
+  parts.push(avroLong(0), sync);
   return Buffer.concat(parts);
 }
 
 /** An Avro long: zig-zag, then a little-endian base-128 varint. Non-negative here, up to 2^53. */
-function long(n: number): Buffer {
+export function avroLong(n: number): Buffer {
   const bytes: number[] = [];
   let v = n * 2;
   while (v >= 0x80) {
